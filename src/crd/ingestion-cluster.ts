@@ -1,0 +1,218 @@
+// IngestionCluster: the infrastructure one ingestion stack runs on (Redis, API, workers).
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+import {
+  chunking,
+  conditions,
+  embedding,
+  image,
+  podOverrides,
+  resources,
+  secretKeyRef,
+} from './common.ts';
+import { arr, bool, enumOf, int, num, obj, optional, str, type Static } from './schema.ts';
+
+export const AUTOSCALING_MODES = ['Builtin', 'KEDA', 'None'] as const;
+export type AutoscalingMode = (typeof AUTOSCALING_MODES)[number];
+
+const scalingPolicy = () =>
+  obj(
+    {
+      type: enumOf(['Pods', 'Percent'] as const, { description: 'Pods: an absolute number of pods; Percent: a share of the current replicas.' }),
+      value: int({ description: 'Pods or percent allowed to change per period.', minimum: 1 }),
+      periodSeconds: int({ description: 'Window the value applies to.', minimum: 1, maximum: 1800 }),
+    },
+    { description: 'How fast replicas may change, as in HPA behavior.' },
+  );
+
+const scalingRules = (what: string, window: number, policies: object[]) =>
+  obj(
+    {
+      stabilizationWindowSeconds: int({
+        description: `Scale ${what} only to the highest (down) or lowest (up) recommendation of this many past seconds.`,
+        minimum: 0,
+        maximum: 3600,
+        default: window,
+      }),
+      selectPolicy: enumOf(['Max', 'Min', 'Disabled'] as const, { description: 'Which policy wins when several apply; Disabled forbids this direction.', default: 'Max' }),
+      policies: arr(scalingPolicy(), { description: `Limits on scaling ${what}.`, maxItems: 10, minItems: 1, listType: 'atomic' }),
+    },
+    { description: `Scale-${what} behavior (HPA semantics).`, default: { policies } },
+  );
+
+export const ingestionClusterSpec = obj(
+  {
+    suspend: bool({ description: 'Scale the API and workers to zero, keeping Redis and its data. Queued work resumes when unsuspended.', default: false }),
+    redis: obj(
+      {
+        mode: enumOf(['Managed', 'External'] as const, { description: 'Managed: the operator runs Redis as a StatefulSet. External: connect to the Redis in externalSecretRef.', default: 'Managed' }),
+        image: str({ description: 'Redis image (Managed mode).', default: 'redis:7.4-alpine', minLength: 1, maxLength: 512 }),
+        storage: obj(
+          {
+            size: str({ description: 'Size of the persistent volume holding the append-only file.', default: '1Gi', pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$' }),
+            storageClassName: optional(str({ description: 'StorageClass of the volume; the cluster default when left out.', maxLength: 253 })),
+          },
+          { description: 'Persistence of managed Redis (AOF, appendfsync everysec).', default: {} },
+        ),
+        resources: optional(resources()),
+        externalSecretRef: optional(secretKeyRef('Secret with a redis:// or rediss:// URL (External mode).', 'url')),
+      },
+      {
+        description: 'The Redis that holds the work queue.',
+        default: {},
+        rules: [
+          { rule: "self.mode != 'External' || has(self.externalSecretRef)", message: 'externalSecretRef is required when mode is External', fieldPath: '.externalSecretRef' },
+        ],
+      },
+    ),
+    api: obj(
+      {
+        image: optional(image('API')),
+        replicas: int({ description: 'API pods.', minimum: 0, maximum: 100, default: 2 }),
+        port: int({ description: 'Port the API listens on.', minimum: 1024, maximum: 65535, default: 8080 }),
+        resources: optional(resources()),
+        maxUploadBytes: int({ description: 'Largest accepted upload; larger ones get 413.', minimum: 1024, maximum: 4294967296, format: 'int64', default: 104857600 }),
+        maxQueueDepth: int({ description: 'Queued documents above which uploads get 503 with Retry-After (backpressure).', minimum: 1, default: 100000 }),
+        rateLimitPerMinute: int({ description: 'Requests per minute per API key, enforced across replicas; 0 disables the limit.', minimum: 0, default: 600 }),
+        authSecretRef: optional(secretKeyRef('Secret with API keys, one "name:sha256hex[:collection,...]" per line. Without it the API refuses every request but health.', 'keys')),
+        pod: optional(podOverrides()),
+      },
+      { description: 'The upload and search API.', default: {} },
+    ),
+    workers: obj(
+      {
+        image: optional(image('workers')),
+        replicas: int({ description: 'Worker pods when autoscaling.mode is None; otherwise the autoscaler owns the count.', minimum: 0, maximum: 1000, default: 1 }),
+        concurrency: int({ description: 'Documents one worker pod processes at once.', minimum: 1, maximum: 64, default: 2 }),
+        resources: optional(resources()),
+        documentTimeoutSeconds: int({ description: 'Wall-clock limit for one document; the parser process is killed past it.', minimum: 5, maximum: 3600, default: 120 }),
+        parserMemoryMiB: int({ description: 'Memory cap of the parser child process (bounds decompression bombs).', minimum: 64, maximum: 16384, default: 512 }),
+        maxPages: int({ description: 'Documents with more pages fail with TooManyPages.', minimum: 1, maximum: 100000, default: 5000 }),
+        terminationGracePeriodSeconds: int({ description: 'Time a stopping worker gets to finish or hand back its documents.', minimum: 10, maximum: 7200, default: 300 }),
+        pod: optional(podOverrides()),
+      },
+      {
+        description: 'The ingestion workers.',
+        default: {},
+        rules: [
+          {
+            rule: 'self.terminationGracePeriodSeconds >= self.documentTimeoutSeconds',
+            message: 'terminationGracePeriodSeconds must be at least documentTimeoutSeconds, or stopping workers abandon documents',
+            fieldPath: '.terminationGracePeriodSeconds',
+          },
+        ],
+      },
+    ),
+    stores: obj(
+      {
+        postgres: obj(
+          { secretRef: secretKeyRef('Secret with a postgres:// connection URI.', 'uri') },
+          { description: 'PostgreSQL: the source of truth for documents and their state.' },
+        ),
+        chroma: obj(
+          {
+            url: str({ description: 'Base URL of the Chroma server.', minLength: 1, maxLength: 2048, pattern: '^https?://' }),
+            tenant: str({ description: 'Chroma tenant.', default: 'default_tenant', minLength: 1, maxLength: 256 }),
+            database: str({ description: 'Chroma database.', default: 'default_database', minLength: 1, maxLength: 256 }),
+            credentialsSecretRef: optional(secretKeyRef('Secret with a Chroma token.', 'token')),
+          },
+          { description: 'Chroma: where chunk vectors live.' },
+        ),
+      },
+      { description: 'Connections to the stores.' },
+    ),
+    chunking: chunking(true),
+    embedding: embedding(),
+    autoscaling: obj(
+      {
+        mode: enumOf(['Builtin', 'KEDA', 'None'] as const, {
+          description:
+            'Who owns the worker replica count. Builtin: the operator, from queued plus in-flight documents, removing idle workers first. KEDA: a ScaledObject the operator renders. None: workers.replicas.',
+          default: 'Builtin',
+        }),
+        minReplicas: int({ description: 'Fewest workers; 0 allows scale to zero.', minimum: 0, maximum: 1000, default: 0 }),
+        maxReplicas: int({ description: 'Most workers.', minimum: 1, maximum: 1000, default: 10 }),
+        targetDepthPerWorker: int({ description: 'Queued plus in-flight documents one worker should carry.', minimum: 1, maximum: 10000, default: 5 }),
+        activationDepth: int({ description: 'Depth above which workers scale from zero.', minimum: 0, default: 0 }),
+        pollingIntervalSeconds: int({ description: 'How often the queue is measured.', minimum: 1, maximum: 3600, default: 15 }),
+        cooldownSeconds: int({ description: 'Time the queue must stay empty before scaling to zero.', minimum: 0, maximum: 86400, default: 300 }),
+        tolerance: num({ description: 'Relative change ignored, as in HPA (0.1 = 10 %).', minimum: 0, maximum: 1, default: 0.1 }),
+        scaleUp: scalingRules('up', 0, [
+          { type: 'Percent', value: 100, periodSeconds: 15 },
+          { type: 'Pods', value: 4, periodSeconds: 15 },
+        ]),
+        scaleDown: scalingRules('down', 300, [{ type: 'Percent', value: 100, periodSeconds: 15 }]),
+        fallback: obj(
+          {
+            failureThreshold: int({ description: 'Consecutive failed queue measurements before falling back.', minimum: 1, maximum: 100, default: 3 }),
+            replicas: int({ description: 'Workers to run while the queue cannot be measured.', minimum: 0, maximum: 1000, default: 1 }),
+          },
+          { description: 'What to do when the queue cannot be measured.', default: {} },
+        ),
+      },
+      {
+        description: 'Scaling of the workers from queue depth.',
+        default: {},
+        rules: [
+          { rule: 'self.minReplicas <= self.maxReplicas', message: 'minReplicas must not exceed maxReplicas', fieldPath: '.minReplicas' },
+          { rule: 'self.fallback.replicas <= self.maxReplicas', message: 'fallback.replicas must not exceed maxReplicas', fieldPath: '.fallback.replicas' },
+        ],
+      },
+    ),
+  },
+  { description: 'Desired state of an ingestion stack.' },
+);
+
+const count = (description: string) => int({ description, minimum: 0, format: 'int64' });
+
+export const ingestionClusterStatus = obj(
+  {
+    observedGeneration: optional(int({ description: 'The .metadata.generation this status was computed from.', minimum: 0, format: 'int64' })),
+    conditions: optional(conditions()),
+    phase: optional(enumOf(['Pending', 'Ready', 'Degraded', 'Suspended'] as const, { description: 'Summary for display; conditions are the contract.' })),
+    workers: optional(
+      obj(
+        {
+          desired: optional(count('Workers the owner of the replica count wants.')),
+          replicas: optional(count('Worker pods that exist.')),
+          ready: optional(count('Worker pods that are ready.')),
+          busy: optional(count('Workers processing a document.')),
+          idle: optional(count('Workers waiting for work.')),
+        },
+        { description: 'Worker counts.' },
+      ),
+    ),
+    queue: optional(
+      obj(
+        {
+          waiting: optional(count('Documents queued and not started.')),
+          active: optional(count('Documents being processed.')),
+          delayed: optional(count('Documents waiting for a retry.')),
+          failed: optional(count('Documents that failed for good.')),
+        },
+        { description: 'Queue depth at the last measurement.' },
+      ),
+    ),
+    endpoints: optional(
+      obj(
+        {
+          api: optional(str({ description: 'In-cluster URL of the API.' })),
+          redis: optional(str({ description: 'Redis host:port (no credentials).' })),
+        },
+        { description: 'Where the components can be reached.' },
+      ),
+    ),
+    lastScaleTime: optional(str({ description: 'When the worker count last changed.', format: 'date-time' })),
+    lastScaleReason: optional(str({ description: 'Why the worker count last changed.', maxLength: 1024 })),
+  },
+  { description: 'Observed state of the ingestion stack.' },
+);
+
+export type IngestionClusterSpec = Static<typeof ingestionClusterSpec>;
+export type IngestionClusterStatus = Static<typeof ingestionClusterStatus>;
+export interface IngestionCluster {
+  apiVersion: 'sluice.dev/v1alpha1';
+  kind: 'IngestionCluster';
+  metadata: V1ObjectMeta;
+  spec: IngestionClusterSpec;
+  status?: IngestionClusterStatus;
+}

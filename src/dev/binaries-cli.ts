@@ -1,0 +1,7 @@
+// `npm run binaries`: build (or find) the cached Kubernetes and etcd binaries and print their paths.
+import { ensureBinaries } from './binaries.ts';
+
+const t = Date.now();
+const paths = await ensureBinaries();
+console.log(JSON.stringify(paths, null, 2));
+console.error(`[binaries] ready in ${((Date.now() - t) / 1000).toFixed(1)}s`);

@@ -91,26 +91,34 @@ export interface Chunking {
 
 export const EMBEDDING_PROVIDERS = ['Offline', 'OpenAICompatible'] as const;
 
-export const embedding = () =>
-  obj(
+export const embedding = (withDefaults: boolean) => {
+  const d = <T>(v: T) => (withDefaults ? { default: v } : {});
+  return obj(
     {
       provider: enumOf(EMBEDDING_PROVIDERS, {
         description:
           'Offline: a built-in hashing embedder that needs no network or model (lexical similarity only). OpenAICompatible: an /v1/embeddings endpoint (OpenAI, TEI, Ollama, vLLM).',
-        default: 'Offline',
+        ...d('Offline' as const),
       }),
-      model: str({ description: 'Model name sent to the provider and recorded on the collection.', default: 'sluice-hash-v1', minLength: 1, maxLength: 256 }),
-      dimensions: int({ description: 'Vector length. A collection never mixes dimensions: a mismatch is refused.', minimum: 8, maximum: 8192, default: 384 }),
+      model: str({ description: 'Model name sent to the provider and recorded on the collection.', minLength: 1, maxLength: 256, ...d('sluice-hash-v1') }),
+      dimensions: int({ description: 'Vector length. A collection never mixes dimensions: a mismatch is refused.', minimum: 8, maximum: 8192, ...d(384) }),
       endpoint: optional(str({ description: 'Base URL of the OpenAI-compatible API, e.g. http://tei:8080/v1.', maxLength: 2048, pattern: '^https?://' })),
       apiKeySecretRef: optional(secretKeyRef('Secret holding the provider API key.', 'apiKey')),
-      batchSize: int({ description: 'Chunks per embedding request.', minimum: 1, maximum: 2048, default: 64 }),
+      batchSize: int({ description: 'Chunks per embedding request.', minimum: 1, maximum: 2048, ...d(64) }),
     },
     {
-      description: 'How chunks are turned into vectors.',
-      default: {},
-      rules: [{ rule: "self.provider != 'OpenAICompatible' || has(self.endpoint)", message: 'endpoint is required when provider is OpenAICompatible', fieldPath: '.endpoint' }],
+      description: withDefaults ? 'How chunks are turned into vectors.' : 'Embedding for this job; fields left out come from the cluster.',
+      ...d({}),
+      rules: [
+        {
+          rule: withDefaults ? "self.provider != 'OpenAICompatible' || has(self.endpoint)" : "!has(self.provider) || self.provider != 'OpenAICompatible' || has(self.endpoint)",
+          message: 'endpoint is required when provider is OpenAICompatible',
+          fieldPath: '.endpoint',
+        },
+      ],
     },
   );
+};
 export type Embedding = Static<ReturnType<typeof embedding>>;
 
 export const conditions = () =>

@@ -27,6 +27,20 @@ export function toStructural(schema: TSchema, path = ''): V1JSONSchemaProps {
   return walk(plain, path) as V1JSONSchemaProps;
 }
 
+/**
+ * The apiserver validates a default as it is written, before nested defaults apply, so an
+ * object default of `{}` must spell out its children's defaults for CEL rules to see them.
+ */
+function materialize(s: Schema, value: unknown): unknown {
+  if (!s.properties || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [name, child] of Object.entries(s.properties)) {
+    const v = out[name] ?? child.default;
+    if (v !== undefined) out[name] = materialize(child, v);
+  }
+  return out;
+}
+
 function walk(s: Schema, path: string): Schema {
   if (path && typeof s.description !== 'string') throw new Error(`schema field ${path} has no description`);
   if (s.properties) {
@@ -35,6 +49,7 @@ function walk(s: Schema, path: string): Schema {
     if (required.length > 0) s.required = required;
     else delete s.required;
   }
+  if (s.default !== undefined) s.default = materialize(s, s.default);
   if (s.items) s.items = walk(s.items, `${path}[]`);
   if (s.additionalProperties && typeof s.additionalProperties === 'object') s.additionalProperties = walk(s.additionalProperties, `${path}{}`);
   return s;

@@ -121,7 +121,7 @@ export const ingestionClusterSpec = obj(
       { description: 'Connections to the stores.' },
     ),
     chunking: chunking(true),
-    embedding: embedding(),
+    embedding: embedding(true),
     autoscaling: obj(
       {
         mode: enumOf(['Builtin', 'KEDA', 'None'] as const, {

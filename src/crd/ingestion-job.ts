@@ -109,7 +109,7 @@ export const ingestionJobSpec = obj(
       },
     ),
     chunking: optional(chunking(false)),
-    embedding: optional(embedding()),
+    embedding: optional(embedding(false)),
     retryNonce: optional(str({ description: 'Change it to re-drive the failed documents of this job (like restartNonce).', maxLength: 63 })),
     ttlSecondsAfterFinished: optional(
       int({ description: "Seconds after the job finishes when its stored PDF bytes are pruned (chunks, records and the resource stay: Git may own it).", minimum: 0, format: 'int64' }),

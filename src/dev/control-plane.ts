@@ -58,7 +58,7 @@ async function waitReady(what: string, child: ChildProcess, logFile: string, che
       return check();
     }, timeoutMs);
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- ${logFile}\n${tail(logFile)}`);
+    throw new Error(`${(e as Error).message}\n--- ${logFile}\n${tail(logFile)}`, { cause: e });
   }
 }
 

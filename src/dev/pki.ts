@@ -42,7 +42,9 @@ export async function createPki(dir: string): Promise<Pki> {
       ca,
     ),
     signed(dir, 'admin', '/O=system:masters/CN=sluice-admin', 'extendedKeyUsage=clientAuth\n', ca),
-    signed(dir, 'controller-manager', '/CN=system:kube-controller-manager', 'extendedKeyUsage=clientAuth\n', ca),
+    // Its controllers run under its own identity (--use-service-account-credentials=false), so it
+    // needs more than the system:kube-controller-manager role grants.
+    signed(dir, 'controller-manager', '/O=system:masters/CN=system:kube-controller-manager', 'extendedKeyUsage=clientAuth\n', ca),
   ]);
   const saKey = join(dir, 'sa.key');
   const saPub = join(dir, 'sa.pub');

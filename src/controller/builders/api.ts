@@ -1,0 +1,70 @@
+// The upload/search API: Deployment, Service and PodDisruptionBudget. Pure.
+import type { V1Deployment, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
+import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
+import { API_KEYS_MOUNT, secretEnv } from './config.ts';
+import { childMeta, childName, selectorLabels } from './names.ts';
+import { podTemplate, resourceRequirements, tmpMount, tmpVolume } from './pods.ts';
+import { containerSecurityContext } from './security.ts';
+
+export interface BuildContext {
+  /** The operator's own image, used where the spec names none. */
+  image: string;
+}
+
+export function buildApiDeployment(cluster: IngestionCluster, ctx: BuildContext): V1Deployment {
+  const { api, suspend } = cluster.spec;
+  const auth = api.authSecretRef;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: childMeta(cluster, childName(cluster, 'api'), 'api'),
+    spec: {
+      replicas: suspend ? 0 : api.replicas,
+      selector: { matchLabels: selectorLabels(cluster, 'api') },
+      template: podTemplate(cluster, 'api', api.pod, {
+        containers: [
+          {
+            name: 'api',
+            image: api.image ?? ctx.image,
+            args: ['api'],
+            envFrom: [{ configMapRef: { name: childName(cluster, 'config') } }],
+            env: secretEnv(cluster),
+            ports: [{ name: 'http', containerPort: api.port, protocol: 'TCP' }],
+            readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 },
+            livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
+            ...resourceRequirements(api.resources),
+            securityContext: containerSecurityContext(),
+            volumeMounts: [tmpMount, ...(auth ? [{ name: 'api-keys', mountPath: API_KEYS_MOUNT, readOnly: true }] : [])],
+          },
+        ],
+        volumes: [tmpVolume, ...(auth ? [{ name: 'api-keys', secret: { secretName: auth.name } }] : [])],
+      }),
+    },
+  };
+}
+
+export function buildApiService(cluster: IngestionCluster): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMeta(cluster, childName(cluster, 'api'), 'api'),
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels(cluster, 'api'),
+      ports: [{ name: 'http', port: cluster.spec.api.port, targetPort: 'http', protocol: 'TCP' }],
+    },
+  };
+}
+
+export function buildApiPodDisruptionBudget(cluster: IngestionCluster): V1PodDisruptionBudget {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: childMeta(cluster, childName(cluster, 'api'), 'api'),
+    spec: {
+      // maxUnavailable rather than minAvailable: a one-replica API must not block node drains.
+      maxUnavailable: 1,
+      selector: { matchLabels: selectorLabels(cluster, 'api') },
+    },
+  };
+}

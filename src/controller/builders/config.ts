@@ -1,0 +1,106 @@
+// The non-secret configuration the API and workers read from their environment. Pure.
+import { createHash } from 'node:crypto';
+import type { V1ConfigMap, V1EnvVar, V1EnvVarSource } from '@kubernetes/client-node';
+import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
+import type { SecretKeyRef } from '../../crd/common.ts';
+import { REDIS_PORT, WORKER_METRICS_PORT } from '../constants.ts';
+import { childMeta, childName } from './names.ts';
+
+export const API_KEYS_MOUNT = '/etc/sluice/api-keys';
+
+export interface ComponentConfig {
+  common: Record<string, string>;
+  api: Record<string, string>;
+  worker: Record<string, string>;
+}
+
+export function componentConfig(cluster: IngestionCluster): ComponentConfig {
+  const { spec } = cluster;
+  return {
+    common: {
+      SLUICE_CHROMA_URL: spec.stores.chroma.url,
+      SLUICE_CHROMA_TENANT: spec.stores.chroma.tenant,
+      SLUICE_CHROMA_DATABASE: spec.stores.chroma.database,
+      SLUICE_EMBEDDING_PROVIDER: spec.embedding.provider,
+      SLUICE_EMBEDDING_MODEL: spec.embedding.model,
+      SLUICE_EMBEDDING_DIMENSIONS: String(spec.embedding.dimensions),
+      SLUICE_EMBEDDING_BATCH_SIZE: String(spec.embedding.batchSize),
+      ...(spec.embedding.endpoint ? { SLUICE_EMBEDDING_ENDPOINT: spec.embedding.endpoint } : {}),
+    },
+    api: {
+      SLUICE_API_PORT: String(spec.api.port),
+      SLUICE_MAX_UPLOAD_BYTES: String(spec.api.maxUploadBytes),
+      SLUICE_MAX_QUEUE_DEPTH: String(spec.api.maxQueueDepth),
+      SLUICE_RATE_LIMIT_PER_MINUTE: String(spec.api.rateLimitPerMinute),
+      ...(spec.api.authSecretRef ? { SLUICE_API_KEYS_FILE: `${API_KEYS_MOUNT}/${spec.api.authSecretRef.key}` } : {}),
+    },
+    worker: {
+      SLUICE_WORKER_CONCURRENCY: String(spec.workers.concurrency),
+      SLUICE_DOCUMENT_TIMEOUT_SECONDS: String(spec.workers.documentTimeoutSeconds),
+      SLUICE_PARSER_MEMORY_MIB: String(spec.workers.parserMemoryMiB),
+      SLUICE_MAX_PAGES: String(spec.workers.maxPages),
+      SLUICE_CHUNK_SIZE: String(spec.chunking.chunkSize),
+      SLUICE_CHUNK_OVERLAP: String(spec.chunking.chunkOverlap),
+      SLUICE_METRICS_PORT: String(WORKER_METRICS_PORT),
+    },
+  };
+}
+
+export function buildConfigMap(cluster: IngestionCluster): V1ConfigMap {
+  const c = componentConfig(cluster);
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: childMeta(cluster, childName(cluster, 'config'), 'config'),
+    data: sortKeys({ ...c.common, ...c.api, ...c.worker }),
+  };
+}
+
+/** A stable digest of what one component reads, so only a relevant change rolls its pods. */
+export function configHash(cluster: IngestionCluster, component: 'api' | 'worker'): string {
+  const c = componentConfig(cluster);
+  const data = sortKeys({ ...c.common, ...c[component] });
+  return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+const fromSecret = (ref: SecretKeyRef, optional = false): V1EnvVarSource => ({
+  secretKeyRef: { name: ref.name, key: ref.key, ...(optional ? { optional } : {}) },
+});
+
+/** Secret-backed environment: references only, never values. */
+export function secretEnv(cluster: IngestionCluster): V1EnvVar[] {
+  const { spec } = cluster;
+  const env: V1EnvVar[] = [];
+  if (spec.redis.mode === 'Managed') {
+    env.push(
+      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: childName(cluster, 'redis-auth'), key: 'password' } } },
+      // $(REDIS_PASSWORD) is expanded by the kubelet: the password never appears in the pod spec.
+      { name: 'SLUICE_REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${redisHost(cluster)}:${REDIS_PORT}` },
+    );
+  } else if (spec.redis.externalSecretRef) {
+    env.push({ name: 'SLUICE_REDIS_URL', valueFrom: fromSecret(spec.redis.externalSecretRef) });
+  }
+  env.push({ name: 'SLUICE_POSTGRES_URL', valueFrom: fromSecret(spec.stores.postgres.secretRef) });
+  if (spec.stores.chroma.credentialsSecretRef) env.push({ name: 'SLUICE_CHROMA_TOKEN', valueFrom: fromSecret(spec.stores.chroma.credentialsSecretRef) });
+  if (spec.embedding.apiKeySecretRef) env.push({ name: 'SLUICE_EMBEDDING_API_KEY', valueFrom: fromSecret(spec.embedding.apiKeySecretRef) });
+  return env;
+}
+
+export const redisHost = (cluster: IngestionCluster) => `${childName(cluster, 'redis')}.${cluster.metadata.namespace}.svc`;
+
+/** Every Secret the cluster's pods need, by name, with the keys they read. */
+export function referencedSecrets(cluster: IngestionCluster): { name: string; key: string; field: string }[] {
+  const { spec } = cluster;
+  const refs: { name: string; key: string; field: string }[] = [];
+  const add = (ref: SecretKeyRef | undefined, field: string) => ref && refs.push({ name: ref.name, key: ref.key, field });
+  if (spec.redis.mode === 'External') add(spec.redis.externalSecretRef, 'spec.redis.externalSecretRef');
+  add(spec.stores.postgres.secretRef, 'spec.stores.postgres.secretRef');
+  add(spec.stores.chroma.credentialsSecretRef, 'spec.stores.chroma.credentialsSecretRef');
+  add(spec.embedding.apiKeySecretRef, 'spec.embedding.apiKeySecretRef');
+  add(spec.api.authSecretRef, 'spec.api.authSecretRef');
+  return refs;
+}

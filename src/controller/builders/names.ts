@@ -1,0 +1,44 @@
+// Names and labels of the children of an IngestionCluster. Pure.
+import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
+import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, LABEL_PART_OF, FIELD_MANAGER } from '../constants.ts';
+
+export type Component = 'redis' | 'api' | 'worker';
+
+export const childName = (cluster: IngestionCluster, component: Component | 'config' | 'redis-auth' | 'default-deny') =>
+  `${cluster.metadata.name}-${component}`;
+
+/** Selector labels: stable for the life of the cluster (a Deployment's selector is immutable). */
+export function selectorLabels(cluster: IngestionCluster, component: Component): Record<string, string> {
+  return { [LABEL_NAME]: 'sluice', [LABEL_INSTANCE]: cluster.metadata.name!, [LABEL_COMPONENT]: component };
+}
+
+export function labels(cluster: IngestionCluster, component: Component | 'config'): Record<string, string> {
+  return {
+    [LABEL_NAME]: 'sluice',
+    [LABEL_INSTANCE]: cluster.metadata.name!,
+    [LABEL_COMPONENT]: component,
+    [LABEL_PART_OF]: 'sluice',
+    [LABEL_MANAGED_BY]: FIELD_MANAGER,
+  };
+}
+
+export function ownerReference(cluster: IngestionCluster): V1OwnerReference {
+  return {
+    apiVersion: cluster.apiVersion,
+    kind: cluster.kind,
+    name: cluster.metadata.name!,
+    uid: cluster.metadata.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function childMeta(cluster: IngestionCluster, name: string, component: Component | 'config') {
+  return {
+    name,
+    namespace: cluster.metadata.namespace!,
+    labels: labels(cluster, component),
+    ownerReferences: [ownerReference(cluster)],
+  };
+}

@@ -1,0 +1,131 @@
+// Reconciles one IngestionCluster: read it, apply every child, write status if it changed.
+// Level-triggered: it never asks why it runs, it only compares the world with the spec.
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject, type V1Deployment, type V1StatefulSet } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../crd/common.ts';
+import type { IngestionCluster, IngestionClusterStatus } from '../crd/ingestion-cluster.ts';
+import type { Applier } from './apply.ts';
+import { buildChildren as buildChildrenList } from './builders/children.ts';
+import { referencedSecrets } from './builders/config.ts';
+import { childName } from './builders/names.ts';
+import { buildRedisAuthSecret } from './builders/redis.ts';
+import { ApplyError, errorMessage, httpStatus, StatusConflictError, StatusWriteError } from './errors.ts';
+import type { EventRecorder } from './events.ts';
+import type { Logger } from './informer.ts';
+import type { SecretProbe } from './secrets.ts';
+import { computeClusterStatus, type Observed } from './status/cluster-status.ts';
+import { findCondition } from './status/conditions.ts';
+import { stableStringify } from './stable-stringify.ts';
+
+export interface ClusterReconcilerDeps {
+  getCluster(namespace: string, name: string): IngestionCluster | undefined;
+  getChild(kind: string, namespace: string, name: string): KubernetesObject | undefined;
+  applier: Applier;
+  secrets: SecretProbe;
+  writeStatus(cluster: IngestionCluster, status: IngestionClusterStatus): Promise<void>;
+  events: EventRecorder;
+  image: string;
+  now(): Date;
+  randomPassword(): string;
+  /** The Builtin autoscaler's current decision for a cluster, if it has one. */
+  builtinDesired?(cluster: IngestionCluster): number | undefined;
+  /** Extra observations (queue depth, busy workers) from the autoscaler. */
+  observe?(cluster: IngestionCluster): Partial<Observed>;
+  log: Logger;
+}
+
+export interface ReconcileResult {
+  requeueAfterMs?: number;
+}
+
+const RETRY_MISSING_SECRET_MS = 15_000;
+
+export async function reconcileCluster(d: ClusterReconcilerDeps, key: string): Promise<ReconcileResult> {
+  const [namespace, name] = key.split('/') as [string, string];
+  const cluster = d.getCluster(namespace, name);
+  // Gone: ownerReferences let the garbage collector remove the children.
+  if (!cluster || cluster.metadata.deletionTimestamp) return {};
+
+  const missingSecrets: Observed['missingSecrets'] = [];
+  for (const ref of referencedSecrets(cluster)) {
+    if (!(await d.secrets.exists(namespace, ref.name))) missingSecrets.push({ name: ref.name, field: ref.field });
+  }
+
+  const applied = new Map<string, KubernetesObject>();
+  const errors: ApplyError[] = [];
+  const apply = async (obj: KubernetesObject) => {
+    const live = d.getChild(obj.kind!, namespace, obj.metadata!.name!);
+    try {
+      applied.set(`${obj.kind}/${obj.metadata!.name}`, await d.applier.apply(obj, live));
+    } catch (err) {
+      errors.push(err instanceof ApplyError ? err : new ApplyError(obj.kind!, obj.metadata!.name!, httpStatus(err), errorMessage(err)));
+    }
+  };
+
+  if (cluster.spec.redis.mode === 'Managed') {
+    const secret = childName(cluster, 'redis-auth');
+    // Created once; re-applying would rotate the password under a running Redis.
+    if (!(await d.secrets.exists(namespace, secret))) {
+      await apply(buildRedisAuthSecret(cluster, d.randomPassword()));
+      d.secrets.forget(namespace, secret);
+    }
+  }
+  const desired = d.builtinDesired?.(cluster);
+  for (const child of buildChildrenList(cluster, { image: d.image, ...(desired === undefined ? {} : { builtinDesired: desired }) })) {
+    await apply(child);
+  }
+
+  const pick = <T extends KubernetesObject>(kind: string, component: 'redis' | 'api' | 'worker') =>
+    (applied.get(`${kind}/${childName(cluster, component)}`) ?? d.getChild(kind, namespace, childName(cluster, component))) as T | undefined;
+  const observed: Observed = {
+    ...d.observe?.(cluster),
+    ...(cluster.spec.redis.mode === 'Managed' ? { redis: pick<V1StatefulSet>('StatefulSet', 'redis') } : {}),
+    api: pick<V1Deployment>('Deployment', 'api'),
+    worker: pick<V1Deployment>('Deployment', 'worker'),
+    missingSecrets,
+    ...(errors.length ? { applyError: errors.map((e) => e.message).join('; ') } : {}),
+  };
+  const status = computeClusterStatus(cluster, observed, d.now());
+  if (stableStringify(status) !== stableStringify(cluster.status ?? {})) {
+    await d.writeStatus(cluster, status);
+    await recordTransitions(d, cluster, status);
+  }
+
+  if (errors.length) throw errors[0];
+  return missingSecrets.length ? { requeueAfterMs: RETRY_MISSING_SECRET_MS } : {};
+}
+
+async function recordTransitions(d: ClusterReconcilerDeps, cluster: IngestionCluster, status: IngestionClusterStatus): Promise<void> {
+  for (const type of ['Ready', 'Degraded', 'Suspended']) {
+    const before = findCondition(cluster.status?.conditions, type);
+    const after = findCondition(status.conditions, type);
+    if (!after || (before?.status === after.status && before.reason === after.reason)) continue;
+    if (type === 'Ready' && after.status === 'True') await d.events.record(cluster, 'Normal', 'Ready', after.message);
+    if (type === 'Degraded' && after.status === 'True') await d.events.record(cluster, 'Warning', after.reason, after.message);
+    if (type === 'Degraded' && after.status === 'False' && before?.status === 'True') await d.events.record(cluster, 'Normal', 'Recovered', 'No problem detected any more.');
+    if (type === 'Suspended' && before && before.status !== after.status) await d.events.record(cluster, 'Normal', after.status === 'True' ? 'Suspended' : 'Resumed', after.message);
+  }
+}
+
+/** Writes status through the /status subresource, guarded by the resourceVersion we read. */
+export function statusWriter(kc: KubeConfig): ClusterReconcilerDeps['writeStatus'] {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  return async (cluster, status) => {
+    try {
+      await api.patchNamespacedCustomObjectStatus(
+        {
+          group: GROUP,
+          version: VERSION,
+          plural: 'ingestionclusters',
+          namespace: cluster.metadata.namespace!,
+          name: cluster.metadata.name!,
+          body: { metadata: { resourceVersion: cluster.metadata.resourceVersion }, status },
+        },
+        merge,
+      );
+    } catch (err) {
+      if (httpStatus(err) === 409) throw new StatusConflictError(`status of ${cluster.metadata.name} changed underneath us`, { cause: err });
+      throw new StatusWriteError(`writing status of ${cluster.metadata.name}: ${errorMessage(err)}`, { cause: err });
+    }
+  };
+}

@@ -1,0 +1,86 @@
+// An informer that survives: client-node stops an informer on any watch error other than 410,
+// so this restarts it with capped backoff and reports whether it is currently watching.
+import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import { backoffDelay } from './work-queue.ts';
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export class ResilientInformer<T extends KubernetesObject> {
+  readonly resource: string;
+  private readonly informer: Informer<T> & ObjectCache<T>;
+  private readonly log: Logger;
+  private healthy = false;
+  private stopping = false;
+  private failures = 0;
+  private healthySince = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly onHealth: (up: boolean) => void;
+
+  constructor(
+    kc: KubeConfig,
+    resource: string,
+    path: string,
+    list: () => Promise<KubernetesListObject<T>>,
+    opts: { labelSelector?: string; log: Logger; onHealth?: (up: boolean) => void },
+  ) {
+    this.resource = resource;
+    this.log = opts.log;
+    this.onHealth = opts.onHealth ?? (() => {});
+    this.informer = makeInformer<T>(kc, path, list, opts.labelSelector);
+    this.informer.on('connect', () => this.setHealthy(true));
+    this.informer.on('error', (err) => this.onError(err));
+  }
+
+  on(verb: 'add' | 'update' | 'delete', cb: (obj: T) => void): void {
+    this.informer.on(verb, cb);
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.informer.get(name, namespace);
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.informer.list(namespace);
+  }
+
+  get isHealthy(): boolean {
+    return this.healthy;
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    await this.informer.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    this.setHealthy(false);
+    await this.informer.stop();
+  }
+
+  private setHealthy(up: boolean): void {
+    if (up && !this.healthy) this.healthySince = Date.now();
+    this.healthy = up;
+    this.onHealth(up);
+  }
+
+  private onError(err: unknown): void {
+    // stop() aborts the watch, which reports an AbortError: not a failure.
+    if (this.stopping) return;
+    // 'connect' fires before the list, so only a watch that held for a while resets the backoff.
+    if (this.healthy && Date.now() - this.healthySince > 10_000) this.failures = 0;
+    this.setHealthy(false);
+    this.failures++;
+    const delay = backoffDelay(this.failures, 500, 30_000);
+    this.log.error('informer stopped; restarting', { resource: this.resource, error: err instanceof Error ? err.message : String(err), retryInMs: delay });
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
+      this.informer.start().catch((e: unknown) => this.onError(e));
+    }, delay);
+  }
+}

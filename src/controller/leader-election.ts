@@ -1,0 +1,127 @@
+// Leader election on a coordination.k8s.io/v1 Lease, as client-go does it: the holder renews
+// every retry period; others take over once they have seen the same record unchanged for a full
+// lease duration (by their own clock, so clock skew between replicas does not matter). Every
+// write is guarded by resourceVersion, so two candidates cannot both win.
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { httpStatus } from './errors.ts';
+import type { Logger } from './informer.ts';
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  onStartedLeading: () => void;
+  onStoppedLeading: () => void;
+  log: Logger;
+}
+
+export class LeaderElector {
+  private readonly api: CoordinationV1Api;
+  private readonly o: Required<LeaderElectionOptions>;
+  private observedRecord = '';
+  private observedAt = 0;
+  private lastRenew = 0;
+  private leading = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(kc: KubeConfig, opts: LeaderElectionOptions) {
+    this.api = kc.makeApiClient(CoordinationV1Api);
+    this.o = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...opts };
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    if (this.stopped) return;
+    let ok = false;
+    try {
+      ok = await this.tryAcquireOrRenew();
+    } catch (err) {
+      this.o.log.error('lease update failed', { error: err instanceof Error ? err.message : String(err) });
+    }
+    if (ok) {
+      this.lastRenew = Date.now();
+      if (!this.leading) {
+        this.leading = true;
+        this.o.log.info('became leader', { lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity });
+        this.o.onStartedLeading();
+      }
+    } else if (this.leading && Date.now() - this.lastRenew > this.o.renewDeadlineMs) {
+      this.leading = false;
+      this.o.log.error('lost the lease', { identity: this.o.identity });
+      this.o.onStoppedLeading();
+    }
+    if (!this.stopped) this.timer = setTimeout(() => void this.loop(), this.o.retryPeriodMs);
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const now = new V1MicroTime();
+    const durationSeconds = Math.round(this.o.leaseDurationMs / 1000);
+    let lease: V1Lease;
+    try {
+      lease = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+      await this.api.createNamespacedLease({
+        namespace: this.o.namespace,
+        body: {
+          metadata: { name: this.o.name, namespace: this.o.namespace },
+          spec: { holderIdentity: this.o.identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+        },
+      });
+      return true;
+    }
+    const spec = lease.spec ?? {};
+    const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.leaseDurationSeconds]);
+    if (record !== this.observedRecord) {
+      this.observedRecord = record;
+      this.observedAt = Date.now();
+    }
+    const holder = spec.holderIdentity ?? '';
+    const heldByUs = holder === this.o.identity;
+    const expired = !holder || this.observedAt + (spec.leaseDurationSeconds ?? durationSeconds) * 1000 < Date.now();
+    if (!heldByUs && !expired) return false;
+    lease.spec = {
+      ...spec,
+      holderIdentity: this.o.identity,
+      leaseDurationSeconds: durationSeconds,
+      renewTime: now,
+      ...(heldByUs ? {} : { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }),
+    };
+    try {
+      await this.api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body: lease });
+    } catch (err) {
+      if (httpStatus(err) === 409) return false; // someone else wrote first
+      throw err;
+    }
+    return true;
+  }
+
+  /** Stops campaigning; if leading, gives the lease up so a standby takes over at once. */
+  async release(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (!this.leading) return;
+    this.leading = false;
+    try {
+      const lease = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
+      if (lease.spec?.holderIdentity !== this.o.identity) return;
+      lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime() };
+      await this.api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body: lease });
+      this.o.log.info('released the lease', { identity: this.o.identity });
+    } catch (err) {
+      this.o.log.error('could not release the lease', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}

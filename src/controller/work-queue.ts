@@ -1,0 +1,120 @@
+// A work queue like client-go's: keys are deduplicated, a key is processed by at most one worker
+// at a time (a key added while processing is processed again afterwards), failures back off per
+// key exponentially, and a handler may ask for a key to come back after a delay.
+
+export interface QueueOptions {
+  /** Parallel workers (different keys only). */
+  concurrency?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export type Handler = (key: string) => Promise<{ requeueAfterMs?: number } | void>;
+
+export function backoffDelay(failures: number, baseMs: number, maxMs: number): number {
+  // 2^failures overflows to Infinity long before it matters; min() caps it.
+  return Math.min(baseMs * 2 ** Math.max(0, failures - 1), maxMs);
+}
+
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly idle: (() => void)[] = [];
+  private running = false;
+  private active = 0;
+  private readonly handler: Handler;
+  private readonly onError: (key: string, err: unknown, retryInMs: number) => void;
+  private readonly concurrency: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+
+  constructor(handler: Handler, onError: (key: string, err: unknown, retryInMs: number) => void, opts: QueueOptions = {}) {
+    this.handler = handler;
+    this.onError = onError;
+    this.concurrency = opts.concurrency ?? 4;
+    this.baseDelayMs = opts.baseDelayMs ?? 5;
+    this.maxDelayMs = opts.maxDelayMs ?? 1_000_000;
+  }
+
+  /** Keys waiting (not counting those in flight or scheduled for later). */
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  add(key: string): void {
+    if (this.processing.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(key);
+    this.pump();
+  }
+
+  /** Adds the key after `ms`, unless an earlier add for it is already scheduled. */
+  addAfter(key: string, ms: number): void {
+    if (ms <= 0) return this.add(key);
+    const at = Date.now() + ms;
+    const existing = this.timers.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, ms);
+    timer.unref();
+    this.timers.set(key, { at, timer });
+  }
+
+  start(): void {
+    this.running = true;
+    this.pump();
+  }
+
+  /** Stops taking keys and waits for those in flight. Queued keys stay for a later start(). */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.active > 0) await new Promise<void>((r) => this.idle.push(r));
+  }
+
+  shutdown(): void {
+    this.running = false;
+    for (const t of this.timers.values()) clearTimeout(t.timer);
+    this.timers.clear();
+  }
+
+  private pump(): void {
+    while (this.running && this.active < this.concurrency && this.queue.length > 0) {
+      const key = this.queue.shift()!;
+      this.queued.delete(key);
+      this.processing.add(key);
+      this.active++;
+      void this.process(key);
+    }
+  }
+
+  private async process(key: string): Promise<void> {
+    try {
+      const result = await this.handler(key);
+      this.failures.delete(key);
+      if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
+    } catch (err) {
+      const n = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, n);
+      const delay = backoffDelay(n, this.baseDelayMs, this.maxDelayMs);
+      this.onError(key, err, delay);
+      this.addAfter(key, delay);
+    } finally {
+      this.processing.delete(key);
+      this.active--;
+      if (this.dirty.delete(key)) this.add(key);
+      if (this.active === 0) for (const r of this.idle.splice(0)) r();
+      this.pump();
+    }
+  }
+}

@@ -20,6 +20,17 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'dataplane',
+          include: ['test/dataplane/**/*.test.ts'],
+          // One real Chroma server for the run; each test file has its own PostgreSQL schema,
+          // queue name and collections on the machine's PostgreSQL and Redis.
+          globalSetup: ['test/dataplane/setup/chroma.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,103 @@
+// The API process: reads its configuration, migrates the schema (safe with many replicas), and
+// serves until SIGTERM, when it stops accepting connections and lets requests finish.
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { ChromaStore } from '../shared/chroma-store.ts';
+import { loadApiConfig, type ApiConfig } from '../shared/config.ts';
+import { migrate } from '../shared/db/migrations.ts';
+import { createPool } from '../shared/db/pool.ts';
+import { createEmbedder } from '../shared/embedding/provider.ts';
+import { createLogger, errorFields } from '../shared/logger.ts';
+import { createQueue, QUEUE_NAME } from '../shared/queue.ts';
+import { createApiRedis } from '../shared/redis.ts';
+import { createApp } from './app.ts';
+import { parseKeysFile } from './auth.ts';
+import { createApiMetrics } from './metrics.ts';
+
+export interface RunningApi {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}): Promise<RunningApi> {
+  const log = createLogger({ component: 'api' });
+  const keys = cfg.apiKeysFile ? parseKeysFile(readFileSync(cfg.apiKeysFile, 'utf8')) : null;
+  if (keys === null) log.warn('SLUICE_API_KEYS_FILE is not set: every request except health is refused');
+  const pool = createPool(cfg.postgresUrl, log, 20);
+  // If PostgreSQL is away the API still comes up (answering 503) and keeps trying to migrate.
+  await migrate(pool).catch((err: unknown) => {
+    log.warn('migration failed; retrying in the background', errorFields(err));
+    void migrateInBackground(pool, log);
+  });
+  const redis = createApiRedis(cfg.redisUrl);
+  redis.on('error', (err) => log.warn('redis error', errorFields(err)));
+  const queue = createQueue(redis, opts.queueName ?? QUEUE_NAME);
+  queue.on('error', (err) => log.warn('queue error', errorFields(err)));
+  const app = createApp({
+    pool,
+    redis,
+    queue,
+    chroma: new ChromaStore(cfg.chroma),
+    embedder: createEmbedder(cfg.embedding),
+    metrics: createApiMetrics(),
+    log,
+    keys,
+    maxUploadBytes: cfg.maxUploadBytes,
+    maxQueueDepth: cfg.maxQueueDepth,
+    rateLimitPerMinute: cfg.rateLimitPerMinute,
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(cfg.port, () => resolve(s));
+  });
+  server.requestTimeout = 0; // large uploads on slow links; the per-socket idle timeout still applies
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : cfg.port;
+  log.info('api listening', { port });
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    stop: () =>
+      (stopping ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await queue.close();
+        redis.disconnect();
+        await pool.end();
+      })()),
+  };
+}
+
+async function migrateInBackground(pool: ReturnType<typeof createPool>, log: ReturnType<typeof createLogger>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrate(pool);
+      return;
+    } catch (err) {
+      log.warn('migration failed; retrying', { attempt, ...errorFields(err) });
+      await new Promise((r) => setTimeout(r, Math.min(10_000, attempt * 1000)));
+    }
+  }
+}
+
+export async function runApi(): Promise<void> {
+  // SLUICE_QUEUE_NAME exists for tests that share one Redis; deployments keep the default.
+  const api = await startApi(loadApiConfig(), { queueName: process.env.SLUICE_QUEUE_NAME || QUEUE_NAME });
+  await new Promise<void>((resolve) => {
+    const onSignal = () => void api.stop().then(resolve);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+}
+
+if (import.meta.main) {
+  runApi().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(JSON.stringify({ level: 'error', msg: 'api crashed', ...errorFields(err) }));
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,145 @@
+// Streams one multipart upload into PostgreSQL: the file is cut into parts of at most
+// PART_BYTES as it arrives (never held whole), hashed on the way, checked for the PDF magic
+// bytes in its first KiB, and capped in size. Only when the last part is stored does the
+// document become `queued`; then the answer is 202, or 200 when the same content already exists
+// in the collection (the upload is dropped).
+import { createHash, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import busboy from 'busboy';
+import type { Request } from 'express';
+import type pg from 'pg';
+import * as docs from '../shared/db/documents.ts';
+import { mayUse, type ApiKey } from './auth.ts';
+import { HttpError } from './http-error.ts';
+
+export const PART_BYTES = 1024 * 1024;
+const MAGIC = Buffer.from('%PDF-');
+const MAGIC_WINDOW = 1024;
+export const COLLECTION_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/;
+
+export function validCollection(name: string): boolean {
+  return COLLECTION_NAME.test(name) && !name.includes('..') && !/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+/** True when the PDF header appears in the first KiB, as PDF readers accept it. */
+export function looksLikePdf(head: Buffer): boolean {
+  return head.subarray(0, MAGIC_WINDOW).indexOf(MAGIC) !== -1;
+}
+
+export interface UploadOptions {
+  pool: pg.Pool;
+  key: ApiKey;
+  maxBytes: number;
+  idempotencyKey: string | null;
+  defaultCollection: string | undefined;
+}
+
+export type UploadResult = docs.FinalizeResult;
+
+export function receiveUpload(req: Request, o: UploadOptions): Promise<UploadResult> {
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: o.maxBytes, fields: 16, fieldSize: 64 * 1024, parts: 32 } });
+    } catch (err) {
+      return reject(new HttpError(415, 'UnsupportedMediaType', `expected multipart/form-data: ${(err as Error).message}`));
+    }
+    const fields: Record<string, string> = {};
+    let filePromise: Promise<UploadResult> | undefined;
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(bb);
+      req.resume();
+      reject(err);
+    };
+    bb.on('field', (name, value) => {
+      fields[name] = value;
+    });
+    bb.on('file', (_name, stream, info) => {
+      if (filePromise) return void stream.resume();
+      filePromise = storeFile(stream, info.filename, fields, o);
+      filePromise.catch((err: unknown) => {
+        stream.resume();
+        fail(err);
+      });
+    });
+    bb.on('filesLimit', () => fail(new HttpError(400, 'TooManyFiles', 'send exactly one file per request')));
+    bb.on('error', (err) => fail(new HttpError(400, 'BadMultipart', `malformed multipart body: ${(err as Error).message}`)));
+    bb.on('close', () => {
+      if (failed) return;
+      if (!filePromise) return fail(new HttpError(400, 'MissingFile', 'the request has no file part'));
+      filePromise.then(resolve, fail);
+    });
+    req.on('aborted', () => fail(new HttpError(400, 'Aborted', 'the client aborted the upload')));
+    req.pipe(bb);
+  });
+}
+
+async function storeFile(stream: Readable & { truncated?: boolean }, filename: string | undefined, fields: Record<string, string>, o: UploadOptions): Promise<UploadResult> {
+  const collection = fields.collection ?? o.defaultCollection;
+  if (!collection) throw new HttpError(400, 'MissingCollection', 'name the target collection in a "collection" field before the file part, or in ?collection=');
+  if (!validCollection(collection)) throw new HttpError(400, 'InvalidCollection', `invalid collection name ${JSON.stringify(collection)}: 3-512 characters of [a-zA-Z0-9._-], starting and ending alphanumeric`);
+  if (!mayUse(o.key, collection)) throw new HttpError(403, 'Forbidden', `API key ${o.key.name} may not use collection ${collection}`);
+  let metadata: Record<string, unknown> = {};
+  if (fields.metadata !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(fields.metadata);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      metadata = parsed as Record<string, unknown>;
+    } catch {
+      throw new HttpError(400, 'InvalidMetadata', 'the "metadata" field must be a JSON object');
+    }
+  }
+  const id = randomUUID();
+  const hash = createHash('sha256');
+  let size = 0;
+  let seq = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let checked = false;
+  let created = false;
+  const flush = async () => {
+    if (pendingBytes === 0) return;
+    const data = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await docs.appendPart(o.pool, id, seq++, data);
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (stream.truncated) break;
+      size += chunk.length;
+      hash.update(chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (!checked && (pendingBytes >= MAGIC_WINDOW || seq > 0)) {
+        checked = true;
+        if (!looksLikePdf(Buffer.concat(pending))) throw notPdf();
+        await docs.createUploading(o.pool, { id, collection, filename: filename ?? null, metadata, job: fields.job ?? null, apiKey: o.key.name, idempotencyKey: o.idempotencyKey });
+        created = true;
+      }
+      if (created && pendingBytes >= PART_BYTES) await flush();
+    }
+    if (stream.truncated) throw new HttpError(413, 'TooLarge', `the file is larger than the limit of ${o.maxBytes} bytes`);
+    if (size === 0) throw new HttpError(400, 'EmptyFile', 'the file is empty');
+    if (!checked) {
+      if (!looksLikePdf(Buffer.concat(pending))) throw notPdf();
+      await docs.createUploading(o.pool, { id, collection, filename: filename ?? null, metadata, job: fields.job ?? null, apiKey: o.key.name, idempotencyKey: o.idempotencyKey });
+      created = true;
+    }
+    await flush();
+    return await docs.finalizeUpload(o.pool, id, hash.digest('hex'), size);
+  } catch (err) {
+    if (created) await docs.deleteDocumentRow(o.pool, id).catch(() => undefined);
+    if ((err as { code?: string }).code === '23505' && o.idempotencyKey) {
+      const existing = await docs.findByIdempotencyKey(o.pool, o.key.name, o.idempotencyKey);
+      if (existing) return { kind: 'duplicate', doc: existing };
+      throw new HttpError(409, 'IdempotencyConflict', 'a request with this Idempotency-Key is still in progress', { 'retry-after': '2' });
+    }
+    throw err;
+  }
+}
+
+const notPdf = () => new HttpError(415, 'NotPdf', 'the file is not a PDF (no %PDF- header in its first 1024 bytes)');

@@ -1,0 +1,154 @@
+// Chunk vectors in Chroma. Ids are `<document>:<chunk index>`, so writing the same document twice
+// converges on one set; every write is an upsert cut into batches no larger than the server's
+// own maximum; a document's old chunks are deleted before it is written again.
+import { ChromaClient, type Collection } from 'chromadb';
+import type { Chunk } from './chunking.ts';
+import { DocumentError } from './errors.ts';
+
+export interface ChromaSettings {
+  url: string;
+  tenant: string;
+  database: string;
+  token: string | undefined;
+}
+
+export interface ChunkHit {
+  documentId: string;
+  chunkIndex: number;
+  pageStart: number;
+  pageEnd: number;
+  text: string;
+  score: number;
+  distance: number;
+}
+
+export function chunkId(documentId: string, index: number): string {
+  return `${documentId}:${index}`;
+}
+
+export class ChromaStore {
+  readonly #client: ChromaClient;
+  readonly #collections = new Map<string, Collection>();
+  #maxBatch: number | undefined;
+
+  constructor(s: ChromaSettings) {
+    const u = new URL(s.url);
+    this.#client = new ChromaClient({
+      host: u.hostname,
+      port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
+      ssl: u.protocol === 'https:',
+      tenant: s.tenant,
+      database: s.database,
+      ...(s.token ? { headers: { 'x-chroma-token': s.token } } : {}),
+    });
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.#wrap(() => this.#client.heartbeat());
+  }
+
+  async #collection(name: string, model: string, dimensions: number, create: boolean): Promise<Collection | undefined> {
+    const cached = this.#collections.get(name);
+    if (cached) return cached;
+    const col = await this.#wrap(async () => {
+      if (create) {
+        return this.#client.getOrCreateCollection({
+          name,
+          embeddingFunction: null,
+          metadata: { 'sluice:model': model, 'sluice:dimensions': dimensions },
+          configuration: { hnsw: { space: 'cosine' } },
+        });
+      }
+      try {
+        return await this.#client.getCollection({ name, embeddingFunction: undefined });
+      } catch (err) {
+        if ((err as Error).name === 'ChromaNotFoundError') return undefined;
+        throw err;
+      }
+    });
+    if (!col) return undefined;
+    const md = col.metadata ?? {};
+    if (md['sluice:model'] !== undefined && (md['sluice:model'] !== model || md['sluice:dimensions'] !== dimensions)) {
+      throw new DocumentError(
+        'EmbeddingMismatch',
+        `collection ${name} holds ${String(md['sluice:model'])}/${String(md['sluice:dimensions'])} vectors, configured ${model}/${dimensions}`,
+      );
+    }
+    this.#collections.set(name, col);
+    return col;
+  }
+
+  async maxBatchSize(): Promise<number> {
+    this.#maxBatch ??= await this.#wrap(() => this.#client.getMaxBatchSize());
+    return this.#maxBatch;
+  }
+
+  async deleteDocument(collection: string, documentId: string, model: string, dimensions: number): Promise<void> {
+    const col = await this.#collection(collection, model, dimensions, false);
+    if (!col) return;
+    await this.#wrap(() => col.delete({ where: { document_id: documentId } }));
+  }
+
+  async upsertChunks(collection: string, documentId: string, chunks: readonly Chunk[], vectors: readonly number[][], model: string, dimensions: number): Promise<void> {
+    const col = await this.#collection(collection, model, dimensions, true);
+    if (!col) throw new Error('unreachable: created collection missing');
+    const max = await this.maxBatchSize();
+    for (let i = 0; i < chunks.length; i += max) {
+      const part = chunks.slice(i, i + max);
+      await this.#wrap(() =>
+        col.upsert({
+          ids: part.map((c) => chunkId(documentId, c.index)),
+          embeddings: vectors.slice(i, i + max) as number[][],
+          documents: part.map((c) => c.text),
+          metadatas: part.map((c) => ({ document_id: documentId, chunk_index: c.index, page_start: c.pageStart, page_end: c.pageEnd, content_sha256: c.hash })),
+        }),
+      );
+    }
+  }
+
+  async countDocumentChunks(collection: string, documentId: string): Promise<number> {
+    const col = await this.#collection(collection, '', 0, false).catch((err: unknown) => {
+      if (err instanceof DocumentError && err.type === 'EmbeddingMismatch') return this.#client.getCollection({ name: collection });
+      throw err;
+    });
+    if (!col) return 0;
+    const r = await this.#wrap(() => col.get({ where: { document_id: documentId }, include: [] }));
+    return r.ids.length;
+  }
+
+  async query(collection: string, vector: number[], n: number, model: string, dimensions: number, documentId?: string): Promise<ChunkHit[]> {
+    const col = await this.#collection(collection, model, dimensions, false);
+    if (!col) return [];
+    const r = await this.#wrap(() =>
+      col.query({ queryEmbeddings: [vector], nResults: n, include: ['documents', 'metadatas', 'distances'], ...(documentId ? { where: { document_id: documentId } } : {}) }),
+    );
+    const hits: ChunkHit[] = [];
+    const ids = r.ids[0] ?? [];
+    for (let i = 0; i < ids.length; i++) {
+      const md = r.metadatas[0]?.[i] ?? {};
+      const distance = r.distances[0]?.[i] ?? 1;
+      hits.push({
+        documentId: String(md.document_id),
+        chunkIndex: Number(md.chunk_index),
+        pageStart: Number(md.page_start),
+        pageEnd: Number(md.page_end),
+        text: r.documents[0]?.[i] ?? '',
+        distance,
+        score: 1 - distance,
+      });
+    }
+    return hits;
+  }
+
+  /** Any failure to talk to Chroma is a transient StoreUnavailable, unless already typed. */
+  async #wrap<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof DocumentError) throw err;
+      const name = (err as Error).name;
+      if (name === 'ChromaNotFoundError') throw err;
+      throw new DocumentError('StoreUnavailable', `chroma: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}

@@ -1,0 +1,152 @@
+// Every environment variable of the API and the worker is parsed here, so that a bad value
+// fails at start with a message naming the variable instead of somewhere deep in a request.
+import os from 'node:os';
+import { EMBEDDING_PROVIDERS } from '../crd/common.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, key: string, fallback?: string): string {
+  const v = env[key];
+  if (v !== undefined && v !== '') return v;
+  if (fallback !== undefined) return fallback;
+  throw new ConfigError(`${key} is required`);
+}
+
+function optionalStr(env: Env, key: string): string | undefined {
+  const v = env[key];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function int(env: Env, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${key} must be an integer, got ${JSON.stringify(raw)}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function url(env: Env, key: string, protocols: readonly string[], fallback?: string): string {
+  const v = str(env, key, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    throw new ConfigError(`${key} must be a URL, got ${JSON.stringify(v)}`);
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${key} must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  return v;
+}
+
+export interface StoresConfig {
+  redisUrl: string;
+  postgresUrl: string;
+  chroma: { url: string; tenant: string; database: string; token: string | undefined };
+}
+
+export type EmbeddingProviderName = (typeof EMBEDDING_PROVIDERS)[number];
+
+export interface EmbeddingConfig {
+  provider: EmbeddingProviderName;
+  model: string;
+  dimensions: number;
+  endpoint: string | undefined;
+  apiKey: string | undefined;
+  batchSize: number;
+}
+
+export interface ApiConfig extends StoresConfig {
+  port: number;
+  maxUploadBytes: number;
+  maxQueueDepth: number;
+  rateLimitPerMinute: number;
+  apiKeysFile: string | undefined;
+  embedding: EmbeddingConfig;
+}
+
+export interface WorkerConfig extends StoresConfig {
+  workerId: string;
+  concurrency: number;
+  documentTimeoutSeconds: number;
+  parserMemoryMiB: number;
+  maxPages: number;
+  maxChars: number;
+  chunkSize: number;
+  chunkOverlap: number;
+  embedding: EmbeddingConfig;
+  metricsPort: number;
+  maxAttempts: number;
+  staleSeconds: number;
+  sweepIntervalSeconds: number;
+}
+
+export function loadStoresConfig(env: Env): StoresConfig {
+  return {
+    redisUrl: url(env, 'SLUICE_REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+    postgresUrl: url(env, 'SLUICE_POSTGRES_URL', ['postgres:', 'postgresql:']),
+    chroma: {
+      url: url(env, 'SLUICE_CHROMA_URL', ['http:', 'https:']),
+      tenant: str(env, 'SLUICE_CHROMA_TENANT', 'default_tenant'),
+      database: str(env, 'SLUICE_CHROMA_DATABASE', 'default_database'),
+      token: optionalStr(env, 'SLUICE_CHROMA_TOKEN'),
+    },
+  };
+}
+
+export function loadEmbeddingConfig(env: Env): EmbeddingConfig {
+  const provider = str(env, 'SLUICE_EMBEDDING_PROVIDER', 'Offline');
+  if (!(EMBEDDING_PROVIDERS as readonly string[]).includes(provider)) {
+    throw new ConfigError(`SLUICE_EMBEDDING_PROVIDER must be one of ${EMBEDDING_PROVIDERS.join(', ')}, got ${JSON.stringify(provider)}`);
+  }
+  const endpoint = optionalStr(env, 'SLUICE_EMBEDDING_ENDPOINT');
+  if (provider === 'OpenAICompatible' && endpoint === undefined) {
+    throw new ConfigError('SLUICE_EMBEDDING_ENDPOINT is required when SLUICE_EMBEDDING_PROVIDER is OpenAICompatible');
+  }
+  if (endpoint !== undefined) url(env, 'SLUICE_EMBEDDING_ENDPOINT', ['http:', 'https:']);
+  return {
+    provider: provider as EmbeddingProviderName,
+    model: str(env, 'SLUICE_EMBEDDING_MODEL', 'sluice-hash-v1'),
+    dimensions: int(env, 'SLUICE_EMBEDDING_DIMENSIONS', 384, 8, 8192),
+    endpoint,
+    apiKey: optionalStr(env, 'SLUICE_EMBEDDING_API_KEY'),
+    batchSize: int(env, 'SLUICE_EMBEDDING_BATCH_SIZE', 64, 1, 2048),
+  };
+}
+
+export function loadApiConfig(env: Env = process.env): ApiConfig {
+  return {
+    ...loadStoresConfig(env),
+    port: int(env, 'SLUICE_API_PORT', 8080, 0, 65535),
+    maxUploadBytes: int(env, 'SLUICE_MAX_UPLOAD_BYTES', 104857600, 1024),
+    maxQueueDepth: int(env, 'SLUICE_MAX_QUEUE_DEPTH', 100000, 1),
+    rateLimitPerMinute: int(env, 'SLUICE_RATE_LIMIT_PER_MINUTE', 600, 0),
+    apiKeysFile: optionalStr(env, 'SLUICE_API_KEYS_FILE'),
+    embedding: loadEmbeddingConfig(env),
+  };
+}
+
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const chunkSize = int(env, 'SLUICE_CHUNK_SIZE', 1000, 100, 16000);
+  const chunkOverlap = int(env, 'SLUICE_CHUNK_OVERLAP', 150, 0, 8000);
+  if (chunkOverlap >= chunkSize) throw new ConfigError(`SLUICE_CHUNK_OVERLAP (${chunkOverlap}) must be smaller than SLUICE_CHUNK_SIZE (${chunkSize})`);
+  return {
+    ...loadStoresConfig(env),
+    workerId: str(env, 'SLUICE_WORKER_ID', os.hostname()),
+    concurrency: int(env, 'SLUICE_WORKER_CONCURRENCY', 2, 1, 64),
+    documentTimeoutSeconds: int(env, 'SLUICE_DOCUMENT_TIMEOUT_SECONDS', 120, 1, 3600),
+    parserMemoryMiB: int(env, 'SLUICE_PARSER_MEMORY_MIB', 512, 64, 16384),
+    maxPages: int(env, 'SLUICE_MAX_PAGES', 5000, 1, 100000),
+    maxChars: int(env, 'SLUICE_MAX_CHARS', 20_000_000, 1000),
+    chunkSize,
+    chunkOverlap,
+    embedding: loadEmbeddingConfig(env),
+    metricsPort: int(env, 'SLUICE_METRICS_PORT', 9090, 0, 65535),
+    maxAttempts: int(env, 'SLUICE_MAX_ATTEMPTS', 5, 1, 100),
+    staleSeconds: int(env, 'SLUICE_STALE_SECONDS', 30, 2, 3600),
+    sweepIntervalSeconds: int(env, 'SLUICE_SWEEP_INTERVAL_SECONDS', 10, 1, 3600),
+  };
+}

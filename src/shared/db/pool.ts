@@ -1,0 +1,20 @@
+// PostgreSQL pools. Errors on idle clients (a restarted server) are logged, never thrown,
+// so a lost database makes requests fail with 503 instead of crashing the process.
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+
+export type Pool = pg.Pool;
+
+export function createPool(connectionString: string, log: Logger, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 });
+  pool.on('error', (err) => log.warn('postgres idle client error', { err: err.message }));
+  return pool;
+}
+
+/** Errors that mean "the database is not reachable right now" rather than a bad query. */
+export function isUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: string }).code ?? '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300'].includes(code)) return true;
+  return /timeout|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|not queryable/i.test(err.message);
+}

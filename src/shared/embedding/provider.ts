@@ -1,0 +1,16 @@
+// One interface for every way of turning text into vectors.
+import type { EmbeddingConfig } from '../config.ts';
+import { OfflineEmbedder } from './offline.ts';
+import { OpenAICompatibleEmbedder } from './openai-compatible.ts';
+
+export interface Embedder {
+  readonly model: string;
+  readonly dimensions: number;
+  embed(texts: readonly string[]): Promise<number[][]>;
+}
+
+export function createEmbedder(cfg: EmbeddingConfig): Embedder {
+  if (cfg.provider === 'Offline') return new OfflineEmbedder(cfg.model, cfg.dimensions);
+  if (!cfg.endpoint) throw new Error('the OpenAICompatible provider needs an endpoint');
+  return new OpenAICompatibleEmbedder({ endpoint: cfg.endpoint, apiKey: cfg.apiKey, model: cfg.model, dimensions: cfg.dimensions, batchSize: cfg.batchSize });
+}

@@ -1,0 +1,135 @@
+// The ingestion worker: consumes document ids from BullMQ, heartbeats to Redis for the
+// autoscaler, sweeps for lost work, serves /healthz /readyz /metrics, and on SIGTERM stops
+// taking work, lets in-flight documents finish, and hands back what is left at the deadline.
+import http from 'node:http';
+import { Worker } from 'bullmq';
+import { ChromaStore } from '../shared/chroma-store.ts';
+import { loadWorkerConfig, type WorkerConfig } from '../shared/config.ts';
+import { migrate } from '../shared/db/migrations.ts';
+import { createPool } from '../shared/db/pool.ts';
+import { createEmbedder } from '../shared/embedding/provider.ts';
+import { HEARTBEAT_INTERVAL_MS, removeWorkerHeartbeat, writeWorkerHeartbeat } from '../shared/heartbeats.ts';
+import { createLogger, errorFields } from '../shared/logger.ts';
+import { createQueue, QUEUE_NAME, QUEUE_PREFIX, type DocumentJobData } from '../shared/queue.ts';
+import { createWorkerRedis } from '../shared/redis.ts';
+import { createWorkerMetrics } from './metrics.ts';
+import { processDocument } from './process-document.ts';
+import { sweepOnce } from './sweeper.ts';
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+  metricsPort: number;
+}
+
+export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string; shutdownTimeoutMs?: number } = {}): Promise<RunningWorker> {
+  const log = createLogger({ component: 'worker', workerId: cfg.workerId });
+  const pool = createPool(cfg.postgresUrl, log, cfg.concurrency + 4);
+  await migrate(pool);
+  const redis = createWorkerRedis(cfg.redisUrl);
+  redis.on('error', (err) => log.warn('redis error', errorFields(err)));
+  const queue = createQueue(redis, opts.queueName ?? QUEUE_NAME);
+  queue.on('error', (err) => log.warn('queue error', errorFields(err)));
+  const chroma = new ChromaStore(cfg.chroma);
+  const embedder = createEmbedder(cfg.embedding);
+  const metrics = createWorkerMetrics(queue);
+  const shutdown = new AbortController();
+  const deps = { cfg, pool, queue, chroma, embedder, metrics, log };
+
+  const worker = new Worker<DocumentJobData>(opts.queueName ?? QUEUE_NAME, async (job) => processDocument(deps, job.data.documentId, shutdown.signal), {
+    connection: createWorkerRedis(cfg.redisUrl),
+    prefix: QUEUE_PREFIX,
+    concurrency: cfg.concurrency,
+    // Parsing happens in a child process, so the event loop stays free to renew locks.
+    lockDuration: 30_000,
+    maxStalledCount: 1,
+  });
+  worker.on('error', (err) => log.warn('worker error', errorFields(err)));
+  worker.on('failed', (job, err) => log.warn('job failed', { jobId: job?.id, ...errorFields(err) }));
+
+  let active = 0;
+  worker.on('active', () => active++);
+  const done = () => (active = Math.max(0, active - 1));
+  worker.on('completed', done);
+  worker.on('failed', done);
+
+  const heartbeat = async () => {
+    await writeWorkerHeartbeat(redis, { id: cfg.workerId, active, concurrency: cfg.concurrency, ts: Date.now() });
+  };
+  const hbTimer = setInterval(() => heartbeat().catch((err: unknown) => log.warn('heartbeat failed', errorFields(err))), HEARTBEAT_INTERVAL_MS);
+  void heartbeat().catch(() => undefined);
+
+  let sweeping = false;
+  const sweepTimer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    sweepOnce(pool, queue, cfg.staleSeconds, cfg.maxAttempts)
+      .then((r) => {
+        if (r.requeued || r.exhausted) log.info('sweep', { ...r });
+      })
+      .catch((err: unknown) => log.warn('sweep failed', errorFields(err)))
+      .finally(() => (sweeping = false));
+  }, cfg.sweepIntervalSeconds * 1000);
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/healthz') return void res.writeHead(200).end('ok');
+    if (url === '/readyz') {
+      Promise.all([redis.ping(), pool.query('SELECT 1')]).then(
+        () => res.writeHead(shutdown.signal.aborted ? 503 : 200).end(shutdown.signal.aborted ? 'stopping' : 'ok'),
+        (err: unknown) => res.writeHead(503).end(`not ready: ${(err as Error).message}`),
+      );
+      return;
+    }
+    if (url === '/metrics') {
+      metrics.registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+        (err: unknown) => res.writeHead(500).end(String(err)),
+      );
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(cfg.metricsPort, resolve));
+  const address = server.address();
+  const metricsPort = typeof address === 'object' && address ? address.port : cfg.metricsPort;
+  log.info('worker started', { concurrency: cfg.concurrency, metricsPort, queue: opts.queueName ?? QUEUE_NAME });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('worker stopping');
+      const deadline = setTimeout(() => shutdown.abort(), opts.shutdownTimeoutMs ?? cfg.documentTimeoutSeconds * 1000);
+      clearInterval(sweepTimer);
+      await worker.close();
+      clearTimeout(deadline);
+      clearInterval(hbTimer);
+      await removeWorkerHeartbeat(redis, cfg.workerId).catch(() => undefined);
+      await queue.close();
+      redis.disconnect();
+      await pool.end();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      log.info('worker stopped');
+    })());
+  return { stop, metricsPort };
+}
+
+export async function runWorker(): Promise<void> {
+  const cfg = loadWorkerConfig();
+  const shutdownTimeoutMs = Number(process.env.SLUICE_SHUTDOWN_TIMEOUT_SECONDS ?? cfg.documentTimeoutSeconds) * 1000;
+  const w = await startWorker(cfg, { shutdownTimeoutMs, queueName: process.env.SLUICE_QUEUE_NAME || QUEUE_NAME });
+  await new Promise<void>((resolve) => {
+    const onSignal = () => void w.stop().then(resolve);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+}
+
+if (import.meta.main) {
+  runWorker().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(JSON.stringify({ level: 'error', msg: 'worker crashed', ...errorFields(err) }));
+      process.exit(1);
+    },
+  );
+}

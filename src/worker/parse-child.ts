@@ -1,0 +1,66 @@
+// The parser process. pdf.js blocks its event loop for the whole parse and can be driven to
+// allocate without bound, so it runs here, in a process of its own that the worker can kill
+// and whose address space is capped (see parser.ts). Protocol: PDF bytes on stdin, one JSON
+// ParseOutcome on stdout.
+import { PDFParse } from 'pdf-parse';
+import type { ErrorType } from '../shared/errors.ts';
+
+export type ParseOutcome =
+  | { ok: true; totalPages: number; pages: { page: number; text: string }[] }
+  | { ok: false; type: ErrorType; message: string; totalPages?: number };
+
+const PAGE_BATCH = 25;
+
+export function classifyParseError(err: unknown): { type: ErrorType; message: string } {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const msg = e.message;
+  if (e.name === 'PasswordException' || /password/i.test(msg)) return { type: 'Encrypted', message: 'the PDF is password-protected' };
+  // Checked before the class: pdf.js wraps a RangeError from a failed allocation in its own error.
+  if (/allocation failed|Invalid (typed )?array length|Invalid string length|out of memory/i.test(msg)) {
+    return { type: 'OutOfMemory', message: `the parser ran out of memory: ${msg}` };
+  }
+  if (['InvalidPDFException', 'FormatError', 'UnknownErrorException'].includes(e.name)) return { type: 'Corrupt', message: `the PDF is damaged: ${msg}` };
+  return { type: 'Corrupt', message: `the PDF could not be parsed: ${e.name}: ${msg}` };
+}
+
+export async function parsePdf(data: Uint8Array, maxPages: number, maxChars: number): Promise<ParseOutcome> {
+  const parser = new PDFParse({ data, verbosity: 0 });
+  let totalPages: number | undefined;
+  try {
+    totalPages = (await parser.getText({ partial: [-1] })).total;
+    if (totalPages > maxPages) return { ok: false, type: 'TooManyPages', message: `the PDF has ${totalPages} pages; the limit is ${maxPages}`, totalPages };
+    const pages: { page: number; text: string }[] = [];
+    let chars = 0;
+    for (let first = 1; first <= totalPages; first += PAGE_BATCH) {
+      const last = Math.min(totalPages, first + PAGE_BATCH - 1);
+      const r = await parser.getText({ first, last, pageJoiner: '' });
+      for (const p of r.pages) {
+        chars += p.text.length;
+        if (chars > maxChars) return { ok: false, type: 'TooLarge', message: `the PDF holds more than ${maxChars} characters of text (stopped at page ${p.num})`, totalPages };
+        pages.push({ page: p.num, text: p.text });
+      }
+    }
+    if (!pages.some((p) => p.text.trim().length > 0)) {
+      return { ok: false, type: 'NoTextLayer', message: `none of the ${totalPages} pages has a text layer (scanned? OCR is not supported)`, totalPages };
+    }
+    return { ok: true, totalPages, pages };
+  } catch (err) {
+    return { ...classifyParseError(err), ok: false, ...(totalPages === undefined ? {} : { totalPages }) };
+  } finally {
+    await parser.destroy().catch(() => undefined);
+  }
+}
+
+async function readStdin(): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of process.stdin) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+if (import.meta.main) {
+  const maxPages = Number(process.argv[2] ?? 5000);
+  const maxChars = Number(process.argv[3] ?? 20_000_000);
+  const data = await readStdin();
+  const outcome = await parsePdf(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), maxPages, maxChars);
+  process.stdout.write(JSON.stringify(outcome), () => process.exit(0));
+}

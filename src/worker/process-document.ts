@@ -1,0 +1,128 @@
+// One document from claim to outcome: load bytes from PostgreSQL, parse in the limited child,
+// chunk, embed, replace its chunks in Chroma, and record the outcome under the claim's fence.
+import type pg from 'pg';
+import type { Queue } from 'bullmq';
+import type { ChromaStore } from '../shared/chroma-store.ts';
+import { chunkPages } from '../shared/chunking.ts';
+import type { WorkerConfig } from '../shared/config.ts';
+import * as docs from '../shared/db/documents.ts';
+import { isUnavailable } from '../shared/db/pool.ts';
+import type { Embedder } from '../shared/embedding/provider.ts';
+import { backoffMs, DocumentError } from '../shared/errors.ts';
+import { errorFields, type Logger } from '../shared/logger.ts';
+import { enqueueDocument, type DocumentJobData } from '../shared/queue.ts';
+import type { WorkerMetrics } from './metrics.ts';
+import { parseInChild } from './parser.ts';
+
+export interface ProcessDeps {
+  cfg: WorkerConfig;
+  pool: pg.Pool;
+  queue: Queue<DocumentJobData>;
+  chroma: ChromaStore;
+  embedder: Embedder;
+  metrics: WorkerMetrics;
+  log: Logger;
+}
+
+export type Outcome = 'succeeded' | 'failed' | 'retried' | 'handed_back' | 'skipped' | 'lost';
+
+export class ClaimLostError extends Error {
+  override name = 'ClaimLost';
+}
+
+/**
+ * `shutdown` aborts when the worker must hand its documents back (grace period running out);
+ * the claim is then returned to the queue without spending an attempt.
+ */
+export async function processDocument(deps: ProcessDeps, documentId: string, shutdown: AbortSignal): Promise<Outcome> {
+  const { cfg, pool, log } = deps;
+  const claim = await docs.claimDocument(pool, documentId, cfg.workerId, cfg.staleSeconds);
+  if (!claim) return 'skipped';
+  const dlog = log.child({ documentId, attempt: claim.attempt, collection: claim.doc.collection });
+  const abort = new AbortController();
+  const onShutdown = () => abort.abort(new Error('shutdown'));
+  shutdown.addEventListener('abort', onShutdown, { once: true });
+  let lost = false;
+  const beat = setInterval(
+    () => {
+      docs.touchClaim(pool, claim).then(
+        (ok) => {
+          if (!ok && !lost) {
+            lost = true;
+            abort.abort(new ClaimLostError('claim lost'));
+          }
+        },
+        (err: unknown) => dlog.warn('heartbeat failed', errorFields(err)),
+      );
+    },
+    Math.max(500, Math.min(5_000, (cfg.staleSeconds * 1000) / 3)),
+  );
+  deps.metrics.active.inc();
+  try {
+    const timed = async <T>(stage: string, fn: () => Promise<T>): Promise<T> => {
+      if (abort.signal.aborted) throw abort.signal.reason;
+      await docs.touchClaim(pool, claim, stage);
+      const end = deps.metrics.stageSeconds.startTimer({ stage });
+      try {
+        return await fn();
+      } finally {
+        end();
+      }
+    };
+    const bytes = await timed('fetch', () => docs.loadBytes(pool, documentId));
+    const parsed = await timed('parse', () =>
+      parseInChild(bytes, { timeoutMs: cfg.documentTimeoutSeconds * 1000, memoryMiB: cfg.parserMemoryMiB, maxPages: cfg.maxPages, maxChars: cfg.maxChars }, abort.signal),
+    );
+    deps.metrics.pages.inc(parsed.totalPages);
+    const chunks = await timed('chunk', () => chunkPages(parsed.pages, cfg.chunkSize, cfg.chunkOverlap));
+    const { model, dimensions } = deps.embedder;
+    const recorded = await docs.ensureCollection(pool, claim.doc.collection, model, dimensions);
+    if (recorded.model !== model || recorded.dimensions !== dimensions) {
+      throw new DocumentError(
+        'EmbeddingMismatch',
+        `collection ${claim.doc.collection} was created with ${recorded.model}/${recorded.dimensions}; this worker embeds with ${model}/${dimensions}`,
+      );
+    }
+    const vectors = await timed('embed', () => deps.embedder.embed(chunks.map((c) => c.text)));
+    await timed('store', async () => {
+      await deps.chroma.deleteDocument(claim.doc.collection, documentId, model, dimensions);
+      await deps.chroma.upsertChunks(claim.doc.collection, documentId, chunks, vectors, model, dimensions);
+    });
+    if (!(await docs.completeClaim(pool, claim, parsed.totalPages, chunks.length))) return 'lost';
+    deps.metrics.documents.inc({ outcome: 'succeeded', error_type: '' });
+    dlog.info('document succeeded', { pages: parsed.totalPages, chunks: chunks.length });
+    return 'succeeded';
+  } catch (err) {
+    if (lost) return 'lost';
+    if (shutdown.aborted) {
+      await docs.handBackClaim(pool, claim);
+      deps.metrics.documents.inc({ outcome: 'handed_back', error_type: '' });
+      dlog.info('document handed back on shutdown');
+      return 'handed_back';
+    }
+    const e =
+      err instanceof DocumentError
+        ? err
+        : isUnavailable(err)
+          ? new DocumentError('StoreUnavailable', `postgres: ${(err as Error).message}`, { cause: err })
+          : new DocumentError('Unknown', (err as Error)?.message ?? String(err), { cause: err });
+    if (e.permanent || claim.attempt >= cfg.maxAttempts) {
+      await docs.failClaim(pool, claim, e.type, e.message);
+      deps.metrics.documents.inc({ outcome: 'failed', error_type: e.type });
+      dlog.warn('document failed', { errorType: e.type, err: e.message });
+      return 'failed';
+    }
+    const delay = backoffMs(claim.attempt, 1_000, 60_000);
+    await docs.retryClaim(pool, claim, e.type, e.message, delay);
+    await enqueueDocument(deps.queue, documentId, claim.attempt, delay).catch((qerr: unknown) =>
+      dlog.warn('could not enqueue the retry; the sweeper will', errorFields(qerr)),
+    );
+    deps.metrics.documents.inc({ outcome: 'retried', error_type: e.type });
+    dlog.warn('document will be retried', { errorType: e.type, err: e.message, delayMs: delay });
+    return 'retried';
+  } finally {
+    clearInterval(beat);
+    shutdown.removeEventListener('abort', onShutdown);
+    deps.metrics.active.dec();
+  }
+}

@@ -1,0 +1,95 @@
+// Upload → succeeded → search finds the text on the right page; re-upload dedups; delete removes
+// the chunks from Chroma; reindex replaces them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { ChromaStore } from '../../src/shared/chroma-store.ts';
+import { call, upload, waitTerminal } from './support/client.ts';
+import { prose, textPdf } from './support/pdf-factory.ts';
+import { startStack, type Stack } from './support/stack.ts';
+
+let s: Stack;
+let key: string;
+const collection = `happy-${Date.now()}`;
+const chroma = () => new ChromaStore({ url: inject('chromaUrl'), tenant: 'default_tenant', database: 'default_database', token: undefined });
+
+beforeAll(async () => {
+  s = await startStack();
+  key = s.keys.admin!;
+  await s.startWorker();
+});
+afterAll(async () => s?.stop());
+
+describe('happy path', () => {
+  let pdf: Buffer;
+  let id: string;
+
+  it('accepts an upload with 202 and processes it to succeeded', async () => {
+    pdf = await textPdf([prose(1, 1), prose(1, 2), `The quartermaster hid the platypus ledger in the lighthouse. ${prose(1, 3, 200)}`, prose(1, 4)]);
+    const r = await upload(s.base, key, pdf, { collection, filename: 'report.pdf', metadata: { team: 'a' } });
+    expect(r.status).toBe(202);
+    expect(r.body.document.state).toBe('queued');
+    expect(r.body.document.sha256).toMatch(/^[0-9a-f]{64}$/);
+    id = r.body.document.id;
+    const doc = await waitTerminal(s.base, key, id);
+    expect(doc).toMatchObject({ state: 'succeeded', pages: 4, error: null, filename: 'report.pdf', metadata: { team: 'a' } });
+    expect(doc.chunks).toBeGreaterThan(1);
+  });
+
+  it('finds the text by search with the right page', async () => {
+    const r = await call(s.base, key, 'POST', '/v1/search', { collection, query: 'quartermaster platypus ledger lighthouse', limit: 3 });
+    expect(r.status).toBe(200);
+    const top = r.body.results[0];
+    expect(top.documentId).toBe(id);
+    expect(top.text).toContain('platypus ledger');
+    expect(top.pageStart).toBeLessThanOrEqual(3);
+    expect(top.pageEnd).toBeGreaterThanOrEqual(3);
+  });
+
+  it('answers 200 with the existing document for the same content, with no second copy', async () => {
+    const r = await upload(s.base, key, pdf, { collection });
+    expect(r.status).toBe(200);
+    expect(r.body.duplicate).toBe(true);
+    expect(r.body.document.id).toBe(id);
+    const list = await call(s.base, key, 'GET', `/v1/documents?collection=${collection}`);
+    expect(list.body.documents).toHaveLength(1);
+  });
+
+  it('replays an Idempotency-Key instead of creating a second document', async () => {
+    const other = await textPdf(['idempotent upload body']);
+    const a = await upload(s.base, key, other, { collection, idempotencyKey: 'k-1' });
+    expect(a.status).toBe(202);
+    const b = await upload(s.base, key, other, { collection, idempotencyKey: 'k-1' });
+    expect(b.status).toBe(200);
+    expect(b.headers.get('idempotent-replayed')).toBe('true');
+    expect(b.body.document.id).toBe(a.body.document.id);
+    await waitTerminal(s.base, key, a.body.document.id);
+  });
+
+  it('lists with filters and pagination', async () => {
+    const page1 = await call(s.base, key, 'GET', `/v1/documents?collection=${collection}&state=succeeded&limit=1`);
+    expect(page1.status).toBe(200);
+    expect(page1.body.documents).toHaveLength(1);
+    expect(page1.body.nextCursor).toBeTruthy();
+    const page2 = await call(s.base, key, 'GET', `/v1/documents?collection=${collection}&state=succeeded&limit=1&cursor=${page1.body.nextCursor}`);
+    expect(page2.body.documents).toHaveLength(1);
+    expect(page2.body.documents[0].id).not.toBe(page1.body.documents[0].id);
+  });
+
+  it('reindexes: the chunks are replaced, not duplicated', async () => {
+    const before = await chroma().countDocumentChunks(collection, id);
+    const r = await call(s.base, key, 'POST', `/v1/documents/${id}/reindex`);
+    expect(r.status).toBe(202);
+    const doc = await waitTerminal(s.base, key, id);
+    expect(doc.state).toBe('succeeded');
+    expect(await chroma().countDocumentChunks(collection, id)).toBe(before);
+    expect(before).toBe(doc.chunks);
+  });
+
+  it('deletes the document and its chunks', async () => {
+    expect(await chroma().countDocumentChunks(collection, id)).toBeGreaterThan(0);
+    const r = await call(s.base, key, 'DELETE', `/v1/documents/${id}`);
+    expect(r.status).toBe(204);
+    expect(await chroma().countDocumentChunks(collection, id)).toBe(0);
+    expect((await call(s.base, key, 'GET', `/v1/documents/${id}`)).status).toBe(404);
+  });
+});

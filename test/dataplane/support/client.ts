@@ -1,0 +1,50 @@
+// Small HTTP helpers for the data-plane tests.
+import { expect } from 'vitest';
+
+// Response bodies are checked field by field with expect(), so they are left untyped here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export async function upload(
+  base: string,
+  key: string | undefined,
+  file: Buffer,
+  o: { collection?: string; filename?: string; idempotencyKey?: string; metadata?: Record<string, unknown> } = {},
+): Promise<{ status: number; body: Json; headers: Headers }> {
+  const form = new FormData();
+  if (o.collection) form.set('collection', o.collection);
+  if (o.metadata) form.set('metadata', JSON.stringify(o.metadata));
+  form.set('file', new Blob([new Uint8Array(file)], { type: 'application/pdf' }), o.filename ?? 'doc.pdf');
+  const headers: Record<string, string> = {};
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
+  const res = await fetch(`${base}/v1/documents`, { method: 'POST', body: form, headers });
+  return { status: res.status, body: await res.json().catch(() => null), headers: res.headers };
+}
+
+export async function call(base: string, key: string | undefined, method: string, path: string, json?: unknown): Promise<{ status: number; body: Json; headers: Headers }> {
+  const headers: Record<string, string> = {};
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (json !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, { method, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+/** Polls a document until it is terminal. */
+export async function waitTerminal(base: string, key: string, id: string, timeoutMs = 60_000): Promise<Json> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await call(base, key, 'GET', `/v1/documents/${id}`);
+    expect(r.status).toBe(200);
+    if (r.body.document.state === 'succeeded' || r.body.document.state === 'failed') return r.body.document;
+    if (Date.now() > deadline) throw new Error(`document ${id} still ${r.body.document.state} (${r.body.document.stage}) after ${timeoutMs} ms`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}

@@ -12,11 +12,18 @@ export function isSubset(desired: unknown, live: unknown): boolean {
   }
   if (desired !== null && typeof desired === 'object') {
     if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
-    return Object.entries(desired).every(([k, v]) => isSubset(v, (live as Record<string, unknown>)[k]));
+    const l = live as Record<string, unknown>;
+    return Object.entries(desired).every(([k, v]) => isSubset(v, k in l ? l[k] : l[wireName(k)]));
   }
   // Quantities and int-or-string ports may come back in the other representation.
   return desired === live || (typeof live !== 'object' && String(desired) === String(live));
 }
+
+/**
+ * client-node's typed models rename JSON keys that clash with reserved words (`from` is
+ * `_from`), while objects from watch events keep the wire names.
+ */
+const wireName = (k: string) => (k.startsWith('_') ? k.slice(1) : k);
 
 export class Applier {
   private readonly api: KubernetesObjectApi;

@@ -8,7 +8,7 @@ import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
 import { Applier } from './apply.ts';
 import { reconcileCluster, statusWriter, type ClusterReconcilerDeps } from './cluster-reconciler.ts';
 import { DEFAULT_IMAGE, FIELD_MANAGER, LABEL_INSTANCE, LABEL_MANAGED_BY } from './constants.ts';
-import { errorName } from './errors.ts';
+import { errorName, StatusConflictError } from './errors.ts';
 import { EventRecorder } from './events.ts';
 import { startHttpServer } from './http-server.ts';
 import { ResilientInformer, type Logger } from './informer.ts';
@@ -149,6 +149,13 @@ export class Manager {
       this.metrics.reconciles.inc({ controller: 'ingestioncluster', result: 'success' });
       return r;
     } catch (err) {
+      if (err instanceof StatusConflictError) {
+        // Our cache is behind our own last write: wait for the watch to catch up, no backoff.
+        end({ result: 'conflict' });
+        this.metrics.reconciles.inc({ controller: 'ingestioncluster', result: 'conflict' });
+        this.metrics.errors.inc({ controller: 'ingestioncluster', error: errorName(err) });
+        return { requeueAfterMs: 250 };
+      }
       end({ result: 'error' });
       this.metrics.reconciles.inc({ controller: 'ingestioncluster', result: 'error' });
       this.metrics.errors.inc({ controller: 'ingestioncluster', error: errorName(err) });

@@ -13,6 +13,7 @@ import { createLogger, errorFields } from '../shared/logger.ts';
 import { createQueue, QUEUE_NAME, QUEUE_PREFIX, type DocumentJobData } from '../shared/queue.ts';
 import { createWorkerRedis } from '../shared/redis.ts';
 import { createWorkerMetrics } from './metrics.ts';
+import { ParserPool } from './parser.ts';
 import { processDocument } from './process-document.ts';
 import { sweepOnce } from './sweeper.ts';
 
@@ -33,7 +34,9 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
   const embedder = createEmbedder(cfg.embedding);
   const metrics = createWorkerMetrics(queue);
   const shutdown = new AbortController();
-  const deps = { cfg, pool, queue, chroma, embedder, metrics, log };
+  const parsers = new ParserPool(cfg.parserMemoryMiB);
+  parsers.warm(cfg.concurrency);
+  const deps = { cfg, pool, queue, chroma, embedder, metrics, log, parsers };
 
   const worker = new Worker<DocumentJobData>(opts.queueName ?? QUEUE_NAME, async (job) => processDocument(deps, job.data.documentId, shutdown.signal), {
     connection: createWorkerRedis(cfg.redisUrl),
@@ -102,6 +105,7 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
       clearInterval(sweepTimer);
       await worker.close();
       clearTimeout(deadline);
+      parsers.close();
       clearInterval(hbTimer);
       await removeWorkerHeartbeat(redis, cfg.workerId).catch(() => undefined);
       await queue.close();

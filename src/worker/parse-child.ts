@@ -1,7 +1,8 @@
 // The parser process. pdf.js blocks its event loop for the whole parse and can be driven to
 // allocate without bound, so it runs here, in a process of its own that the worker can kill
-// and whose address space is capped (see parser.ts). Protocol: PDF bytes on stdin, one JSON
-// ParseOutcome on stdout.
+// and whose address space is capped (see parser.ts). Protocol: IPC (advanced serialization), one
+// ParseRequest in, one ParseOutcome out, at a time.
+import { readFileSync } from 'node:fs';
 import { PDFParse } from 'pdf-parse';
 import type { ErrorType } from '../shared/errors.ts';
 
@@ -51,16 +52,23 @@ export async function parsePdf(data: Uint8Array, maxPages: number, maxChars: num
   }
 }
 
-async function readStdin(): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of process.stdin) parts.push(c as Buffer);
-  return Buffer.concat(parts);
+export interface ParseRequest {
+  data: Uint8Array;
+  maxPages: number;
+  maxChars: number;
 }
 
-if (import.meta.main) {
-  const maxPages = Number(process.argv[2] ?? 5000);
-  const maxChars = Number(process.argv[3] ?? 20_000_000);
-  const data = await readStdin();
-  const outcome = await parsePdf(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), maxPages, maxChars);
-  process.stdout.write(JSON.stringify(outcome), () => process.exit(0));
+function vmSizeKiB(): number {
+  const m = /VmSize:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+// Long-lived: the parent sends one request at a time over IPC. Everything is loaded before
+// "ready" so that the parent can cap the address space at what is mapped now plus the budget.
+if (import.meta.main && process.send) {
+  process.on('message', (req: ParseRequest) => {
+    void parsePdf(req.data, req.maxPages, req.maxChars).then((outcome) => process.send!(outcome));
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send({ ready: true, vmSizeKiB: vmSizeKiB() });
 }

@@ -1,15 +1,16 @@
 // Runs parse-child.ts under hard limits: a wall-clock timer that SIGKILLs it, V8's heap cap, and
-// RLIMIT_AS through prlimit(1), which also bounds ArrayBuffers (decoded streams), the thing a
-// Flate bomb inflates. Node reserves about 1.2 GiB of address space up front without touching
-// it, so the address-space limit is that reservation plus the configured parser memory.
-import { spawn } from 'node:child_process';
+// RLIMIT_AS, which also bounds ArrayBuffers (decoded streams: what a Flate bomb inflates).
+// Node, pdf.js and its canvas binding map several GiB of address space they never touch, so
+// a fixed limit would be meaningless: the child loads everything, reports what it has mapped,
+// and the parent lowers its limit to that plus the configured parser memory (prlimit --pid).
+// Children are kept and reused (one document at a time each), and replaced when they die.
+import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DocumentError } from '../shared/errors.ts';
-import type { ParseOutcome } from './parse-child.ts';
-
-export const NODE_ADDRESS_SPACE_RESERVE_MIB = 1280;
+import type { ParseOutcome, ParseRequest } from './parse-child.ts';
 
 export interface ParserLimits {
   timeoutMs: number;
@@ -25,67 +26,132 @@ export interface ParsedPdf {
 
 const CHILD = fileURLToPath(new URL(`./parse-child${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
+const RECYCLE_AFTER = 200;
+const run = promisify(execFile);
 
-export function childCommand(limits: ParserLimits): { file: string; args: string[] } {
-  const node = [
-    `--max-old-space-size=${Math.max(32, Math.floor(limits.memoryMiB * 0.75))}`,
-    '--max-semi-space-size=16',
-    CHILD,
-    String(limits.maxPages),
-    String(limits.maxChars),
-  ];
-  if (!PRLIMIT) return { file: process.execPath, args: node };
-  const asBytes = (NODE_ADDRESS_SPACE_RESERVE_MIB + limits.memoryMiB) * 1024 * 1024;
-  return { file: PRLIMIT, args: [`--as=${asBytes}`, '--core=0', '--', process.execPath, ...node] };
-}
-
-/** Classifies how the child ended when it did not deliver an outcome. */
+/** Classifies how a child ended when it did not deliver an outcome. */
 export function classifyChildExit(code: number | null, signal: NodeJS.Signals | null, stderr: string, timedOut: boolean): DocumentError {
   if (timedOut) return new DocumentError('Timeout', 'parsing took longer than the document timeout; the parser was killed');
-  if (/out of memory|allocation failed|Failed to reserve|Invalid array length|heap limit|ENOMEM/i.test(stderr) || signal === 'SIGABRT' || signal === 'SIGSEGV' || code === 134) {
+  if (/out of memory|allocation failed|Failed to reserve|Invalid array length|heap limit|ENOMEM/i.test(stderr) || signal === 'SIGABRT' || signal === 'SIGSEGV' || signal === 'SIGTRAP' || code === 134) {
     return new DocumentError('OutOfMemory', `the parser exceeded its memory cap (${signal ?? `exit ${code}`})`);
   }
   return new DocumentError('Unknown', `the parser exited unexpectedly (${signal ?? `exit ${code}`}): ${stderr.slice(-500)}`);
 }
 
-export function parseInChild(data: Buffer, limits: ParserLimits, signal?: AbortSignal): Promise<ParsedPdf> {
-  return new Promise((resolve, reject) => {
-    const { file, args } = childCommand(limits);
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, limits.timeoutMs);
-    const onAbort = () => child.kill('SIGKILL');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr = (stderr + c.toString()).slice(-4000);
+export class ParserProcess {
+  readonly #child: ChildProcess;
+  readonly #ready: Promise<void>;
+  #stderr = '';
+  #dead = false;
+  uses = 0;
+
+  constructor(memoryMiB: number) {
+    this.#child = fork(CHILD, [], {
+      execArgv: [`--max-old-space-size=${Math.max(32, Math.floor(memoryMiB * 0.75))}`, '--max-semi-space-size=16', '--disable-wasm-trap-handler'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    child.stdin.on('error', () => undefined); // the child may die before it has read everything
-    child.stdin.end(data);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new DocumentError('Unknown', `could not start the parser: ${err.message}`, { cause: err }));
+    this.#child.stderr?.on('data', (c: Buffer) => {
+      this.#stderr = (this.#stderr + c.toString()).slice(-4000);
     });
-    child.on('close', (code, sig) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) return reject(new DocumentError('Unknown', 'parsing was aborted'));
-      let outcome: ParseOutcome | undefined;
-      if (code === 0 && !timedOut) {
-        try {
-          outcome = JSON.parse(Buffer.concat(out).toString('utf8')) as ParseOutcome;
-        } catch {
-          outcome = undefined;
-        }
-      }
-      if (!outcome) return reject(classifyChildExit(code, sig, stderr, timedOut));
-      if (!outcome.ok) return reject(new DocumentError(outcome.type, outcome.message));
-      resolve({ totalPages: outcome.totalPages, pages: outcome.pages });
+    this.#child.on('exit', () => (this.#dead = true));
+    this.#child.on('error', () => (this.#dead = true));
+    this.#ready = new Promise<void>((resolve, reject) => {
+      const onExit = (code: number | null, sig: NodeJS.Signals | null) => reject(classifyChildExit(code, sig, this.#stderr, false));
+      this.#child.once('exit', onExit);
+      this.#child.once('message', (m: { ready?: boolean; vmSizeKiB?: number }) => {
+        this.#child.off('exit', onExit);
+        if (!m.ready) return reject(new DocumentError('Unknown', 'the parser did not start'));
+        if (!PRLIMIT) return resolve();
+        const limit = ((m.vmSizeKiB ?? 0) + memoryMiB * 1024) * 1024;
+        run(PRLIMIT, ['--pid', String(this.#child.pid), `--as=${limit}:${limit}`]).then(
+          () => resolve(),
+          (err: unknown) => reject(new DocumentError('Unknown', `could not cap the parser's memory: ${(err as Error).message}`)),
+        );
+      });
     });
-  });
+    this.#ready.catch(() => this.kill());
+  }
+
+  get alive(): boolean {
+    return !this.#dead && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  kill(): void {
+    if (this.alive) this.#child.kill('SIGKILL');
+  }
+
+  async parse(data: Uint8Array, limits: ParserLimits, signal?: AbortSignal): Promise<ParsedPdf> {
+    await this.#ready;
+    this.uses++;
+    return new Promise((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        this.#child.kill('SIGKILL');
+      }, limits.timeoutMs);
+      const onAbort = () => this.#child.kill('SIGKILL');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#child.off('message', onMessage);
+        this.#child.off('exit', onExit);
+      };
+      const onMessage = (outcome: ParseOutcome) => {
+        cleanup();
+        if (!outcome.ok) return reject(new DocumentError(outcome.type, outcome.message));
+        resolve({ totalPages: outcome.totalPages, pages: outcome.pages });
+      };
+      const onExit = (code: number | null, sig: NodeJS.Signals | null) => {
+        cleanup();
+        if (signal?.aborted) return reject(new DocumentError('Unknown', 'parsing was aborted'));
+        // Let the last stderr lines arrive before classifying.
+        setTimeout(() => reject(classifyChildExit(code, sig, this.#stderr, timedOut)), 20);
+      };
+      this.#child.on('message', onMessage);
+      this.#child.on('exit', onExit);
+      const req: ParseRequest = { data, maxPages: limits.maxPages, maxChars: limits.maxChars };
+      this.#child.send(req, (err) => {
+        if (err) onExit(null, null);
+      });
+    });
+  }
+}
+
+/** At most `size` parser processes, each parsing one document at a time. */
+export class ParserPool {
+  readonly #idle: ParserProcess[] = [];
+  readonly #memoryMiB: number;
+  #closed = false;
+
+  constructor(memoryMiB: number) {
+    this.#memoryMiB = memoryMiB;
+  }
+
+  async parse(data: Uint8Array, limits: ParserLimits, signal?: AbortSignal): Promise<ParsedPdf> {
+    let p = this.#idle.pop();
+    while (p && !p.alive) p = this.#idle.pop();
+    p ??= new ParserProcess(this.#memoryMiB);
+    try {
+      return await p.parse(data, limits, signal);
+    } finally {
+      if (p.alive && !this.#closed && p.uses < RECYCLE_AFTER) this.#idle.push(p);
+      else p.kill();
+    }
+  }
+
+  /** Starts `n` processes ahead of work, so the first documents do not pay for start-up. */
+  warm(n: number): void {
+    for (let i = this.#idle.length; i < n; i++) this.#idle.push(new ParserProcess(this.#memoryMiB));
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const p of this.#idle.splice(0)) p.kill();
+  }
 }

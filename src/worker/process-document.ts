@@ -12,7 +12,7 @@ import { backoffMs, DocumentError } from '../shared/errors.ts';
 import { errorFields, type Logger } from '../shared/logger.ts';
 import { enqueueDocument, type DocumentJobData } from '../shared/queue.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import { parseInChild } from './parser.ts';
+import type { ParserPool } from './parser.ts';
 
 export interface ProcessDeps {
   cfg: WorkerConfig;
@@ -22,6 +22,7 @@ export interface ProcessDeps {
   embedder: Embedder;
   metrics: WorkerMetrics;
   log: Logger;
+  parsers: ParserPool;
 }
 
 export type Outcome = 'succeeded' | 'failed' | 'retried' | 'handed_back' | 'skipped' | 'lost';
@@ -71,7 +72,7 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
     };
     const bytes = await timed('fetch', () => docs.loadBytes(pool, documentId));
     const parsed = await timed('parse', () =>
-      parseInChild(bytes, { timeoutMs: cfg.documentTimeoutSeconds * 1000, memoryMiB: cfg.parserMemoryMiB, maxPages: cfg.maxPages, maxChars: cfg.maxChars }, abort.signal),
+      deps.parsers.parse(bytes, { timeoutMs: cfg.documentTimeoutSeconds * 1000, memoryMiB: cfg.parserMemoryMiB, maxPages: cfg.maxPages, maxChars: cfg.maxChars }, abort.signal),
     );
     deps.metrics.pages.inc(parsed.totalPages);
     const chunks = await timed('chunk', () => chunkPages(parsed.pages, cfg.chunkSize, cfg.chunkOverlap));

@@ -1,0 +1,100 @@
+// Hostile PDFs, generated here: each ends in a clear API error or a failed document with the
+// right typed reason; the worker process (a real child process) survives with bounded memory.
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upload, waitTerminal } from './support/client.ts';
+import { encryptedPdf, flateBombPdf, garbageWithHeader, manyPagesPdf, noTextPdf, prose, textBombPdf, textPdf } from './support/pdf-factory.ts';
+import { sampleRss } from './support/rss.ts';
+import { startStack, type Stack } from './support/stack.ts';
+
+let s: Stack;
+let key: string;
+let worker: ChildProcess;
+let rss: { stop(): number };
+const collection = `hostile-${Date.now()}`;
+const WORKER_RSS_LIMIT_MIB = 400;
+
+beforeAll(async () => {
+  s = await startStack({ env: { SLUICE_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024) } });
+  key = s.keys.admin!;
+  worker = s.spawnWorker({
+    SLUICE_MAX_PAGES: '1000',
+    SLUICE_MAX_CHARS: '5000000',
+    SLUICE_PARSER_MEMORY_MIB: '256',
+    SLUICE_DOCUMENT_TIMEOUT_SECONDS: '30',
+    SLUICE_WORKER_CONCURRENCY: '2',
+  });
+  rss = sampleRss(worker.pid!);
+});
+afterAll(async () => s?.stop());
+
+async function expectFailure(pdf: Buffer, type: string, timeoutMs = 60_000) {
+  const r = await upload(s.base, key, pdf, { collection });
+  expect(r.status).toBe(202);
+  const doc = await waitTerminal(s.base, key, r.body.document.id, timeoutMs);
+  expect(doc.state).toBe('failed');
+  expect(doc.error.type).toBe(type);
+  expect(doc.error.message.length).toBeGreaterThan(10);
+  expect(doc.attempts).toBe(1); // permanent: not retried
+  return doc;
+}
+
+describe('hostile inputs', () => {
+  it('rejects random bytes named .pdf with 415 at upload', async () => {
+    const r = await upload(s.base, key, randomBytes(50_000), { collection, filename: 'evil.pdf' });
+    expect(r.status).toBe(415);
+    expect(r.body.error.code).toBe('NotPdf');
+  });
+
+  it('rejects an oversized upload with 413 while streaming', async () => {
+    const big = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(5 * 1024 * 1024)]);
+    const r = await upload(s.base, key, big, { collection });
+    expect(r.status).toBe(413);
+    expect(r.body.error.message).toMatch(/limit of 4194304 bytes/);
+  });
+
+  it('fails a Flate bomb (KB on disk, 2 GiB decoded) with OutOfMemory', async () => {
+    const bomb = await flateBombPdf(2 * 1024 ** 3);
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    await expectFailure(bomb, 'OutOfMemory');
+  });
+
+  it('fails a 20,000-page PDF with TooManyPages', async () => {
+    await expectFailure(manyPagesPdf(20_000), 'TooManyPages');
+  });
+
+  it('fails a one-page text bomb with TooLarge', async () => {
+    const bomb = textBombPdf(8_000_000);
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    await expectFailure(bomb, 'TooLarge');
+  });
+
+  it('fails a password-protected PDF with Encrypted', async () => {
+    await expectFailure(encryptedPdf(), 'Encrypted');
+  });
+
+  it('fails a truncated PDF with Corrupt', async () => {
+    const good = await textPdf([prose(9, 1), prose(9, 2)]);
+    await expectFailure(good.subarray(0, Math.floor(good.length * 0.4)), 'Corrupt');
+  });
+
+  it('fails noise behind a PDF header with Corrupt', async () => {
+    await expectFailure(garbageWithHeader(), 'Corrupt');
+  });
+
+  it('fails a PDF without a text layer with NoTextLayer', async () => {
+    await expectFailure(noTextPdf(), 'NoTextLayer');
+  });
+
+  it('still processes a good document afterwards, in the same worker process, with bounded memory', async () => {
+    const r = await upload(s.base, key, await textPdf([prose(10, 1), prose(10, 2)]), { collection });
+    const doc = await waitTerminal(s.base, key, r.body.document.id);
+    expect(doc.state).toBe('succeeded');
+    expect(worker.exitCode).toBeNull();
+    expect(worker.signalCode).toBeNull();
+    const max = rss.stop();
+    expect(max).toBeGreaterThan(0);
+    expect(max).toBeLessThan(WORKER_RSS_LIMIT_MIB);
+  });
+});

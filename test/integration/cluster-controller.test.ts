@@ -107,6 +107,9 @@ describe('IngestionCluster controller', () => {
 
     const cm = await core.readNamespacedConfigMap({ namespace: ns.name, name: 'alpha-config' });
     expect(cm.data?.SLUICE_WORKER_CONCURRENCY).toBe('3');
+    const redisPolicy = await net.readNamespacedNetworkPolicy({ namespace: ns.name, name: 'alpha-redis' });
+    expect(redisPolicy.spec?.ingress?.[0]?._from?.[0]?.podSelector?.matchExpressions?.[0]).toMatchObject({ key: 'app.kubernetes.io/component', values: ['api', 'worker'] });
+    expect(redisPolicy.spec?.ingress?.[0]?.ports).toEqual([{ protocol: 'TCP', port: 6379 }]);
     expect(JSON.stringify(cm.data)).not.toContain('supersecret');
   });
 

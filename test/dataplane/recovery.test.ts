@@ -1,0 +1,135 @@
+// Crashes and outages: a worker SIGKILLed mid-document, a Redis lost mid-batch, PostgreSQL
+// unreachable behind a proxy, and migrations run by many replicas at once.
+import { afterEach, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import pg from 'pg';
+import { ChromaStore } from '../../src/shared/chroma-store.ts';
+import { migrate } from '../../src/shared/db/migrations.ts';
+import { call, upload, waitTerminal } from './support/client.ts';
+import { prose, textPdf } from './support/pdf-factory.ts';
+import { startOwnRedis } from './support/redis-server.ts';
+import { createSchema, startStack, type Stack } from './support/stack.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+const chroma = () => new ChromaStore({ url: inject('chromaUrl'), tenant: 'default_tenant', database: 'default_database', token: undefined });
+
+async function dbQuery<T extends pg.QueryResultRow>(s: Stack, sql: string, args: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: s.pgUrl });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, args)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+describe('recovery', () => {
+  it('a worker SIGKILLed in the middle of a document: another finishes it, with exactly one set of chunks', async () => {
+    const s = await startStack();
+    cleanups.push(() => s.stop());
+    const key = s.keys.admin!;
+    const collection = `kill-${s.schema}`;
+    // Long enough to be caught mid-parse: 400 pages.
+    const pages = Array.from({ length: 400 }, (_, i) => prose(77, i + 1));
+    const pdf = await textPdf(pages);
+    const a = s.spawnWorker({ SLUICE_WORKER_ID: 'victim' });
+    const r = await upload(s.base, key, pdf, { collection });
+    expect(r.status).toBe(202);
+    const id = r.body.document.id as string;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const [row] = await dbQuery<{ state: string; worker_id: string | null }>(s, 'SELECT state, worker_id FROM documents WHERE id = $1', [id]);
+      if (row?.state === 'processing' && row.worker_id === 'victim') break;
+      if (Date.now() > deadline) throw new Error(`the victim never claimed the document (${JSON.stringify(row)})`);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    a.kill('SIGKILL');
+    await new Promise((res) => a.once('exit', res));
+    s.spawnWorker({ SLUICE_WORKER_ID: 'rescuer' });
+    const doc = await waitTerminal(s.base, key, id, 90_000);
+    expect(doc.state).toBe('succeeded');
+    expect(doc.attempts).toBe(2);
+    expect(doc.pages).toBe(400);
+    const [row] = await dbQuery<{ worker_id: string }>(s, 'SELECT worker_id FROM documents WHERE id = $1', [id]);
+    expect(row?.worker_id).toBe('rescuer');
+    expect(await chroma().countDocumentChunks(collection, id)).toBe(doc.chunks);
+  });
+
+  it('Redis lost in the middle of a batch: the sweeper re-enqueues and every accepted document ends terminal', async () => {
+    const redis = await startOwnRedis();
+    cleanups.push(() => redis.stop());
+    const s = await startStack({ redisUrl: redis.url });
+    cleanups.push(() => s.stop());
+    const key = s.keys.admin!;
+    const collection = `redis-${s.schema}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const r = await upload(s.base, key, await textPdf([prose(500 + i, 1), prose(500 + i, 2), prose(500 + i, 3)]), { collection });
+      expect(r.status).toBe(202);
+      ids.push(r.body.document.id);
+    }
+    s.spawnWorker({ SLUICE_WORKER_CONCURRENCY: '1' });
+    // Let a few finish, then lose Redis with the rest of the queue in it.
+    for (;;) {
+      const [row] = await dbQuery<{ n: string }>(s, `SELECT count(*) AS n FROM documents WHERE state = 'succeeded'`);
+      if (Number(row?.n) >= 3) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await redis.restartEmpty(1_500);
+    const [before] = await dbQuery<{ n: string }>(s, `SELECT count(*) AS n FROM documents WHERE state NOT IN ('succeeded', 'failed')`);
+    expect(Number(before?.n)).toBeGreaterThan(0); // the loss really left work behind
+    for (const id of ids) {
+      const doc = await waitTerminal(s.base, key, id, 120_000);
+      expect(doc.state).toBe('succeeded');
+      expect(await chroma().countDocumentChunks(collection, id)).toBe(doc.chunks);
+    }
+  });
+
+  it('PostgreSQL unreachable: the API answers 503 (never crashes) and recovers when it returns', async () => {
+    const proxy = await startTcpProxy('127.0.0.1', 5432);
+    cleanups.push(() => proxy.close());
+    const schema = await createSchema();
+    cleanups.push(() => schema.drop());
+    const url = `postgres://postgres@127.0.0.1:${proxy.port}/test?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
+    const s = await startStack({ postgresUrl: url });
+    cleanups.push(() => s.stop());
+    const key = s.keys.admin!;
+    const collection = `pgdown-${s.schema}`;
+    expect((await call(s.base, key, 'GET', '/v1/documents')).status).toBe(200);
+
+    await proxy.cut();
+    const list = await call(s.base, key, 'GET', '/v1/documents');
+    expect(list.status).toBe(503);
+    expect(list.body.error.code).toBe('StoreUnavailable');
+    expect(Number(list.headers.get('retry-after'))).toBeGreaterThan(0);
+    const up = await upload(s.base, key, await textPdf(['while postgres is away']), { collection });
+    expect(up.status).toBe(503);
+    expect((await call(s.base, undefined, 'GET', '/readyz')).status).toBe(503);
+    expect((await call(s.base, undefined, 'GET', '/healthz')).status).toBe(200);
+
+    await proxy.restore();
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = (await call(s.base, key, 'GET', '/v1/documents')).status;
+      if (status !== 200) await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(status).toBe(200);
+    const again = await upload(s.base, key, await textPdf(['after postgres came back']), { collection });
+    expect(again.status).toBe(202);
+  });
+
+  it('migrations run by many replicas at once apply each version exactly once', async () => {
+    const schema = await createSchema();
+    cleanups.push(() => schema.drop());
+    const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: schema.url, max: 2 }));
+    cleanups.push(() => Promise.all(pools.map((p) => p.end())));
+    const applied = await Promise.all(pools.map((p) => migrate(p)));
+    expect(applied.flat().sort()).toEqual([1]);
+    const { rows } = await pools[0]!.query('SELECT version FROM schema_migrations');
+    expect(rows).toEqual([{ version: 1 }]);
+  });
+});

@@ -34,6 +34,8 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       if (code === 0) resolve({ stdout, stderr });
       else reject(new CommandError([cmd, ...args].join(' '), code, stdout, stderr));
     });
+    // A command may exit without reading its input; that is not our failure.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }

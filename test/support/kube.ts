@@ -26,6 +26,7 @@ export function kubectl(args: string[], input?: string): Promise<KubectlResult> 
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }

@@ -1,0 +1,27 @@
+# One image, three entry points: `controller`, `api`, `worker` (see src/main.ts).
+# syntax=docker/dockerfile:1
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The `node` dev dependency pins Node 24 for local scripts; the image already is Node 24.
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+# The `node` user (uid 1000) of the official image; the operator's pods run as this uid.
+USER 1000:1000
+ENTRYPOINT ["node", "dist/main.js"]
+CMD ["controller"]

@@ -1,0 +1,125 @@
+// The install as users run it: `kubectl apply -k .` on a real apiserver, idempotent, with
+// exactly the RBAC the controller needs, and the operator pod admitted under "restricted".
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { Manager } from '../../src/controller/manager.ts';
+import { clusterManifest, pgSecret, quietLog } from '../support/controller.ts';
+import { createNamespace } from '../support/kube.ts';
+import { parseAllDocuments } from 'yaml';
+import { eventually, kubeConfig, kubectl, kubectlOk } from '../support/kube.ts';
+
+const repo = new URL('../../', import.meta.url).pathname;
+const SA = 'system:serviceaccount:sluice-system:sluice-operator';
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+/** "resource.group" → sorted verbs, from RBAC rules. */
+function grants(rules: Rule[]): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const r of rules)
+    for (const g of r.apiGroups)
+      for (const res of r.resources) {
+        // kubectl prints subresources as "resource.group/sub".
+        const [base, sub] = res.split('/');
+        const key = `${base}${g ? `.${g}` : ''}${sub ? `/${sub}` : ''}`;
+        const set = out.get(key) ?? new Set<string>();
+        r.verbs.forEach((v) => set.add(v));
+        out.set(key, set);
+      }
+  return new Map([...out].map(([k, v]) => [k, [...v].sort()]));
+}
+
+/** Parses `kubectl auth can-i --list` into "resource.group" → sorted verbs (resources only). */
+function canIList(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const line of text.trim().split('\n').slice(1)) {
+    const m = line.match(/^(\S+)\s+\[[^\]]*\]\s+\[[^\]]*\]\s+\[([^\]]*)\]/);
+    if (m) out.set(m[1]!, m[2]!.split(/\s+/).filter(Boolean).sort());
+  }
+  return out;
+}
+
+describe('kubectl apply -k .', () => {
+  it('installs everything, and applying again changes nothing', async () => {
+    const first = await kubectl(['apply', '-k', repo]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('deployment.apps/sluice-operator');
+    expect(first.stdout).toContain('customresourcedefinition.apiextensions.k8s.io/ingestionjobs.sluice.dev');
+    const diff = await kubectl(['diff', '-k', repo]);
+    expect(diff.code, diff.stdout + diff.stderr).toBe(0);
+    const second = await kubectlOk(['apply', '-k', repo]);
+    expect(second).not.toMatch(/configured|created/);
+  });
+
+  it('grants the operator exactly what the manifests say, and no Secret list/watch', async () => {
+    const docs = [
+      ...parseAllDocuments(readFileSync(`${repo}manifests/rbac/cluster-role.yaml`, 'utf8')),
+      ...parseAllDocuments(readFileSync(`${repo}manifests/rbac/leader-election-role.yaml`, 'utf8')),
+    ]
+      .map((d) => d.toJS() as { kind: string; rules?: Rule[] })
+      .filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role');
+    const declared = grants(docs.flatMap((d) => d.rules ?? []));
+    // What any authenticated service account may do, to subtract from the listing.
+    const baseline = canIList(await kubectlOk(['auth', 'can-i', '--list', '-n', 'sluice-system', '--as=system:serviceaccount:sluice-system:nobody']));
+    const actual = canIList(await kubectlOk(['auth', 'can-i', '--list', '-n', 'sluice-system', `--as=${SA}`]));
+    for (const k of baseline.keys()) if (!declared.has(k)) actual.delete(k);
+    expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(declared));
+    for (const verb of ['list', 'watch']) {
+      const r = await kubectl(['auth', 'can-i', verb, 'secrets', '-A', `--as=${SA}`]);
+      expect(r.stdout.trim(), verb).toBe('no');
+    }
+    expect((await kubectl(['auth', 'can-i', 'update', 'leases.coordination.k8s.io', '-n', 'default', `--as=${SA}`])).stdout.trim()).toBe('no');
+  });
+
+  it('runs the operator pods under Pod Security "restricted"', async () => {
+    const apps = kubeConfig().makeApiClient(AppsV1Api);
+    const rs = await eventually('the operator ReplicaSet', async () => {
+      const list = await apps.listNamespacedReplicaSet({ namespace: 'sluice-system' });
+      return list.items.find((r) => r.metadata?.name?.startsWith('sluice-operator-') && r.status?.observedGeneration);
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    const fresh = await apps.readNamespacedReplicaSet({ namespace: 'sluice-system', name: rs.metadata!.name! });
+    expect(fresh.status?.conditions?.find((c) => c.type === 'ReplicaFailure')).toBeUndefined();
+    expect(fresh.status?.replicas).toBe(2);
+  });
+});
+
+describe('the operator with only its own RBAC', () => {
+  it('reconciles a cluster, elects a leader and writes status, with no 403', async () => {
+    const admin = kubeConfig();
+    const core = admin.makeApiClient(CoreV1Api);
+    const token = await core.createNamespacedServiceAccountToken({ namespace: 'sluice-system', name: 'sluice-operator', body: { spec: { expirationSeconds: 3600 } } });
+    const cluster = admin.getCurrentCluster()!;
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: cluster.server, caFile: cluster.caFile }],
+      users: [{ name: 'operator', token: token.status!.token }],
+      contexts: [{ name: 'c', cluster: 'c', user: 'operator' }],
+      currentContext: 'c',
+    });
+    const ns = await createNamespace('rbac');
+    const lines: string[] = [];
+    const m = new Manager({ kc, log: quietLog(lines), httpPort: 0, httpHost: '127.0.0.1', image: 'example.com/sluice:test', leaderElection: { namespace: 'sluice-system', name: `rbac-test-${ns.name}` } });
+    try {
+      await m.start();
+      await kubectlOk(['apply', '-n', ns.name, '-f', '-'], pgSecret('r'));
+      await kubectlOk(['apply', '-n', ns.name, '-f', '-'], clusterManifest('r'));
+      const ic = await eventually('status written by the operator', async () => {
+        const c = JSON.parse(await kubectlOk(['get', 'ic', 'r', '-n', ns.name, '-o', 'json']));
+        return c.status?.observedGeneration === c.metadata.generation ? c : undefined;
+      });
+      expect(ic.status.conditions.find((c: { type: string }) => c.type === 'Degraded').status).toBe('False');
+      await eventually('events recorded', async () => (await core.listNamespacedEvent({ namespace: ns.name })).items.length > 0 || undefined).catch(() => undefined);
+      expect(lines.filter((l) => /forbidden|HTTP-Code: 403/i.test(l))).toEqual([]);
+      expect(m.isLeader).toBe(true);
+    } finally {
+      await m.stop();
+      await ns.remove();
+    }
+  });
+});

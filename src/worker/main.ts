@@ -49,17 +49,25 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
   worker.on('error', (err) => log.warn('worker error', errorFields(err)));
   worker.on('failed', (job, err) => log.warn('job failed', { jobId: job?.id, ...errorFields(err) }));
 
+  // Written on every change of busy/idle as well as on a timer, so the autoscaler sees a
+  // worker turn busy at once rather than up to one interval later.
   let active = 0;
-  worker.on('active', () => active++);
-  const done = () => (active = Math.max(0, active - 1));
+  const heartbeat = () =>
+    writeWorkerHeartbeat(redis, { id: cfg.workerId, active, concurrency: cfg.concurrency, ts: Date.now() }).catch((err: unknown) =>
+      log.warn('heartbeat failed', errorFields(err)),
+    );
+  worker.on('active', () => {
+    active++;
+    void heartbeat();
+  });
+  const done = () => {
+    active = Math.max(0, active - 1);
+    void heartbeat();
+  };
   worker.on('completed', done);
   worker.on('failed', done);
-
-  const heartbeat = async () => {
-    await writeWorkerHeartbeat(redis, { id: cfg.workerId, active, concurrency: cfg.concurrency, ts: Date.now() });
-  };
-  const hbTimer = setInterval(() => heartbeat().catch((err: unknown) => log.warn('heartbeat failed', errorFields(err))), HEARTBEAT_INTERVAL_MS);
-  void heartbeat().catch(() => undefined);
+  const hbTimer = setInterval(() => void heartbeat(), HEARTBEAT_INTERVAL_MS);
+  void heartbeat();
 
   let sweeping = false;
   const sweepTimer = setInterval(() => {

@@ -33,6 +33,16 @@ export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}
   redis.on('error', (err) => log.warn('redis error', errorFields(err)));
   const queue = createQueue(redis, opts.queueName ?? QUEUE_NAME);
   queue.on('error', (err) => log.warn('queue error', errorFields(err)));
+  // The client fails fast (no offline queue), so give it a moment to connect before serving;
+  // if Redis is down the API still starts and answers 503 until it is back.
+  await new Promise<void>((resolve) => {
+    if (redis.status === 'ready') return resolve();
+    const t = setTimeout(resolve, 5_000);
+    redis.once('ready', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
   const app = createApp({
     pool,
     redis,

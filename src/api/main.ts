@@ -23,7 +23,8 @@ export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}
   const log = createLogger({ component: 'api' });
   const keys = cfg.apiKeysFile ? parseKeysFile(readFileSync(cfg.apiKeysFile, 'utf8')) : null;
   if (keys === null) log.warn('SLUICE_API_KEYS_FILE is not set: every request except health is refused');
-  const pool = createPool(cfg.postgresUrl, log, 20);
+  // Uploads queue for a connection under load; 15 s lets a burst of hundreds drain.
+  const pool = createPool(cfg.postgresUrl, log, 32, 15_000);
   // If PostgreSQL is away the API still comes up (answering 503) and keeps trying to migrate.
   await migrate(pool).catch((err: unknown) => {
     log.warn('migration failed; retrying in the background', errorFields(err));

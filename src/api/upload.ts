@@ -12,7 +12,9 @@ import * as docs from '../shared/db/documents.ts';
 import { mayUse, type ApiKey } from './auth.ts';
 import { HttpError } from './http-error.ts';
 
-export const PART_BYTES = 1024 * 1024;
+// Small enough that hundreds of concurrent uploads waiting for a database connection hold
+// little memory (each buffers at most one part; TCP backpressure holds the rest).
+export const PART_BYTES = 256 * 1024;
 const MAGIC = Buffer.from('%PDF-');
 const MAGIC_WINDOW = 1024;
 export const COLLECTION_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/;

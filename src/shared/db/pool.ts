@@ -5,8 +5,12 @@ import type { Logger } from '../logger.ts';
 
 export type Pool = pg.Pool;
 
-export function createPool(connectionString: string, log: Logger, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 });
+/**
+ * `waitMs` bounds the wait for a free pooled connection as well as for a new one: a refused
+ * connection still fails at once, so an unreachable server is a fast 503 either way.
+ */
+export function createPool(connectionString: string, log: Logger, max = 10, waitMs = 3_000): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: waitMs, idleTimeoutMillis: 30_000 });
   pool.on('error', (err) => log.warn('postgres idle client error', { err: err.message }));
   return pool;
 }

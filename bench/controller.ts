@@ -71,7 +71,7 @@ try {
 
   // Let the kube-controller-manager finish creating ReplicaSets and pods (their status changes
   // are real events the controller must react to), then measure a quiet period.
-  await sleep(20_000);
+  await sleep(Number(process.env.BENCH_SETTLE_SECONDS ?? 60) * 1000);
   const rssAfter = rssMiB(controller.pid!);
   const from = Date.now();
   const before = proxy.requests.length;

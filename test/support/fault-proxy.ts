@@ -22,6 +22,7 @@ export interface RequestRecord {
   path: string;
   watch: boolean;
   at: number;
+  status?: number;
 }
 
 export class FaultProxy {
@@ -92,7 +93,9 @@ export class FaultProxy {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, watch, at: Date.now() });
+    const record: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, watch, at: Date.now() };
+    this.requests.push(record);
+    res.once('finish', () => (record.status = res.statusCode));
 
     if (watch && this.expireWatches > 0) {
       this.expireWatches--;

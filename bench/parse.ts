@@ -57,7 +57,7 @@ try {
       const chunks = await chunkPages(parsed.pages, 1000, 150);
       const vectors = await embedder.embed(chunks.map((c) => c.text));
       const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-      await store.deleteDocument(collection, id, embedder.model, embedder.dimensions);
+      // As in the worker: a document stored for the first time has no old chunks to delete.
       await store.upsertChunks(collection, id, chunks, vectors, embedder.model, embedder.dimensions);
     }
   });

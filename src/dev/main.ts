@@ -2,17 +2,22 @@
 // CRDs and applies the examples, then stays up until Ctrl-C.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { jsonLogger } from '../controller/log.ts';
+import { Manager } from '../controller/manager.ts';
 import { startControlPlane } from './control-plane.ts';
 import { installCrds } from './install-crds.ts';
 import { run } from './run.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const cp = await startControlPlane();
+let manager: Manager | undefined;
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
-  console.log('\nstopping the local control plane');
+  console.log('\nstopping the operator and the local control plane');
+  await manager?.stop();
   await cp.stop();
   process.exit(0);
 };
@@ -21,9 +26,15 @@ process.on('SIGTERM', shutdown);
 
 try {
   await installCrds(cp);
+  // The operator, in this process, as `sluice controller` would run it in a cluster.
+  const kc = new KubeConfig();
+  kc.loadFromFile(cp.kubeconfigPath);
+  manager = new Manager({ kc, log: jsonLogger('controller'), httpPort: 0, httpHost: '127.0.0.1', leaderElection: false });
+  await manager.start();
   const applied = await run(cp.binaries.kubectl, ['apply', '-k', `${repo}examples`], { env: cp.kubectlEnv });
   process.stdout.write(applied.stdout);
-  const shown = await run(cp.binaries.kubectl, ['get', 'sluice'], { env: cp.kubectlEnv });
+  await new Promise((r) => setTimeout(r, 3000));
+  const shown = await run(cp.binaries.kubectl, ['get', 'sluice,deployments,statefulsets,services'], { env: cp.kubectlEnv });
   process.stdout.write(`\n${shown.stdout}`);
 } catch (e) {
   console.error(e);
@@ -37,5 +48,8 @@ Sluice is up. In another shell:
   export KUBECONFIG=${repo}.sluice/kubeconfig
   alias kubectl=${cp.binaries.kubectl}
   kubectl get ic,ij
+  kubectl describe ic docs
   kubectl explain ingestionjob.spec
+The operator's metrics: http://127.0.0.1:${manager?.httpPort}/metrics
+(This control plane has no nodes, so the pods it creates stay Pending.)
 Ctrl-C stops everything.`);

@@ -86,7 +86,10 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
     }
     const vectors = await timed('embed', () => deps.embedder.embed(chunks.map((c) => c.text)));
     await timed('store', async () => {
-      await deps.chroma.deleteDocument(claim.doc.collection, documentId, model, dimensions);
+      // A reindex, or an earlier attempt that died while storing, may have left chunks behind
+      // (possibly more than this attempt writes): those go first.
+      if (claim.doc.may_have_chunks) await deps.chroma.deleteDocument(claim.doc.collection, documentId, model, dimensions);
+      else if (!(await docs.markMayHaveChunks(pool, claim))) throw new ClaimLostError('claim lost before storing');
       await deps.chroma.upsertChunks(claim.doc.collection, documentId, chunks, vectors, model, dimensions);
     });
     if (!(await docs.completeClaim(pool, claim, parsed.totalPages, chunks.length))) return 'lost';
@@ -94,7 +97,7 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
     dlog.info('document succeeded', { pages: parsed.totalPages, chunks: chunks.length });
     return 'succeeded';
   } catch (err) {
-    if (lost) return 'lost';
+    if (lost || err instanceof ClaimLostError) return 'lost';
     if (shutdown.aborted) {
       await docs.handBackClaim(pool, claim);
       deps.metrics.documents.inc({ outcome: 'handed_back', error_type: '' });

@@ -102,7 +102,7 @@ describe('worker lifecycle', () => {
   });
 
   it('hands a document back without spending an attempt when the shutdown deadline passes', async () => {
-    const w = s.spawnWorker({ SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '1' });
+    const w = s.spawnWorker({ SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '0.2' });
     const r = await upload(s.base, key, Buffer.concat([big.subarray(0, big.length - 6), Buffer.from('\n%%EOF\n')]), { collection: collection() });
     const id = r.body.document.id as string;
     await until('the document to be processing', async () => ((await state(id)).state === 'processing' ? true : undefined));

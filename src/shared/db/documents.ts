@@ -31,6 +31,7 @@ export interface DocumentRow {
   updated_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  may_have_chunks: boolean;
 }
 
 export interface DocumentView {
@@ -196,6 +197,12 @@ const FENCE = `id = $1 AND worker_id = $2 AND attempts = $3 AND state = 'process
 /** Refreshes the claim's heartbeat; false means the claim was lost (swept or deleted). */
 export async function touchClaim(db: Q, c: Claim, stage?: string): Promise<boolean> {
   const r = await db.query(`UPDATE documents SET heartbeat_at = now(), stage = coalesce($4, stage) WHERE ${FENCE}`, [c.doc.id, c.workerId, c.attempt, stage ?? null]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Records, under the claim, that chunks of this document are about to be written to Chroma. */
+export async function markMayHaveChunks(db: Q, c: Claim): Promise<boolean> {
+  const r = await db.query(`UPDATE documents SET may_have_chunks = true, heartbeat_at = now(), stage = 'store' WHERE ${FENCE}`, [c.doc.id, c.workerId, c.attempt]);
   return (r.rowCount ?? 0) > 0;
 }
 

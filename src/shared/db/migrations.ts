@@ -56,6 +56,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'documents.may_have_chunks',
+    // Set before a worker first writes to Chroma, so that only documents that may have chunks
+    // there pay for a delete-by-document before their chunks are written (a write to Chroma is
+    // the slowest step of a small document).
+    sql: `ALTER TABLE documents ADD COLUMN may_have_chunks boolean NOT NULL DEFAULT false;`,
+  },
 ];
 
 export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -70,9 +70,9 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, key: string): P
     }
   }
   const desired = d.builtinDesired?.(cluster);
-  for (const child of buildChildrenList(cluster, { image: d.image, ...(desired === undefined ? {} : { builtinDesired: desired }) })) {
-    await apply(child);
-  }
+  // Independent objects: apply them concurrently (the Deployments only need the ConfigMap and
+  // Secrets to exist when pods start, which the kubelet retries).
+  await Promise.all(buildChildrenList(cluster, { image: d.image, ...(desired === undefined ? {} : { builtinDesired: desired }) }).map(apply));
 
   const pick = <T extends KubernetesObject>(kind: string, component: 'redis' | 'api' | 'worker') =>
     (applied.get(`${kind}/${childName(cluster, component)}`) ?? d.getChild(kind, namespace, childName(cluster, component))) as T | undefined;

@@ -96,6 +96,19 @@ describe('controller under apiserver faults', () => {
     expectAlive();
   });
 
+  it('reports not ready while an informer is down, and recovers', async () => {
+    proxy.inject({ match: () => true, status: 500, times: Infinity });
+    proxy.cutWatches();
+    await eventually('readyz to fail', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status === 503, 30_000);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/sluice_controller_informer_up\{resource="\w+"\} 0/);
+    proxy.clearFaults();
+    await eventually('readyz to recover', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok, 60_000);
+    await apply(clusterManifest('c500', '  workers: { concurrency: 10 }'));
+    await eventually('reconciling again', async () => (await workerConcurrency('c500')) === '10', 60_000);
+    expectAlive();
+  });
+
   it('counts errors by typed name in /metrics', async () => {
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
     expect(metrics).toMatch(/sluice_controller_errors_total\{controller="ingestioncluster",error="(ApplyError|StatusWriteError|StatusConflictError)"\} [1-9]/);

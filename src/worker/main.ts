@@ -8,7 +8,7 @@ import { loadWorkerConfig, type WorkerConfig } from '../shared/config.ts';
 import { migrate } from '../shared/db/migrations.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
-import { HEARTBEAT_INTERVAL_MS, removeWorkerHeartbeat, writeWorkerHeartbeat } from '../shared/heartbeats.ts';
+import { HEARTBEAT_INTERVAL_MS, removeWorkerHeartbeat, workersKeyFor, writeWorkerHeartbeat } from '../shared/heartbeats.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
 import { createQueue, QUEUE_NAME, QUEUE_PREFIX, type DocumentJobData } from '../shared/queue.ts';
 import { createWorkerRedis } from '../shared/redis.ts';
@@ -52,8 +52,9 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
   // Written on every change of busy/idle as well as on a timer, so the autoscaler sees a
   // worker turn busy at once rather than up to one interval later.
   let active = 0;
+  const workersKey = workersKeyFor(opts.queueName ?? QUEUE_NAME);
   const heartbeat = () =>
-    writeWorkerHeartbeat(redis, { id: cfg.workerId, active, concurrency: cfg.concurrency, ts: Date.now() }).catch((err: unknown) =>
+    writeWorkerHeartbeat(redis, { id: cfg.workerId, active, concurrency: cfg.concurrency, ts: Date.now() }, workersKey).catch((err: unknown) =>
       log.warn('heartbeat failed', errorFields(err)),
     );
   worker.on('active', () => {
@@ -115,7 +116,7 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
       clearTimeout(deadline);
       parsers.close();
       clearInterval(hbTimer);
-      await removeWorkerHeartbeat(redis, cfg.workerId).catch(() => undefined);
+      await removeWorkerHeartbeat(redis, cfg.workerId, workersKey).catch(() => undefined);
       await queue.close();
       redis.disconnect();
       await pool.end();

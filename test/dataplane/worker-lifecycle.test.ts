@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../src/api/main.ts';
 import { loadApiConfig } from '../../src/shared/config.ts';
-import { readWorkerHeartbeats } from '../../src/shared/heartbeats.ts';
+import { readWorkerHeartbeats, workersKeyFor } from '../../src/shared/heartbeats.ts';
 import { freePort } from './setup/chroma.ts';
 import { call, upload, waitTerminal } from './support/client.ts';
 import { prose, textPdf } from './support/pdf-factory.ts';
@@ -82,7 +82,7 @@ describe('worker lifecycle', () => {
     const port = await freePort();
     const w = s.spawnWorker({ SLUICE_WORKER_ID: `hb-${s.schema}`, SLUICE_METRICS_PORT: String(port) });
     const id = `hb-${s.schema}`;
-    const mine = async () => (await readWorkerHeartbeats(redis)).workers.find((x) => x.id === id);
+    const mine = async () => (await readWorkerHeartbeats(redis, { key: workersKeyFor(s.queueName) })).workers.find((x) => x.id === id);
     const idle = await until('an idle heartbeat', async () => ((await mine())?.active === 0 ? await mine() : undefined));
     expect(idle.concurrency).toBe(2);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);

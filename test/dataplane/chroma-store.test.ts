@@ -1,0 +1,53 @@
+// The Chroma store against the real server: writes larger than the server's max batch size are
+// cut into batches, ids are deterministic, and a document's chunks can be deleted alone.
+import { describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { ChromaStore } from '../../src/shared/chroma-store.ts';
+import type { Chunk } from '../../src/shared/chunking.ts';
+import { hashEmbed } from '../../src/shared/embedding/offline.ts';
+
+const store = () => new ChromaStore({ url: inject('chromaUrl'), tenant: 'default_tenant', database: 'default_database', token: undefined });
+const chunk = (i: number): Chunk => ({ index: i, text: `chunk ${i}`, pageStart: 1 + Math.floor(i / 10), pageEnd: 1 + Math.floor(i / 10), hash: 'h'.repeat(64) });
+
+describe('chroma store', () => {
+  it('upserts more chunks than the server accepts in one request, once each, and deletes by document', async () => {
+    const s = store();
+    const max = await s.maxBatchSize();
+    expect(max).toBeGreaterThan(0);
+    const n = max + 123;
+    const col = `batches-${Date.now()}`;
+    const chunks = Array.from({ length: n }, (_, i) => chunk(i));
+    const vectors = chunks.map((c) => hashEmbed(c.text, 8));
+    const doc = '11111111-1111-4111-8111-111111111111';
+    const other = '22222222-2222-4222-8222-222222222222';
+    await s.upsertChunks(col, doc, chunks, vectors, 'm', 8);
+    await s.upsertChunks(col, doc, chunks, vectors, 'm', 8); // the same ids again: no duplicates
+    await s.upsertChunks(col, other, chunks.slice(0, 5), vectors.slice(0, 5), 'm', 8);
+    expect(await s.countDocumentChunks(col, doc)).toBe(n);
+    // With 8 dimensions several chunks may share chunk 42's vector; whichever comes back must be
+    // an exact match whose metadata belongs to its own text.
+    const [hit] = await s.query(col, hashEmbed('chunk 42', 8), 1, 'm', 8, doc);
+    expect(hit!.distance).toBeLessThan(1e-4);
+    expect(hit!.documentId).toBe(doc);
+    expect(hit!.text).toBe(`chunk ${hit!.chunkIndex}`);
+    expect(hashEmbed(hit!.text, 8)).toEqual(hashEmbed('chunk 42', 8));
+    expect([hit!.pageStart, hit!.pageEnd]).toEqual([1 + Math.floor(hit!.chunkIndex / 10), 1 + Math.floor(hit!.chunkIndex / 10)]);
+    await s.deleteDocument(col, doc, 'm', 8);
+    expect(await s.countDocumentChunks(col, doc)).toBe(0);
+    expect(await s.countDocumentChunks(col, other)).toBe(5);
+  });
+
+  it('refuses a collection built with another model or dimension', async () => {
+    const col = `mismatch-store-${Date.now()}`;
+    await store().upsertChunks(col, '33333333-3333-4333-8333-333333333333', [chunk(0)], [hashEmbed('x', 8)], 'm', 8);
+    await expect(store().upsertChunks(col, '44444444-4444-4444-8444-444444444444', [chunk(0)], [hashEmbed('x', 16)], 'm', 16)).rejects.toMatchObject({ type: 'EmbeddingMismatch' });
+  });
+
+  it('reports an unreachable server as StoreUnavailable (transient)', async () => {
+    const s = new ChromaStore({ url: 'http://127.0.0.1:1', tenant: 'default_tenant', database: 'default_database', token: undefined });
+    await expect(s.upsertChunks('unreachable', '55555555-5555-4555-8555-555555555555', [chunk(0)], [hashEmbed('x', 8)], 'm', 8)).rejects.toMatchObject({
+      type: 'StoreUnavailable',
+      permanent: false,
+    });
+  });
+});

@@ -138,6 +138,11 @@ export const conditions = () =>
   );
 export type Condition = Static<ReturnType<typeof conditions>>[number];
 
+export const count = (description: string) => int({ description, minimum: 0, format: 'int64' });
+
+export const observedGeneration = () =>
+  optional(int({ description: 'The .metadata.generation this status was computed from.', minimum: 0, format: 'int64' }));
+
 export const ERROR_TYPES = [
   'Encrypted',
   'Corrupt',

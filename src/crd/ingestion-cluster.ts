@@ -3,6 +3,8 @@ import type { V1ObjectMeta } from '@kubernetes/client-node';
 import {
   chunking,
   conditions,
+  count,
+  observedGeneration,
   embedding,
   image,
   podOverrides,
@@ -162,11 +164,9 @@ export const ingestionClusterSpec = obj(
   { description: 'Desired state of an ingestion stack.' },
 );
 
-const count = (description: string) => int({ description, minimum: 0, format: 'int64' });
-
 export const ingestionClusterStatus = obj(
   {
-    observedGeneration: optional(int({ description: 'The .metadata.generation this status was computed from.', minimum: 0, format: 'int64' })),
+    observedGeneration: observedGeneration(),
     conditions: optional(conditions()),
     phase: optional(enumOf(['Pending', 'Ready', 'Degraded', 'Suspended'] as const, { description: 'Summary for display; conditions are the contract.' })),
     workers: optional(

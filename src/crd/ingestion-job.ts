@@ -1,6 +1,6 @@
 // IngestionJob: a batch of documents declared as a resource, run on an IngestionCluster.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
-import { chunking, collectionName, conditions, embedding, ERROR_TYPES, objectName, secretKeyRef } from './common.ts';
+import { chunking, collectionName, conditions, count, embedding, ERROR_TYPES, objectName, observedGeneration, secretKeyRef } from './common.ts';
 import { arr, bool, enumOf, int, mapOf, obj, optional, str, type Static } from './schema.ts';
 
 export const JOB_PHASES = ['Pending', 'Running', 'Suspended', 'Complete', 'Failed'] as const;
@@ -127,11 +127,9 @@ export const ingestionJobSpec = obj(
   },
 );
 
-const count = (description: string) => int({ description, minimum: 0, format: 'int64' });
-
 export const ingestionJobStatus = obj(
   {
-    observedGeneration: optional(int({ description: 'The .metadata.generation this status was computed from.', minimum: 0, format: 'int64' })),
+    observedGeneration: observedGeneration(),
     conditions: optional(conditions()),
     phase: optional(enumOf(JOB_PHASES, { description: 'Summary for display; conditions (Complete, Failed, Suspended, FailureTarget, SuccessCriteriaMet) are the contract.' })),
     progress: optional(str({ description: 'Finished of total documents, e.g. "812/1000".', maxLength: 64 })),

@@ -2,7 +2,7 @@
 import type { V1Deployment, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
 import { API_KEYS_MOUNT, secretEnv } from './config.ts';
-import { childMeta, childName, selectorLabels } from './names.ts';
+import { childMeta, childName, clusterIpService, selectorLabels } from './names.ts';
 import { podTemplate, resourceRequirements, tmpMount, tmpVolume } from './pods.ts';
 import { containerSecurityContext } from './security.ts';
 
@@ -43,18 +43,7 @@ export function buildApiDeployment(cluster: IngestionCluster, ctx: BuildContext)
   };
 }
 
-export function buildApiService(cluster: IngestionCluster): V1Service {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: childMeta(cluster, childName(cluster, 'api'), 'api'),
-    spec: {
-      type: 'ClusterIP',
-      selector: selectorLabels(cluster, 'api'),
-      ports: [{ name: 'http', port: cluster.spec.api.port, targetPort: 'http', protocol: 'TCP' }],
-    },
-  };
-}
+export const buildApiService = (cluster: IngestionCluster): V1Service => clusterIpService(cluster, 'api', 'http', cluster.spec.api.port);
 
 export function buildApiPodDisruptionBudget(cluster: IngestionCluster): V1PodDisruptionBudget {
   return {

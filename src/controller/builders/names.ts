@@ -1,5 +1,5 @@
 // Names and labels of the children of an IngestionCluster. Pure.
-import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { V1OwnerReference, V1Service } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
 import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, LABEL_PART_OF, FIELD_MANAGER } from '../constants.ts';
 
@@ -40,5 +40,19 @@ export function childMeta(cluster: IngestionCluster, name: string, component: Co
     namespace: cluster.metadata.namespace!,
     labels: labels(cluster, component),
     ownerReferences: [ownerReference(cluster)],
+  };
+}
+
+/** A ClusterIP Service in front of one component, its port targeted by name. */
+export function clusterIpService(cluster: IngestionCluster, component: Component, portName: string, port: number): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMeta(cluster, childName(cluster, component), component),
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels(cluster, component),
+      ports: [{ name: portName, port, targetPort: portName, protocol: 'TCP' }],
+    },
   };
 }

@@ -2,7 +2,7 @@
 import type { V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
 import { REDIS_PORT } from '../constants.ts';
-import { childMeta, childName, labels, selectorLabels } from './names.ts';
+import { childMeta, childName, clusterIpService, labels, selectorLabels } from './names.ts';
 import { resourceRequirements } from './pods.ts';
 import { containerSecurityContext, podSecurityContext, REDIS_UID } from './security.ts';
 
@@ -16,18 +16,7 @@ export function buildRedisAuthSecret(cluster: IngestionCluster, password: string
   };
 }
 
-export function buildRedisService(cluster: IngestionCluster): V1Service {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: childMeta(cluster, childName(cluster, 'redis'), 'redis'),
-    spec: {
-      type: 'ClusterIP',
-      selector: selectorLabels(cluster, 'redis'),
-      ports: [{ name: 'redis', port: REDIS_PORT, targetPort: 'redis', protocol: 'TCP' }],
-    },
-  };
-}
+export const buildRedisService = (cluster: IngestionCluster): V1Service => clusterIpService(cluster, 'redis', 'redis', REDIS_PORT);
 
 /** Redis flags BullMQ needs in production: durable AOF, and never evicting queue keys. */
 export const REDIS_ARGS = [

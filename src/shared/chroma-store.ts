@@ -22,6 +22,12 @@ export interface ChunkHit {
   distance: number;
 }
 
+export interface DocumentChunks {
+  documentId: string;
+  chunks: readonly Chunk[];
+  vectors: readonly number[][];
+}
+
 export function chunkId(documentId: string, index: number): string {
   return `${documentId}:${index}`;
 }
@@ -48,33 +54,35 @@ export class ChromaStore {
   }
 
   async #collection(name: string, model: string, dimensions: number, create: boolean): Promise<Collection | undefined> {
-    const cached = this.#collections.get(name);
-    if (cached) return cached;
-    const col = await this.#wrap(async () => {
-      if (create) {
-        return this.#client.getOrCreateCollection({
-          name,
-          embeddingFunction: null,
-          metadata: { 'sluice:model': model, 'sluice:dimensions': dimensions },
-          configuration: { hnsw: { space: 'cosine' } },
-        });
-      }
-      try {
-        return await this.#client.getCollection({ name, embeddingFunction: undefined });
-      } catch (err) {
-        if ((err as Error).name === 'ChromaNotFoundError') return undefined;
-        throw err;
-      }
-    });
-    if (!col) return undefined;
+    let col = this.#collections.get(name);
+    if (!col) {
+      col = await this.#wrap(async () => {
+        if (create) {
+          return this.#client.getOrCreateCollection({
+            name,
+            embeddingFunction: null,
+            metadata: { 'sluice:model': model, 'sluice:dimensions': dimensions },
+            configuration: { hnsw: { space: 'cosine' } },
+          });
+        }
+        try {
+          return await this.#client.getCollection({ name, embeddingFunction: undefined });
+        } catch (err) {
+          if ((err as Error).name === 'ChromaNotFoundError') return undefined;
+          throw err;
+        }
+      });
+      if (!col) return undefined;
+      this.#collections.set(name, col);
+    }
+    // Checked on every use, cached or not: one process may be asked for two configurations.
     const md = col.metadata ?? {};
-    if (md['sluice:model'] !== undefined && (md['sluice:model'] !== model || md['sluice:dimensions'] !== dimensions)) {
+    if (model !== '' && md['sluice:model'] !== undefined && (md['sluice:model'] !== model || md['sluice:dimensions'] !== dimensions)) {
       throw new DocumentError(
         'EmbeddingMismatch',
         `collection ${name} holds ${String(md['sluice:model'])}/${String(md['sluice:dimensions'])} vectors, configured ${model}/${dimensions}`,
       );
     }
-    this.#collections.set(name, col);
     return col;
   }
 
@@ -90,27 +98,36 @@ export class ChromaStore {
   }
 
   async upsertChunks(collection: string, documentId: string, chunks: readonly Chunk[], vectors: readonly number[][], model: string, dimensions: number): Promise<void> {
+    await this.upsertMany(collection, [{ documentId, chunks, vectors }], model, dimensions);
+  }
+
+  /** Chunks of several documents of one collection in as few requests as the server allows. */
+  async upsertMany(collection: string, docs: readonly DocumentChunks[], model: string, dimensions: number): Promise<void> {
     const col = await this.#collection(collection, model, dimensions, true);
     if (!col) throw new Error('unreachable: created collection missing');
     const max = await this.maxBatchSize();
-    for (let i = 0; i < chunks.length; i += max) {
-      const part = chunks.slice(i, i + max);
+    const rows = docs.flatMap((d) => d.chunks.map((c, i) => ({ documentId: d.documentId, c, v: d.vectors[i]! })));
+    for (let i = 0; i < rows.length; i += max) {
+      const part = rows.slice(i, i + max);
       await this.#wrap(() =>
         col.upsert({
-          ids: part.map((c) => chunkId(documentId, c.index)),
-          embeddings: vectors.slice(i, i + max) as number[][],
-          documents: part.map((c) => c.text),
-          metadatas: part.map((c) => ({ document_id: documentId, chunk_index: c.index, page_start: c.pageStart, page_end: c.pageEnd, content_sha256: c.hash })),
+          ids: part.map((r) => chunkId(r.documentId, r.c.index)),
+          embeddings: part.map((r) => r.v),
+          documents: part.map((r) => r.c.text),
+          metadatas: part.map((r) => ({
+            document_id: r.documentId,
+            chunk_index: r.c.index,
+            page_start: r.c.pageStart,
+            page_end: r.c.pageEnd,
+            content_sha256: r.c.hash,
+          })),
         }),
       );
     }
   }
 
   async countDocumentChunks(collection: string, documentId: string): Promise<number> {
-    const col = await this.#collection(collection, '', 0, false).catch((err: unknown) => {
-      if (err instanceof DocumentError && err.type === 'EmbeddingMismatch') return this.#client.getCollection({ name: collection });
-      throw err;
-    });
+    const col = await this.#collection(collection, '', 0, false);
     if (!col) return 0;
     const r = await this.#wrap(() => col.get({ where: { document_id: documentId }, include: [] }));
     return r.ids.length;
@@ -148,6 +165,7 @@ export class ChromaStore {
       if (err instanceof DocumentError) throw err;
       const name = (err as Error).name;
       if (name === 'ChromaNotFoundError') throw err;
+      if (/dimension/i.test((err as Error).message)) throw new DocumentError('EmbeddingMismatch', `chroma: ${(err as Error).message}`, { cause: err });
       throw new DocumentError('StoreUnavailable', `chroma: ${(err as Error).message}`, { cause: err });
     }
   }

@@ -15,6 +15,7 @@ import { createWorkerRedis } from '../shared/redis.ts';
 import { createWorkerMetrics } from './metrics.ts';
 import { ParserPool } from './parser.ts';
 import { processDocument } from './process-document.ts';
+import { StoreBatcher } from './store-batcher.ts';
 import { sweepOnce } from './sweeper.ts';
 
 export interface RunningWorker {
@@ -36,7 +37,8 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
   const shutdown = new AbortController();
   const parsers = new ParserPool(cfg.parserMemoryMiB);
   parsers.warm(cfg.concurrency);
-  const deps = { cfg, pool, queue, chroma, embedder, metrics, log, parsers };
+  const storeBatcher = new StoreBatcher(chroma);
+  const deps = { cfg, pool, queue, chroma, embedder, metrics, log, parsers, storeBatcher };
 
   const worker = new Worker<DocumentJobData>(opts.queueName ?? QUEUE_NAME, async (job) => processDocument(deps, job.data.documentId, shutdown.signal), {
     connection: createWorkerRedis(cfg.redisUrl),

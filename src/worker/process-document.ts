@@ -13,6 +13,7 @@ import { errorFields, type Logger } from '../shared/logger.ts';
 import { enqueueDocument, type DocumentJobData } from '../shared/queue.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { ParserPool } from './parser.ts';
+import type { StoreBatcher } from './store-batcher.ts';
 
 export interface ProcessDeps {
   cfg: WorkerConfig;
@@ -23,6 +24,7 @@ export interface ProcessDeps {
   metrics: WorkerMetrics;
   log: Logger;
   parsers: ParserPool;
+  storeBatcher: StoreBatcher;
 }
 
 export type Outcome = 'succeeded' | 'failed' | 'retried' | 'handed_back' | 'skipped' | 'lost';
@@ -90,7 +92,7 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
       // (possibly more than this attempt writes): those go first.
       if (claim.doc.may_have_chunks) await deps.chroma.deleteDocument(claim.doc.collection, documentId, model, dimensions);
       else if (!(await docs.markMayHaveChunks(pool, claim))) throw new ClaimLostError('claim lost before storing');
-      await deps.chroma.upsertChunks(claim.doc.collection, documentId, chunks, vectors, model, dimensions);
+      await deps.storeBatcher.write(claim.doc.collection, documentId, chunks, vectors, model, dimensions);
     });
     if (!(await docs.completeClaim(pool, claim, parsed.totalPages, chunks.length))) return 'lost';
     deps.metrics.documents.inc({ outcome: 'succeeded', error_type: '' });

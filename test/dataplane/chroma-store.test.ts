@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { ChromaStore } from '../../src/shared/chroma-store.ts';
 import type { Chunk } from '../../src/shared/chunking.ts';
 import { hashEmbed } from '../../src/shared/embedding/offline.ts';
+import { StoreBatcher } from '../../src/worker/store-batcher.ts';
 
 const store = () => new ChromaStore({ url: inject('chromaUrl'), tenant: 'default_tenant', database: 'default_database', token: undefined });
 const chunk = (i: number): Chunk => ({ index: i, text: `chunk ${i}`, pageStart: 1 + Math.floor(i / 10), pageEnd: 1 + Math.floor(i / 10), hash: 'h'.repeat(64) });
@@ -49,5 +50,24 @@ describe('chroma store', () => {
       type: 'StoreUnavailable',
       permanent: false,
     });
+  });
+
+  it('writes documents that finish together in one request (group commit), and fails only the group that fails', async () => {
+    const s = store();
+    const batcher = new StoreBatcher(s);
+    const col = `group-${Date.now()}`;
+    const bad = `group-bad-${Date.now()}`;
+    await s.upsertChunks(bad, '66666666-6666-4666-8666-666666666666', [chunk(0)], [hashEmbed('x', 8)], 'm', 8);
+    const ids = Array.from({ length: 10 }, (_, i) => `77777777-7777-4777-8777-${String(i).padStart(12, '0')}`);
+    const chunks = [chunk(0), chunk(1), chunk(2)];
+    const results = await Promise.allSettled([
+      ...ids.map((id) => batcher.write(col, id, chunks, chunks.map((c) => hashEmbed(c.text, 8)), 'm', 8)),
+      batcher.write(bad, '88888888-8888-4888-8888-888888888888', [chunk(0)], [hashEmbed('x', 16)], 'm', 16),
+    ]);
+    expect(results.slice(0, 10).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(results[10]).toMatchObject({ status: 'rejected', reason: { type: 'EmbeddingMismatch' } });
+    // The first write goes alone; the ten others arrive while it is in flight and share requests.
+    expect(batcher.flushes).toBeLessThanOrEqual(3);
+    for (const id of ids) expect(await s.countDocumentChunks(col, id)).toBe(3);
   });
 });

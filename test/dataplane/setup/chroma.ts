@@ -31,6 +31,9 @@ export async function startChroma(): Promise<{ url: string; stop: () => Promise<
   const port = await freePort();
   const cli = join(import.meta.dirname, '../../../node_modules/chromadb/dist/cli.mjs');
   const proc = spawn(process.execPath, [cli, 'run', '--path', join(dir, 'data'), '--port', String(port), '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // If this process ends without running the teardown, do not leave the server behind.
+  const killOnExit = () => proc.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let log = '';
   proc.stdout?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
   proc.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
@@ -54,6 +57,7 @@ export async function startChroma(): Promise<{ url: string; stop: () => Promise<
     url,
     proc,
     stop: async () => {
+      process.off('exit', killOnExit);
       proc.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 200));
       if (proc.exitCode === null) proc.kill('SIGKILL');

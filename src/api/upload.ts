@@ -54,6 +54,9 @@ export function receiveUpload(req: Request, o: UploadOptions): Promise<UploadRes
       failed = true;
       req.unpipe(bb);
       req.resume();
+      // Destroying the parser errors the file stream, so storeFile stops and deletes what it
+      // wrote; without it a vanished client left the file stream (and the upload) pending.
+      bb.destroy(err instanceof Error ? err : new Error(String(err)));
       reject(err);
     };
     bb.on('field', (name, value) => {
@@ -74,7 +77,9 @@ export function receiveUpload(req: Request, o: UploadOptions): Promise<UploadRes
       if (!filePromise) return fail(new HttpError(400, 'MissingFile', 'the request has no file part'));
       filePromise.then(resolve, fail);
     });
-    req.on('aborted', () => fail(new HttpError(400, 'Aborted', 'the client aborted the upload')));
+    req.on('close', () => {
+      if (!req.complete) fail(new HttpError(400, 'Aborted', 'the client went away before the upload was complete'));
+    });
     req.pipe(bb);
   });
 }

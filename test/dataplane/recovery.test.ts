@@ -1,5 +1,7 @@
 // Crashes and outages: a worker SIGKILLed mid-document, a Redis lost mid-batch, PostgreSQL
 // unreachable behind a proxy, and migrations run by many replicas at once.
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
@@ -120,6 +122,36 @@ describe('recovery', () => {
     expect(status).toBe(200);
     const again = await upload(s.base, key, await textPdf(['after postgres came back']), { collection });
     expect(again.status).toBe(202);
+  });
+
+  it('keeps nothing of an upload whose client disconnects halfway (after parts were written)', async () => {
+    const s = await startStack();
+    cleanups.push(() => s.stop());
+    const file = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2 * 1024 * 1024)]);
+    const boundary = 'cut-here';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="collection"\r\n\r\ncut-${s.schema}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.pdf"\r\n\r\n`,
+    );
+    const sock = net.connect(Number(new URL(s.base).port), '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(
+      `POST /v1/documents HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${s.keys.admin}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${head.length + file.length + 100}\r\n\r\n`,
+    );
+    sock.write(head);
+    sock.write(file.subarray(0, file.length / 2));
+    // Wait until the upload has really been written in part, then cut the connection.
+    const deadline = Date.now() + 10_000;
+    while ((await dbQuery<{ n: number }>(s, 'SELECT count(*)::int AS n FROM document_parts'))[0]!.n < 2) {
+      if (Date.now() > deadline) throw new Error('no part was written');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    sock.destroy();
+    for (let i = 0; i < 50; i++) {
+      const [row] = await dbQuery<{ docs: number; parts: number }>(s, 'SELECT (SELECT count(*)::int FROM documents) AS docs, (SELECT count(*)::int FROM document_parts) AS parts');
+      if (row!.docs === 0 && row!.parts === 0) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the interrupted upload left rows behind');
   });
 
   it('migrations run by many replicas at once apply each version exactly once', async () => {

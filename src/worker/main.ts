@@ -40,8 +40,10 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
   const storeBatcher = new StoreBatcher(chroma);
   const deps = { cfg, pool, queue, chroma, embedder, metrics, log, parsers, storeBatcher };
 
+  const workerRedis = createWorkerRedis(cfg.redisUrl);
+  workerRedis.on('error', (err) => log.warn('redis error', errorFields(err)));
   const worker = new Worker<DocumentJobData>(opts.queueName ?? QUEUE_NAME, async (job) => processDocument(deps, job.data.documentId, shutdown.signal), {
-    connection: createWorkerRedis(cfg.redisUrl),
+    connection: workerRedis,
     prefix: QUEUE_PREFIX,
     concurrency: cfg.concurrency,
     // Parsing happens in a child process, so the event loop stays free to renew locks.
@@ -120,6 +122,8 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
       clearInterval(hbTimer);
       await removeWorkerHeartbeat(redis, cfg.workerId, workersKey).catch(() => undefined);
       await queue.close();
+      // BullMQ leaves connections it was given open; without these the process would not exit.
+      workerRedis.disconnect();
       redis.disconnect();
       await pool.end();
       await new Promise<void>((resolve) => server.close(() => resolve()));

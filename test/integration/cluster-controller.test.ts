@@ -208,6 +208,23 @@ describe('IngestionCluster controller', () => {
     await eventually('Degraded=False', async () => condition(await getCluster('beta'), 'Degraded')?.status === 'False', 40_000);
   });
 
+  it('runs no Redis of its own in External mode, and reads the URL from the Secret', async () => {
+    await apply(pgSecret('gamma'));
+    await apply('apiVersion: v1\nkind: Secret\nmetadata: { name: gamma-redis }\nstringData: { url: "redis://:pw@redis.example:6379" }\n');
+    await apply(clusterManifest('gamma', '  redis: { mode: External, externalSecretRef: { name: gamma-redis } }'));
+    const worker = await eventually('the worker Deployment', () => deployment('gamma-worker').catch(() => undefined));
+    expect(worker.spec!.template.spec!.containers[0]!.env).toContainEqual({ name: 'SLUICE_REDIS_URL', valueFrom: { secretKeyRef: { name: 'gamma-redis', key: 'url' } } });
+    const c = await eventually('RedisReady=True/External', async () => {
+      const x = await getCluster('gamma');
+      return condition(x, 'RedisReady')?.reason === 'External' ? x : undefined;
+    });
+    expect(c.status?.endpoints?.redis).toBeUndefined();
+    const sets = await apps.listNamespacedStatefulSet({ namespace: ns.name });
+    expect(sets.items.map((x) => x.metadata!.name)).not.toContain('gamma-redis');
+    const secrets = await core.listNamespacedSecret({ namespace: ns.name });
+    expect(secrets.items.map((x) => x.metadata!.name)).not.toContain('gamma-redis-auth');
+  });
+
   it('suspends: API and workers to zero, Redis and its data kept', async () => {
     await apply(clusterManifest('alpha', '  suspend: true\n  workers:\n    concurrency: 5\n    image: example.com/sluice:v2\n    resources: { requests: { cpu: 500m, memory: 1Gi } }'));
     await eventually('API at zero', async () => (await deployment('alpha-api')).spec?.replicas === 0);

@@ -83,7 +83,7 @@ export const ingestionClusterSpec = obj(
     workers: obj(
       {
         image: optional(image('workers')),
-        replicas: int({ description: 'Worker pods when autoscaling.mode is None; otherwise the autoscaler owns the count.', minimum: 0, maximum: 1000, default: 1 }),
+        replicas: int({ description: 'Worker pods when autoscaling.mode is None. In Builtin mode, the count (within minReplicas..maxReplicas) until the autoscaler has measured the queue; in KEDA mode, unused.', minimum: 0, maximum: 1000, default: 1 }),
         concurrency: int({ description: 'Documents one worker pod processes at once.', minimum: 1, maximum: 64, default: 2 }),
         resources: optional(resources()),
         documentTimeoutSeconds: int({ description: 'Wall-clock limit for one document; the parser process is killed past it.', minimum: 5, maximum: 3600, default: 120 }),

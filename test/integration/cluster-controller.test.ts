@@ -117,9 +117,9 @@ describe('IngestionCluster controller', () => {
     const pods = await eventually('pods of the API, workers and Redis', async () => {
       const list = await core.listNamespacedPod({ namespace: ns.name, labelSelector: 'app.kubernetes.io/instance=alpha' });
       const components = new Set(list.items.map((p) => p.metadata?.labels?.['app.kubernetes.io/component']));
-      return components.has('api') && components.has('redis') ? list.items : undefined;
+      return components.has('api') && components.has('redis') && components.has('worker') ? list.items : undefined;
     });
-    expect(pods.length).toBeGreaterThanOrEqual(3); // 2 API + 1 Redis (workers scale from zero)
+    expect(pods.length).toBeGreaterThanOrEqual(4); // 2 API + 1 worker + 1 Redis
     const rss = await apps.listNamespacedReplicaSet({ namespace: ns.name });
     for (const rs of rss.items) expect(rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure'), rs.metadata?.name).toBeUndefined();
     const events = await core.listNamespacedEvent({ namespace: ns.name });
@@ -137,7 +137,7 @@ describe('IngestionCluster controller', () => {
     expect(condition(ready, 'Suspended')?.status).toBe('False');
     expect(ready.status?.phase).toBe('Ready');
     const out = await kubectlOk(['get', 'ic', 'alpha', '-n', ns.name]);
-    expect(out.split('\n')[1]).toMatch(/^alpha\s+True\s+0\s+0\s+/);
+    expect(out.split('\n')[1]).toMatch(/^alpha\s+True\s+1\s+1\s+/);
     const events = await core.listNamespacedEvent({ namespace: ns.name, fieldSelector: 'involvedObject.name=alpha' });
     expect(events.items.map((e) => e.reason)).toContain('Ready');
   });

@@ -20,7 +20,9 @@ describe('workerReplicas: one owner of the worker count per mode', () => {
     ['None uses spec.workers.replicas', { autoscaling: { mode: 'None' }, workers: { replicas: 3 } }, 7, 3],
     ['KEDA leaves replicas to the HPA', { autoscaling: { mode: 'KEDA' } }, 7, undefined],
     ['Builtin uses the autoscaler decision', { autoscaling: { mode: 'Builtin' } }, 7, 7],
-    ['Builtin without a decision starts at minReplicas', { autoscaling: { mode: 'Builtin', minReplicas: 2 } }, undefined, 2],
+    ['Builtin without a decision uses workers.replicas', { autoscaling: { mode: 'Builtin' }, workers: { replicas: 3 } }, undefined, 3],
+    ['… raised to minReplicas', { autoscaling: { mode: 'Builtin', minReplicas: 2 }, workers: { replicas: 1 } }, undefined, 2],
+    ['… capped at maxReplicas', { autoscaling: { mode: 'Builtin', maxReplicas: 4 }, workers: { replicas: 9 } }, undefined, 4],
     ['suspend wins over every mode', { suspend: true, autoscaling: { mode: 'None' }, workers: { replicas: 3 } }, 7, 0],
   ])('%s', (_name, spec, desired, want) => {
     expect(workerReplicas(cluster(spec), desired)).toBe(want);

@@ -21,8 +21,12 @@ export function workerReplicas(cluster: IngestionCluster, builtinDesired: number
       return spec.workers.replicas;
     case 'KEDA':
       return undefined;
-    case 'Builtin':
-      return builtinDesired ?? spec.autoscaling.minReplicas;
+    case 'Builtin': {
+      // Before the autoscaler's first decision, the spec's count within its bounds: starting at
+      // minReplicas (often 0) would leave queued work with nobody to do it.
+      const { minReplicas, maxReplicas } = spec.autoscaling;
+      return builtinDesired ?? Math.min(maxReplicas, Math.max(minReplicas, spec.workers.replicas));
+    }
   }
 }
 

@@ -154,6 +154,44 @@ describe('recovery', () => {
     throw new Error('the interrupted upload left rows behind');
   });
 
+  it('PostgreSQL lost while workers process a batch: the worker survives and every document succeeds after it returns', async () => {
+    const proxy = await startTcpProxy('127.0.0.1', 5432);
+    cleanups.push(() => proxy.close());
+    const schema = await createSchema();
+    cleanups.push(() => schema.drop());
+    const url = `postgres://postgres@127.0.0.1:${proxy.port}/test?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
+    const s = await startStack({ postgresUrl: url });
+    cleanups.push(() => s.stop());
+    const key = s.keys.admin!;
+    const collection = `pgloss-${s.schema}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      const r = await upload(s.base, key, await textPdf([prose(900 + i, 1), prose(900 + i, 2)]), { collection });
+      expect(r.status).toBe(202);
+      ids.push(r.body.document.id);
+    }
+    const worker = s.spawnWorker({ SLUICE_WORKER_CONCURRENCY: '1' });
+    const direct = { ...s, pgUrl: schema.url };
+    for (;;) {
+      const [row] = await dbQuery<{ n: number }>(direct, `SELECT count(*)::int AS n FROM documents WHERE state = 'succeeded'`);
+      if (row!.n >= 2) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    await proxy.cut();
+    const [left] = await dbQuery<{ n: number }>(direct, `SELECT count(*)::int AS n FROM documents WHERE state NOT IN ('succeeded', 'failed')`);
+    expect(left!.n).toBeGreaterThan(0); // the outage really interrupted the batch
+    await new Promise((res) => setTimeout(res, 3_000));
+    expect(worker.exitCode).toBeNull();
+    await proxy.restore();
+    for (const id of ids) {
+      const doc = await waitTerminal(s.base, key, id, 120_000);
+      expect(doc.state).toBe('succeeded');
+      expect(await chroma().countDocumentChunks(collection, id)).toBe(doc.chunks);
+    }
+    expect(worker.exitCode).toBeNull();
+    expect(worker.signalCode).toBeNull();
+  });
+
   it('migrations run by many replicas at once apply each version exactly once', async () => {
     const schema = await createSchema();
     cleanups.push(() => schema.drop());

@@ -27,6 +27,8 @@ export interface ParsedPdf {
 const CHILD = fileURLToPath(new URL(`./parse-child${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
 const RECYCLE_AFTER = 200;
+/** False where prlimit(1) is missing: then only V8's heap is capped, not decoded buffers. */
+export const CAN_CAP_ADDRESS_SPACE = PRLIMIT !== undefined;
 const run = promisify(execFile);
 
 /** Classifies how a child ended when it did not deliver an outcome. */

@@ -5,17 +5,19 @@ import { inject } from 'vitest';
 import { ChromaStore } from '../../src/shared/chroma-store.ts';
 import { call, upload, waitTerminal } from './support/client.ts';
 import { prose, textPdf } from './support/pdf-factory.ts';
+import type { RunningWorker } from '../../src/worker/main.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 let s: Stack;
 let key: string;
+let worker: RunningWorker;
 const collection = `happy-${Date.now()}`;
 const chroma = () => new ChromaStore({ url: inject('chromaUrl'), tenant: 'default_tenant', database: 'default_database', token: undefined });
 
 beforeAll(async () => {
   s = await startStack();
   key = s.keys.admin!;
-  await s.startWorker();
+  worker = await s.startWorker();
 });
 afterAll(async () => s?.stop());
 
@@ -75,14 +77,23 @@ describe('happy path', () => {
     expect(page2.body.documents[0].id).not.toBe(page1.body.documents[0].id);
   });
 
-  it('reindexes: the chunks are replaced, not duplicated', async () => {
+  it('reindexes: the old chunks are deleted first, so a reindex with larger chunks leaves no stale ones', async () => {
     const before = await chroma().countDocumentChunks(collection, id);
+    expect(before).toBeGreaterThan(2);
+    // Reindex with chunks four times as large: fewer chunks, so stale ids would remain if the
+    // old chunks were not deleted before the new ones were written.
+    await worker.stop();
+    worker = await s.startWorker({ SLUICE_CHUNK_SIZE: '4000', SLUICE_CHUNK_OVERLAP: '0' });
     const r = await call(s.base, key, 'POST', `/v1/documents/${id}/reindex`);
     expect(r.status).toBe(202);
+    expect(r.body.document).toMatchObject({ state: 'queued', attempts: 0 });
     const doc = await waitTerminal(s.base, key, id);
     expect(doc.state).toBe('succeeded');
-    expect(await chroma().countDocumentChunks(collection, id)).toBe(before);
-    expect(before).toBe(doc.chunks);
+    expect(doc.chunks).toBeLessThan(before);
+    expect(await chroma().countDocumentChunks(collection, id)).toBe(doc.chunks);
+    expect((await call(s.base, key, 'POST', `/v1/documents/${id}/reindex`)).status).toBe(202);
+    expect((await call(s.base, key, 'POST', `/v1/documents/${id}/reindex`)).status).toBe(409); // already queued
+    await waitTerminal(s.base, key, id);
   });
 
   it('deletes the document and its chunks', async () => {

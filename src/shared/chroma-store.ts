@@ -10,6 +10,8 @@ export interface ChromaSettings {
   tenant: string;
   database: string;
   token: string | undefined;
+  /** Longest wait for one request; past it the store counts as unavailable. Default 60 s. */
+  timeoutMs?: number;
 }
 
 export interface ChunkHit {
@@ -36,8 +38,10 @@ export class ChromaStore {
   readonly #client: ChromaClient;
   readonly #collections = new Map<string, Collection>();
   #maxBatch: number | undefined;
+  readonly #timeoutMs: number;
 
   constructor(s: ChromaSettings) {
+    this.#timeoutMs = s.timeoutMs ?? 60_000;
     const u = new URL(s.url);
     this.#client = new ChromaClient({
       host: u.hostname,
@@ -159,14 +163,22 @@ export class ChromaStore {
 
   /** Any failure to talk to Chroma is a transient StoreUnavailable, unless already typed. */
   async #wrap<T>(fn: () => Promise<T>): Promise<T> {
+    // The client has no request timeout: a server that accepts and never answers would hold a
+    // document (still heartbeating, so never swept) for ever.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DocumentError('StoreUnavailable', `chroma did not answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    });
     try {
-      return await fn();
+      return await Promise.race([fn(), timeout]);
     } catch (err) {
       if (err instanceof DocumentError) throw err;
       const name = (err as Error).name;
       if (name === 'ChromaNotFoundError') throw err;
       if (/dimension/i.test((err as Error).message)) throw new DocumentError('EmbeddingMismatch', `chroma: ${(err as Error).message}`, { cause: err });
       throw new DocumentError('StoreUnavailable', `chroma: ${(err as Error).message}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -10,7 +10,9 @@ export type Pool = pg.Pool;
  * connection still fails at once, so an unreachable server is a fast 503 either way.
  */
 export function createPool(connectionString: string, log: Logger, max = 10, waitMs = 3_000): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: waitMs, idleTimeoutMillis: 30_000 });
+  // query_timeout: a connection that goes silent mid-query (a black-holed network) fails the
+  // query instead of holding it for ever.
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: waitMs, idleTimeoutMillis: 30_000, query_timeout: 60_000 });
   pool.on('error', (err) => log.warn('postgres idle client error', { err: err.message }));
   return pool;
 }

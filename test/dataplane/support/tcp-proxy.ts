@@ -4,6 +4,8 @@ import net from 'node:net';
 
 export interface TcpProxy {
   port: number;
+  /** From now on, accept connections and never answer (a black-holed server). */
+  blackhole(): void;
   cut(): Promise<void>;
   restore(): Promise<void>;
   close(): Promise<void>;
@@ -11,8 +13,14 @@ export interface TcpProxy {
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
+  let silent = false;
   const make = () =>
     net.createServer((client) => {
+      if (silent) {
+        sockets.add(client);
+        client.on('error', () => sockets.delete(client));
+        return;
+      }
       const upstream = net.connect(targetPort, targetHost);
       sockets.add(client).add(upstream);
       const drop = () => {
@@ -36,6 +44,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     });
   return {
     port,
+    blackhole() {
+      silent = true;
+    },
     cut: stop,
     async restore() {
       server = make();

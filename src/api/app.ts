@@ -77,8 +77,17 @@ export function createApp(d: AppDeps): express.Express {
   };
   const rateLimit = async (req: Authed, res: Response, next: NextFunction) => {
     if (d.rateLimitPerMinute <= 0) return next();
+    let r: Awaited<ReturnType<typeof takeToken>>;
     try {
-      const r = await takeToken(d.redis, req.apiKey!.name, d.rateLimitPerMinute);
+      r = await takeToken(d.redis, req.apiKey!.name, d.rateLimitPerMinute);
+    } catch (err) {
+      // Fail open: while Redis is unreachable the limit is not enforced, rather than refusing
+      // every request (an outage of the limiter should not become an outage of the API).
+      d.metrics.rateLimitUnavailable.inc();
+      d.log.warn('rate limit not enforced: redis unreachable', errorFields(err));
+      return next();
+    }
+    try {
       res.setHeader('x-ratelimit-limit', String(d.rateLimitPerMinute));
       res.setHeader('x-ratelimit-remaining', String(r.remaining));
       if (!r.allowed) throw new HttpError(429, 'RateLimited', `more than ${d.rateLimitPerMinute} requests this minute for key ${req.apiKey!.name}`, { 'retry-after': String(r.retryAfterSeconds) });
@@ -90,12 +99,11 @@ export function createApp(d: AppDeps): express.Express {
   const v1 = express.Router();
   v1.use(auth, rateLimit);
 
+  // The backlog is read from PostgreSQL, the source of truth: it counts documents whose jobs a
+  // lost Redis dropped, and uploads keep working while Redis is away (the sweeper enqueues them).
   let depthCache = { at: 0, depth: 0 };
   const queueDepth = async () => {
-    if (Date.now() - depthCache.at > 500) {
-      const c = await d.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'waiting-children');
-      depthCache = { at: Date.now(), depth: Object.values(c).reduce((a, b) => a + b, 0) };
-    }
+    if (Date.now() - depthCache.at > 500) depthCache = { at: Date.now(), depth: await docs.countQueued(d.pool) };
     return depthCache.depth;
   };
 

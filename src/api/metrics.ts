@@ -6,6 +6,7 @@ export interface ApiMetrics {
   requests: Counter<'method' | 'route' | 'status' | 'code'>;
   duration: Histogram<'method' | 'route'>;
   uploadBytes: Counter;
+  rateLimitUnavailable: Counter;
 }
 
 export function createApiMetrics(): ApiMetrics {
@@ -27,5 +28,10 @@ export function createApiMetrics(): ApiMetrics {
       registers: [registry],
     }),
     uploadBytes: new Counter({ name: 'sluice_api_upload_bytes_total', help: 'Bytes of accepted uploads.', registers: [registry] }),
+    rateLimitUnavailable: new Counter({
+      name: 'sluice_api_rate_limit_unavailable_total',
+      help: 'Requests let through unlimited because Redis (the rate limiter) was unreachable.',
+      registers: [registry],
+    }),
   };
 }

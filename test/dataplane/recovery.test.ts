@@ -64,7 +64,8 @@ describe('recovery', () => {
   it('Redis lost in the middle of a batch: the sweeper re-enqueues and every accepted document ends terminal', async () => {
     const redis = await startOwnRedis();
     cleanups.push(() => redis.stop());
-    const s = await startStack({ redisUrl: redis.url });
+    // The rate limiter is on, so that an upload during the outage goes through its fail-open path.
+    const s = await startStack({ redisUrl: redis.url, env: { SLUICE_RATE_LIMIT_PER_MINUTE: '100000' } });
     cleanups.push(() => s.stop());
     const key = s.keys.admin!;
     const collection = `redis-${s.schema}`;
@@ -81,7 +82,12 @@ describe('recovery', () => {
       if (Number(row?.n) >= 3) break;
       await new Promise((res) => setTimeout(res, 50));
     }
-    await redis.restartEmpty(1_500);
+    await redis.restartEmpty(1_500, async () => {
+      // Accepted while Redis is away: PostgreSQL has it, the sweeper enqueues it later.
+      const during = await upload(s.base, key, await textPdf([prose(777, 1), 'uploaded while redis was down']), { collection });
+      expect(during.status).toBe(202);
+      ids.push(during.body.document.id);
+    });
     const [before] = await dbQuery<{ n: string }>(s, `SELECT count(*) AS n FROM documents WHERE state NOT IN ('succeeded', 'failed')`);
     expect(Number(before?.n)).toBeGreaterThan(0); // the loss really left work behind
     for (const id of ids) {

@@ -257,6 +257,12 @@ export async function ensureCollection(db: Q, name: string, model: string, dimen
   return row;
 }
 
+/** Documents accepted and not yet started: the backlog that backpressure is about. */
+export async function countQueued(db: Q): Promise<number> {
+  const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM documents WHERE state = 'queued'`);
+  return r.rows[0]?.n ?? 0;
+}
+
 export async function getCollection(db: Q, name: string): Promise<{ model: string; dimensions: number } | undefined> {
   const r = await db.query<{ model: string; dimensions: number }>('SELECT model, dimensions FROM collections WHERE name = $1', [name]);
   return r.rows[0];

@@ -7,8 +7,8 @@ import { freePort } from '../setup/chroma.ts';
 export interface OwnRedis {
   url: string;
   port: number;
-  /** SIGKILL, then start again on the same port with no data: a lost Redis. */
-  restartEmpty(downMs?: number): Promise<void>;
+  /** SIGKILL, then start again on the same port with no data: a lost Redis. `whileDown` runs in between. */
+  restartEmpty(downMs?: number, whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,8 +41,9 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    async restartEmpty(downMs = 1_000) {
+    async restartEmpty(downMs = 1_000, whileDown) {
       await kill();
+      await whileDown?.();
       await new Promise((r) => setTimeout(r, downMs));
       await start();
     },

@@ -87,12 +87,14 @@ try {
     byPath.set(key, (byPath.get(key) ?? 0) + 1);
   }
   const rssRest = rssMiB(controller.pid!);
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const heapUsed = Number(/^sluice_controller_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
   informer.stop();
 
   console.log(`\nSluice controller benchmark (${N} IngestionClusters, local control plane, 2 cores)`);
   console.log(`  create → children applied + status written: p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms, max ${Math.max(...latencies)} ms`);
   console.log(`  all ${N} converged after ${(allDone / 1000).toFixed(1)} s`);
-  console.log(`  controller RSS: ${rssIdle.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after converging, ${rssRest.toFixed(0)} MiB at rest`);
+  console.log(`  controller RSS: ${rssIdle.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after converging, ${rssRest.toFixed(0)} MiB at rest (V8 heap in use ${heapUsed.toFixed(0)} MiB)`);
   console.log(`  apiserver requests/min at rest (over ${QUIET_SECONDS} s): lease ${perMinute(lease)}, watch (re)starts ${perMinute(watches)}, everything else ${perMinute(other)}`);
   for (const [k, v] of byPath) console.log(`    ${k}: ${v}`);
   if (controller.exitCode !== null) throw new Error(`controller exited: ${stderr}`);

@@ -2,7 +2,6 @@
 // deployed; no worker runs). Prints errors (must be 0), p50/p99 latency to the 2xx answer,
 // throughput, and the API's peak RSS.
 //   npm run bench:uploads           (BENCH_UPLOADS=500 BENCH_UPLOAD_MB=1)
-import { readFileSync } from 'node:fs';
 import { sampleRss } from '../test/dataplane/support/rss.ts';
 import { prose, textPdf } from '../test/dataplane/support/pdf-factory.ts';
 import { quantile } from './corpus.ts';
@@ -21,7 +20,6 @@ while (base.length < MB * 1_000_000 * 0.98) {
 }
 base = await textPdf(pages.length ? pages : [prose(1000, 1)]);
 const files = Array.from({ length: N }, (_, i) => Buffer.concat([base, Buffer.from(`\n% upload ${i}\n`)]));
-void readFileSync;
 
 const s = await benchStack({ SLUICE_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024) });
 try {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
 import { ChromaStore } from '../../src/shared/chroma-store.ts';
+import { hashEmbed } from '../../src/shared/embedding/offline.ts';
 import { MIGRATIONS, migrate } from '../../src/shared/db/migrations.ts';
 import { call, upload, waitTerminal } from './support/client.ts';
 import { prose, textPdf } from './support/pdf-factory.ts';
@@ -58,6 +59,40 @@ describe('recovery', () => {
     expect(doc.pages).toBe(400);
     const [row] = await dbQuery<{ worker_id: string }>(s, 'SELECT worker_id FROM documents WHERE id = $1', [id]);
     expect(row?.worker_id).toBe('rescuer');
+    expect(await chroma().countDocumentChunks(collection, id)).toBe(doc.chunks);
+  });
+
+  it('a worker SIGKILLed while writing chunks: the rescuer deletes them first, so even with other chunking no stale chunk remains', async () => {
+    const s = await startStack();
+    cleanups.push(() => s.stop());
+    const key = s.keys.admin!;
+    const collection = `killstore-${s.schema}`;
+    const pdf = await textPdf(Array.from({ length: 400 }, (_, i) => prose(88, i + 1)));
+    const a = s.spawnWorker({ SLUICE_WORKER_ID: 'victim' });
+    const r = await upload(s.base, key, pdf, { collection });
+    const id = r.body.document.id as string;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const [row] = await dbQuery<{ may_have_chunks: boolean }>(s, 'SELECT may_have_chunks FROM documents WHERE id = $1', [id]);
+      if (row?.may_have_chunks) break;
+      if (Date.now() > deadline) throw new Error('the victim never reached the store stage');
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    // Killed as soon as it has announced the write (storing 1,600 chunks takes far longer than
+    // this poll), so it never records an outcome.
+    a.kill('SIGKILL');
+    await new Promise((res) => a.once('exit', res));
+    const [mid] = await dbQuery<{ state: string }>(s, 'SELECT state FROM documents WHERE id = $1', [id]);
+    expect(mid?.state).toBe('processing');
+    // Whatever part of its write reached Chroma, add chunks of a larger set it might have written,
+    // so that the check below cannot pass unless the rescuer deletes before writing.
+    const leftovers = Array.from({ length: 10 }, (_, i) => ({ index: 100_000 + i, text: `left behind ${i}`, pageStart: 1, pageEnd: 1, hash: 'h'.repeat(64) }));
+    await chroma().upsertChunks(collection, id, leftovers, leftovers.map((c) => hashEmbed(c.text, 384)), 'sluice-hash-v1', 384);
+    const stale = await chroma().countDocumentChunks(collection, id);
+    expect(stale).toBeGreaterThanOrEqual(10);
+    s.spawnWorker({ SLUICE_WORKER_ID: 'rescuer', SLUICE_CHUNK_SIZE: '4000', SLUICE_CHUNK_OVERLAP: '0' });
+    const doc = await waitTerminal(s.base, key, id, 90_000);
+    expect(doc.state).toBe('succeeded');
     expect(await chroma().countDocumentChunks(collection, id)).toBe(doc.chunks);
   });
 

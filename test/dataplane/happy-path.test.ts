@@ -58,7 +58,7 @@ describe('happy path', () => {
 
   it('replays an Idempotency-Key instead of creating a second document', async () => {
     const other = await textPdf(['idempotent upload body']);
-    const a = await upload(s.base, key, other, { collection, idempotencyKey: 'k-1' });
+    const a = await upload(s.base, key, other, { collection, idempotencyKey: 'k-1', job: 'nightly-7' });
     expect(a.status).toBe(202);
     const b = await upload(s.base, key, other, { collection, idempotencyKey: 'k-1' });
     expect(b.status).toBe(200);
@@ -75,6 +75,13 @@ describe('happy path', () => {
     const page2 = await call(s.base, key, 'GET', `/v1/documents?collection=${collection}&state=succeeded&limit=1&cursor=${page1.body.nextCursor}`);
     expect(page2.body.documents).toHaveLength(1);
     expect(page2.body.documents[0].id).not.toBe(page1.body.documents[0].id);
+    const page3 = await call(s.base, key, 'GET', `/v1/documents?collection=${collection}&state=succeeded&limit=1&cursor=${page2.body.nextCursor}`);
+    expect(page3.body.documents).toEqual([]);
+    const byJob = await call(s.base, key, 'GET', `/v1/documents?job=nightly-7`);
+    expect(byJob.body.documents.map((d: { job: string }) => d.job)).toEqual(['nightly-7']);
+    expect((await call(s.base, key, 'GET', `/v1/documents?state=failed&collection=${collection}`)).body.documents).toEqual([]);
+    expect((await call(s.base, key, 'GET', '/v1/documents?state=bogus')).status).toBe(400);
+    expect((await call(s.base, key, 'GET', '/v1/documents?cursor=garbage')).status).toBe(400);
   });
 
   it('reindexes: the old chunks are deleted first, so a reindex with larger chunks leaves no stale ones', async () => {

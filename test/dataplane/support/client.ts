@@ -9,11 +9,12 @@ export async function upload(
   base: string,
   key: string | undefined,
   file: Buffer,
-  o: { collection?: string; filename?: string; idempotencyKey?: string; metadata?: Record<string, unknown> } = {},
+  o: { collection?: string; filename?: string; idempotencyKey?: string; metadata?: Record<string, unknown>; job?: string } = {},
 ): Promise<{ status: number; body: Json; headers: Headers }> {
   const form = new FormData();
   if (o.collection) form.set('collection', o.collection);
   if (o.metadata) form.set('metadata', JSON.stringify(o.metadata));
+  if (o.job) form.set('job', o.job);
   form.set('file', new Blob([new Uint8Array(file)], { type: 'application/pdf' }), o.filename ?? 'doc.pdf');
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key}`;

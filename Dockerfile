@@ -16,6 +16,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 FROM node:24-bookworm-slim
+# The worker caps its parser processes' address space with prlimit(1) from util-linux, which
+# Debian images carry as an essential package; fail the build if that ever changes.
+RUN command -v prlimit
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -4,7 +4,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { defaultedCluster } from '../../src/crd/defaults.ts';
 import { buildApiDeployment } from '../../src/controller/builders/api.ts';
 import { buildChildren } from '../../src/controller/builders/children.ts';
-import { configHash, referencedSecrets, secretEnv } from '../../src/controller/builders/config.ts';
+import { componentConfig, configHash, referencedSecrets, secretEnv } from '../../src/controller/builders/config.ts';
 import { buildNetworkPolicies, urlPort } from '../../src/controller/builders/network-policies.ts';
 import { buildRedisStatefulSet } from '../../src/controller/builders/redis.ts';
 import { buildWorkerDeployment, workerReplicas } from '../../src/controller/builders/worker.ts';
@@ -61,6 +61,16 @@ describe('configHash: only a relevant change rolls a component', () => {
     ['API replicas (not configuration)', { api: { replicas: 5 } }, { api: false, worker: false }],
   ])('%s', (_name, spec, changed) => {
     for (const c of ['api', 'worker'] as const) expect(configHash(cluster(spec), c) !== configHash(cluster(), c), c).toBe(changed[c]);
+  });
+});
+
+describe('worker shutdown', () => {
+  it.each([
+    [300, '290'],
+    [12, '5'],
+  ])('grace %i s gives the worker %s s to hand back its documents', (grace, want) => {
+    const c = cluster({ workers: { terminationGracePeriodSeconds: grace, documentTimeoutSeconds: 5 } });
+    expect(componentConfig(c).worker.SLUICE_SHUTDOWN_TIMEOUT_SECONDS).toBe(want);
   });
 });
 

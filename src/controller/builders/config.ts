@@ -42,6 +42,9 @@ export function componentConfig(cluster: IngestionCluster): ComponentConfig {
       SLUICE_CHUNK_SIZE: String(spec.chunking.chunkSize),
       SLUICE_CHUNK_OVERLAP: String(spec.chunking.chunkOverlap),
       SLUICE_METRICS_PORT: String(WORKER_METRICS_PORT),
+      // Hand back what is still in flight before the kubelet's SIGKILL at the end of the grace
+      // period (the CRD guarantees grace >= document timeout >= 5 s).
+      SLUICE_SHUTDOWN_TIMEOUT_SECONDS: String(Math.max(5, spec.workers.terminationGracePeriodSeconds - 10)),
     },
   };
 }

@@ -4,7 +4,7 @@
 //   npm run bench:e2e               (BENCH_DOCS=1000 BENCH_PAGES=3 BENCH_WORKER_CONCURRENCY=2)
 import { readFileSync } from 'node:fs';
 import { corpus } from './corpus.ts';
-import { freePort } from '../test/dataplane/setup/chroma.ts';
+import { freePort } from '../src/dev/net.ts';
 import { benchStack, multipartUpload } from './stack.ts';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1000);

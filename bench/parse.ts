@@ -10,7 +10,7 @@ import { ChromaStore } from '../src/shared/chroma-store.ts';
 import { chunkPages } from '../src/shared/chunking.ts';
 import { OfflineEmbedder } from '../src/shared/embedding/offline.ts';
 import { ParserPool } from '../src/worker/parser.ts';
-import { startChroma } from '../test/dataplane/setup/chroma.ts';
+import { startChroma } from '../src/dev/chroma.ts';
 import { corpus } from './corpus.ts';
 import { cpuSeconds, waitedChildrenCpuSeconds } from './cpu.ts';
 

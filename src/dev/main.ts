@@ -6,18 +6,22 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { jsonLogger } from '../controller/log.ts';
 import { Manager } from '../controller/manager.ts';
 import { startControlPlane } from './control-plane.ts';
+import { ingestAndSearch } from './demo.ts';
+import { startLocalStack, type LocalStack } from './local-stack.ts';
 import { installCrds } from './install-crds.ts';
 import { run } from './run.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const cp = await startControlPlane();
 let manager: Manager | undefined;
+let stack: LocalStack | undefined;
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
   console.log('\nstopping the operator and the local control plane');
   await manager?.stop();
+  await stack?.stop();
   await cp.stop();
   process.exit(0);
 };
@@ -36,6 +40,14 @@ try {
   await new Promise((r) => setTimeout(r, 3000));
   const shown = await run(cp.binaries.kubectl, ['get', 'sluice,deployments,statefulsets,services'], { env: cp.kubectlEnv });
   process.stdout.write(`\n${shown.stdout}`);
+
+  // The data plane, as local processes on this machine's Redis and PostgreSQL (the pods above
+  // would run the same code): Chroma, the API and one worker.
+  // Small chunks, so a search over the three-page example points at one page.
+  stack = await startLocalStack({ SLUICE_LOG_LEVEL: 'warn', SLUICE_CHUNK_SIZE: '200', SLUICE_CHUNK_OVERLAP: '20' });
+  stack.spawnWorker();
+  console.log(`\nThe data plane: API ${stack.base}, Chroma ${stack.env.SLUICE_CHROMA_URL}`);
+  await ingestAndSearch(stack.base, stack.key, `${repo}examples`, 'handbooks', 'how much does a hotel night cost', (l) => console.log(`  ${l}`));
 } catch (e) {
   console.error(e);
   await shutdown();
@@ -51,5 +63,10 @@ Sluice is up. In another shell:
   kubectl describe ic docs
   kubectl explain ingestionjob.spec
 The operator's metrics: http://127.0.0.1:${manager?.httpPort}/metrics
-(This control plane has no nodes, so the pods it creates stay Pending.)
+(This control plane has no nodes, so the pods it creates stay Pending; the data plane runs
+as local processes instead.) Try the API:
+  curl -H 'Authorization: Bearer ${stack?.key}' ${stack?.base}/v1/documents?collection=handbooks
+  curl -H 'Authorization: Bearer ${stack?.key}' -F collection=handbooks -F file=@some.pdf ${stack?.base}/v1/documents
+  curl -H 'Authorization: Bearer ${stack?.key}' -H 'content-type: application/json' \\
+       -d '{"collection":"handbooks","query":"lost laptop"}' ${stack?.base}/v1/search
 Ctrl-C stops everything.`);

@@ -1,69 +1,14 @@
-// Vitest global setup of the dataplane project: one real Chroma server (the `chroma run` CLI of
-// the chromadb npm package) on a free port, with its data in a temporary directory.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Vitest global setup of the dataplane project: one real Chroma server on a free port.
 import type { TestProject } from 'vitest/node';
+import { startChroma } from '../../../src/dev/chroma.ts';
+
+export { startChroma } from '../../../src/dev/chroma.ts';
+export { freePort } from '../../../src/dev/net.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     chromaUrl: string;
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export async function startChroma(): Promise<{ url: string; stop: () => Promise<void>; proc: ChildProcess }> {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-chroma-'));
-  const port = await freePort();
-  const cli = join(import.meta.dirname, '../../../node_modules/chromadb/dist/cli.mjs');
-  const proc = spawn(process.execPath, [cli, 'run', '--path', join(dir, 'data'), '--port', String(port), '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  // If this process ends without running the teardown, do not leave the server behind.
-  const killOnExit = () => proc.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  let log = '';
-  proc.stdout?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
-  proc.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`chroma exited (${proc.exitCode}): ${log}`);
-    try {
-      const r = await fetch(`${url}/api/v2/heartbeat`);
-      if (r.ok) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`chroma did not start in 60 s: ${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    proc,
-    stop: async () => {
-      process.off('exit', killOnExit);
-      proc.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 200));
-      if (proc.exitCode === null) proc.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 export default async function setup(project: TestProject) {

@@ -1,0 +1,44 @@
+// The ingestion round trip `npm start` shows: upload the example PDFs through the API, wait
+// until the workers have parsed, chunked, embedded and stored them, then search.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sleep } from './net.ts';
+
+interface DocumentView {
+  id: string;
+  filename: string;
+  state: string;
+  pages: number | null;
+  chunks: number | null;
+  error: { type: string; message: string } | null;
+}
+
+export async function ingestAndSearch(base: string, key: string, dir: string, collection: string, query: string, log: (s: string) => void) {
+  const auth = { authorization: `Bearer ${key}` };
+  const ids: string[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.pdf'))) {
+    const form = new FormData();
+    form.append('collection', collection);
+    form.append('file', new Blob([readFileSync(join(dir, file))], { type: 'application/pdf' }), file);
+    const res = await fetch(`${base}/v1/documents`, { method: 'POST', headers: auth, body: form });
+    const body = (await res.json()) as { document?: DocumentView; error?: { message: string } };
+    if (!body.document) throw new Error(`upload of ${file} answered ${res.status}: ${body.error?.message}`);
+    log(`uploaded ${file} → ${res.status} ${body.document.id}`);
+    ids.push(body.document.id);
+  }
+  for (const id of ids) {
+    for (let i = 0; ; i++) {
+      const { document: d } = (await (await fetch(`${base}/v1/documents/${id}`, { headers: auth })).json()) as { document: DocumentView };
+      if (d.state === 'succeeded' || d.state === 'failed') {
+        log(`${d.filename}: ${d.state}, ${d.pages} pages, ${d.chunks} chunks${d.error ? `, ${d.error.type}: ${d.error.message}` : ''}`);
+        break;
+      }
+      if (i > 600) throw new Error(`${d.filename} still ${d.state} after a minute`);
+      await sleep(100);
+    }
+  }
+  const res = await fetch(`${base}/v1/search`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ collection, query, limit: 2 }) });
+  const { results } = (await res.json()) as { results: { documentId: string; pageStart: number; pageEnd: number; score: number; text: string }[] };
+  log(`search "${query}":`);
+  for (const r of results) log(`  page ${r.pageStart}${r.pageEnd !== r.pageStart ? `-${r.pageEnd}` : ''} (score ${r.score.toFixed(3)}): ${r.text.replace(/\s+/g, ' ').slice(0, 100)}…`);
+}

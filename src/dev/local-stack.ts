@@ -1,0 +1,89 @@
+// The data plane on this machine, as deployed but without Kubernetes: an API and workers as real
+// child processes on a fresh PostgreSQL schema and queue, with a Chroma server of their own.
+// Used by the benchmarks and by `npm start`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startChroma } from './chroma.ts';
+import { freePort } from './net.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const PG_BASE = process.env.SLUICE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface LocalStack {
+  base: string;
+  key: string;
+  api: ChildProcess;
+  env: Record<string, string>;
+  pg: pg.Pool;
+  spawnWorker(extra?: Record<string, string>): ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(env: Record<string, string> = {}): Promise<LocalStack> {
+  const schema = `sluice_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_BASE });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const pgUrl = `${PG_BASE}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const chroma = await startChroma();
+  const key = `sk_${randomBytes(16).toString('hex')}`;
+  const keysFile = join(mkdtempSync(join(tmpdir(), 'sluice-keys-')), 'keys');
+  writeFileSync(keysFile, `local:${createHash('sha256').update(key).digest('hex')}\n`);
+  const port = await freePort();
+  const fullEnv: Record<string, string> = {
+    SLUICE_REDIS_URL: process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    SLUICE_POSTGRES_URL: pgUrl,
+    SLUICE_CHROMA_URL: chroma.url,
+    SLUICE_API_PORT: String(port),
+    SLUICE_API_KEYS_FILE: keysFile,
+    SLUICE_RATE_LIMIT_PER_MINUTE: '0',
+    SLUICE_MAX_QUEUE_DEPTH: '1000000',
+    SLUICE_QUEUE_NAME: `local-${schema}`,
+    SLUICE_LOG_LEVEL: 'warn',
+    SLUICE_METRICS_PORT: '0',
+    ...env,
+  };
+  const children: ChildProcess[] = [];
+  const start = (file: string, extra: Record<string, string> = {}) => {
+    const c = spawn(process.execPath, [join(ROOT, file)], { env: { ...process.env, ...fullEnv, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(c);
+    return c;
+  };
+  const api = start('src/api/main.ts');
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break;
+    } catch {
+      // starting
+    }
+    if (i > 200) throw new Error('the API did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pool = new pg.Pool({ connectionString: pgUrl, max: 2 });
+  return {
+    base,
+    key,
+    api,
+    env: fullEnv,
+    pg: pool,
+    spawnWorker: (extra = {}) => start('src/worker/main.ts', { SLUICE_WORKER_ID: `local-w-${children.length}`, ...extra }),
+    async stop() {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      await pool.end();
+      await chroma.stop();
+      const c = new pg.Client({ connectionString: PG_BASE });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
+

@@ -26,8 +26,8 @@ export interface AppDeps {
   embedder: Embedder;
   metrics: ApiMetrics;
   log: Logger;
-  /** null: no keys file, so everything but health is refused. */
-  keys: readonly ApiKey[] | null;
+  /** The keys in force now; null: no keys file, so everything but health is refused. */
+  keys: () => readonly ApiKey[] | null;
   maxUploadBytes: number;
   maxQueueDepth: number;
   rateLimitPerMinute: number;
@@ -69,8 +69,9 @@ export function createApp(d: AppDeps): express.Express {
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
 
   const auth = (req: Authed, _res: Response, next: NextFunction) => {
-    if (d.keys === null) return next(new HttpError(401, 'Unauthenticated', 'no API keys are configured (SLUICE_API_KEYS_FILE); only health endpoints answer'));
-    const key = authenticate(d.keys, presentedKey(req.headers));
+    const keys = d.keys();
+    if (keys === null) return next(new HttpError(401, 'Unauthenticated', 'no API keys are configured (SLUICE_API_KEYS_FILE); only health endpoints answer'));
+    const key = authenticate(keys, presentedKey(req.headers));
     if (!key) return next(new HttpError(401, 'Unauthenticated', 'missing or unknown API key: send Authorization: Bearer <key>'));
     req.apiKey = key;
     next();

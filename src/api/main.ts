@@ -1,6 +1,5 @@
 // The API process: reads its configuration, migrates the schema (safe with many replicas), and
 // serves until SIGTERM, when it stops accepting connections and lets requests finish.
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ChromaStore } from '../shared/chroma-store.ts';
 import { loadApiConfig, type ApiConfig } from '../shared/config.ts';
@@ -11,7 +10,7 @@ import { createLogger, errorFields } from '../shared/logger.ts';
 import { createQueue, QUEUE_NAME } from '../shared/queue.ts';
 import { createApiRedis } from '../shared/redis.ts';
 import { createApp } from './app.ts';
-import { parseKeysFile } from './auth.ts';
+import { watchKeysFile } from './keys-file.ts';
 import { createApiMetrics } from './metrics.ts';
 
 export interface RunningApi {
@@ -21,7 +20,14 @@ export interface RunningApi {
 
 export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}): Promise<RunningApi> {
   const log = createLogger({ component: 'api' });
-  const keys = cfg.apiKeysFile ? parseKeysFile(readFileSync(cfg.apiKeysFile, 'utf8')) : null;
+  const keys = cfg.apiKeysFile
+    ? watchKeysFile(
+        cfg.apiKeysFile,
+        cfg.apiKeysReloadSeconds * 1000,
+        (err) => log.warn('the API keys file no longer parses; keeping the previous keys', errorFields(err)),
+        (count) => log.info('API keys reloaded', { count }),
+      )
+    : null;
   if (keys === null) log.warn('SLUICE_API_KEYS_FILE is not set: every request except health is refused');
   // Uploads queue for a connection under load; 15 s lets a burst of hundreds drain.
   const pool = createPool(cfg.postgresUrl, log, 32, 15_000);
@@ -52,7 +58,7 @@ export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}
     embedder: createEmbedder(cfg.embedding),
     metrics: createApiMetrics(),
     log,
-    keys,
+    keys: () => keys?.current() ?? null,
     maxUploadBytes: cfg.maxUploadBytes,
     maxQueueDepth: cfg.maxQueueDepth,
     rateLimitPerMinute: cfg.rateLimitPerMinute,
@@ -74,6 +80,7 @@ export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        keys?.stop();
         await queue.close();
         redis.disconnect();
         await pool.end();

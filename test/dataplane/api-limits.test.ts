@@ -1,6 +1,7 @@
 // Authentication, collection scoping, rate limit, size and type limits, backpressure, the
 // OpenAPI document against the routes, and metrics. No worker runs here.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../src/api/main.ts';
 import { loadApiConfig } from '../../src/shared/config.ts';
@@ -22,6 +23,14 @@ beforeAll(async () => {
 afterAll(async () => s?.stop());
 
 const admin = () => s.keys[`admin-${tag}`]!;
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 const scoped = () => s.keys[`scoped-${tag}`]!;
 
 describe('authentication', () => {
@@ -32,6 +41,20 @@ describe('authentication', () => {
     expect(r.body.error.code).toBe('Unauthenticated');
     expect((await call(s.base, undefined, 'GET', '/healthz')).status).toBe(200);
     expect((await call(s.base, undefined, 'GET', '/readyz')).status).toBe(200);
+  });
+
+  it('honours a rotated keys file without a restart', async () => {
+    const rotated = await startStack({ keys: [{ name: 'before' }], env: { SLUICE_API_KEYS_RELOAD_SECONDS: '1' } });
+    try {
+      const before = rotated.keys.before!;
+      expect((await call(rotated.base, before, 'GET', '/v1/documents')).status).toBe(200);
+      const after = `sk_${randomBytes(16).toString('hex')}`;
+      writeFileSync(rotated.env.SLUICE_API_KEYS_FILE!, `after:${createHash('sha256').update(after).digest('hex')}\n`);
+      await waitUntil(async () => (await call(rotated.base, after, 'GET', '/v1/documents')).status === 200, 10_000);
+      expect((await call(rotated.base, before, 'GET', '/v1/documents')).status).toBe(401);
+    } finally {
+      await rotated.stop();
+    }
   });
 
   it('accepts X-API-Key as well as a bearer token', async () => {

@@ -1,5 +1,6 @@
-// `npm start`: a local Sluice on this machine. Brings up a real control plane, installs the
-// CRDs and applies the examples, then stays up until Ctrl-C.
+// `npm start`: a local Sluice on this machine. Brings up a real control plane with the CRDs and
+// the operator, applies the examples, runs the data plane as local processes and ingests the
+// example PDF through it, then stays up until Ctrl-C.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -16,17 +17,17 @@ const cp = await startControlPlane();
 let manager: Manager | undefined;
 let stack: LocalStack | undefined;
 let stopping = false;
-const shutdown = async () => {
+const shutdown = async (code: number) => {
   if (stopping) return;
   stopping = true;
-  console.log('\nstopping the operator and the local control plane');
+  console.log('\nstopping the data plane, the operator and the local control plane');
   await manager?.stop();
   await stack?.stop();
   await cp.stop();
-  process.exit(0);
+  process.exit(code);
 };
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
 
 try {
   await installCrds(cp);
@@ -37,7 +38,8 @@ try {
   await manager.start();
   const applied = await run(cp.binaries.kubectl, ['apply', '-k', `${repo}examples`], { env: cp.kubectlEnv });
   process.stdout.write(applied.stdout);
-  await new Promise((r) => setTimeout(r, 3000));
+  // The operator has applied the children once it has written a status.
+  await run(cp.binaries.kubectl, ['wait', '--for=condition=Degraded=false', '--timeout=60s', 'ic/docs'], { env: cp.kubectlEnv });
   const shown = await run(cp.binaries.kubectl, ['get', 'sluice,deployments,statefulsets,services'], { env: cp.kubectlEnv });
   process.stdout.write(`\n${shown.stdout}`);
 
@@ -50,7 +52,7 @@ try {
   await ingestAndSearch(stack.base, stack.key, `${repo}examples`, 'handbooks', 'how much does a hotel night cost', (l) => console.log(`  ${l}`));
 } catch (e) {
   console.error(e);
-  await shutdown();
+  await shutdown(1);
 }
 
 mkdirSync(`${repo}.sluice`, { recursive: true });

@@ -1,4 +1,6 @@
 // The one entry point of the image: `node dist/main.js <controller|api|worker> [flags]`.
+import { runMain } from './shared/run-main.ts';
+
 const command = process.argv[2];
 
 switch (command) {
@@ -9,12 +11,12 @@ switch (command) {
   }
   case 'api': {
     const { runApi } = await import('./api/main.ts');
-    await runApi();
+    runMain('api', runApi);
     break;
   }
   case 'worker': {
     const { runWorker } = await import('./worker/main.ts');
-    await runWorker();
+    runMain('worker', runWorker);
     break;
   }
   default:

@@ -7,6 +7,7 @@ import { migrate } from '../shared/db/migrations.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
+import { runMain } from '../shared/run-main.ts';
 import { createQueue, QUEUE_NAME } from '../shared/queue.ts';
 import { createApiRedis } from '../shared/redis.ts';
 import { createApp } from './app.ts';
@@ -110,12 +111,4 @@ export async function runApi(): Promise<void> {
   });
 }
 
-if (import.meta.main) {
-  runApi().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(JSON.stringify({ level: 'error', msg: 'api crashed', ...errorFields(err) }));
-      process.exit(1);
-    },
-  );
-}
+if (import.meta.main) runMain('api', runApi);

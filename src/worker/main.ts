@@ -10,6 +10,7 @@ import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
 import { HEARTBEAT_INTERVAL_MS, removeWorkerHeartbeat, workersKeyFor, writeWorkerHeartbeat } from '../shared/heartbeats.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
+import { runMain } from '../shared/run-main.ts';
 import { createQueue, QUEUE_NAME, QUEUE_PREFIX, type DocumentJobData } from '../shared/queue.ts';
 import { createWorkerRedis } from '../shared/redis.ts';
 import { createWorkerMetrics } from './metrics.ts';
@@ -144,12 +145,4 @@ export async function runWorker(): Promise<void> {
   });
 }
 
-if (import.meta.main) {
-  runWorker().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(JSON.stringify({ level: 'error', msg: 'worker crashed', ...errorFields(err) }));
-      process.exit(1);
-    },
-  );
-}
+if (import.meta.main) runMain('worker', runWorker);

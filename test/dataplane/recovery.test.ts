@@ -18,6 +18,18 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
+/** A stack whose PostgreSQL connections all pass through a TCP proxy the test can cut. */
+async function stackBehindPostgresProxy() {
+  const proxy = await startTcpProxy('127.0.0.1', 5432);
+  cleanups.push(() => proxy.close());
+  const schema = await createSchema();
+  cleanups.push(() => schema.drop());
+  const url = `postgres://postgres@127.0.0.1:${proxy.port}/test?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
+  const s = await startStack({ postgresUrl: url });
+  cleanups.push(() => s.stop());
+  return { proxy, s, schema };
+}
+
 const chroma = () => new ChromaStore({ url: inject('chromaUrl'), tenant: 'default_tenant', database: 'default_database', token: undefined });
 
 async function dbQuery<T extends pg.QueryResultRow>(s: Stack, sql: string, args: unknown[] = []): Promise<T[]> {
@@ -133,13 +145,7 @@ describe('recovery', () => {
   });
 
   it('PostgreSQL unreachable: the API answers 503 (never crashes) and recovers when it returns', async () => {
-    const proxy = await startTcpProxy('127.0.0.1', 5432);
-    cleanups.push(() => proxy.close());
-    const schema = await createSchema();
-    cleanups.push(() => schema.drop());
-    const url = `postgres://postgres@127.0.0.1:${proxy.port}/test?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
-    const s = await startStack({ postgresUrl: url });
-    cleanups.push(() => s.stop());
+    const { proxy, s } = await stackBehindPostgresProxy();
     const key = s.keys.admin!;
     const collection = `pgdown-${s.schema}`;
     expect((await call(s.base, key, 'GET', '/v1/documents')).status).toBe(200);
@@ -196,13 +202,7 @@ describe('recovery', () => {
   });
 
   it('PostgreSQL lost while workers process a batch: the worker survives and every document succeeds after it returns', async () => {
-    const proxy = await startTcpProxy('127.0.0.1', 5432);
-    cleanups.push(() => proxy.close());
-    const schema = await createSchema();
-    cleanups.push(() => schema.drop());
-    const url = `postgres://postgres@127.0.0.1:${proxy.port}/test?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
-    const s = await startStack({ postgresUrl: url });
-    cleanups.push(() => s.stop());
+    const { proxy, s, schema } = await stackBehindPostgresProxy();
     const key = s.keys.admin!;
     const collection = `pgloss-${s.schema}`;
     const ids: string[] = [];

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startChroma } from './chroma.ts';
 import { freePort } from './net.ts';
+import { createSchema } from './pg-schema.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
-const PG_BASE = process.env.SLUICE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface LocalStack {
   base: string;
@@ -24,12 +24,8 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(env: Record<string, string> = {}): Promise<LocalStack> {
-  const schema = `sluice_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_BASE });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const pgUrl = `${PG_BASE}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const db = await createSchema('sluice');
+  const { schema, url: pgUrl } = db;
   const chroma = await startChroma();
   const key = `sk_${randomBytes(16).toString('hex')}`;
   const keysFile = join(mkdtempSync(join(tmpdir(), 'sluice-keys-')), 'keys');
@@ -79,10 +75,7 @@ export async function startLocalStack(env: Record<string, string> = {}): Promise
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
       await pool.end();
       await chroma.stop();
-      const c = new pg.Client({ connectionString: PG_BASE });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
+      await db.drop();
     },
   };
 }

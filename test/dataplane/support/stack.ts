@@ -6,34 +6,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { inject } from 'vitest';
+import { createSchema as createPgSchema } from '../../../src/dev/pg-schema.ts';
 import { startApi, type RunningApi } from '../../../src/api/main.ts';
 import { loadApiConfig, loadWorkerConfig } from '../../../src/shared/config.ts';
 import { startWorker, type RunningWorker } from '../../../src/worker/main.ts';
 
-export const PG_BASE = process.env.SLUICE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ROOT = join(import.meta.dirname, '../../..');
 
-export async function createSchema(): Promise<{ schema: string; url: string; drop: () => Promise<void> }> {
-  const schema = `dp_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_BASE });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const url = `${PG_BASE}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  return {
-    schema,
-    url,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_BASE });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
-    },
-  };
-}
+export { PG_BASE } from '../../../src/dev/pg-schema.ts';
+export const createSchema = () => createPgSchema('dp');
 
 export interface KeySpec {
   name: string;

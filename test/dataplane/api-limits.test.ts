@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../src/api/main.ts';
+import { eventually } from '../../src/dev/net.ts';
 import { loadApiConfig } from '../../src/shared/config.ts';
 import { call, upload } from './support/client.ts';
 import { textPdf } from './support/pdf-factory.ts';
@@ -24,13 +25,6 @@ afterAll(async () => s?.stop());
 
 const admin = () => s.keys[`admin-${tag}`]!;
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 const scoped = () => s.keys[`scoped-${tag}`]!;
 
 describe('authentication', () => {
@@ -50,7 +44,7 @@ describe('authentication', () => {
       expect((await call(rotated.base, before, 'GET', '/v1/documents')).status).toBe(200);
       const after = `sk_${randomBytes(16).toString('hex')}`;
       writeFileSync(rotated.env.SLUICE_API_KEYS_FILE!, `after:${createHash('sha256').update(after).digest('hex')}\n`);
-      await waitUntil(async () => (await call(rotated.base, after, 'GET', '/v1/documents')).status === 200, 10_000);
+      await eventually('the rotated key', async () => (await call(rotated.base, after, 'GET', '/v1/documents')).status === 200, 10_000);
       expect((await call(rotated.base, before, 'GET', '/v1/documents')).status).toBe(401);
     } finally {
       await rotated.stop();

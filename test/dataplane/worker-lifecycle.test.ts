@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../src/api/main.ts';
 import { loadApiConfig } from '../../src/shared/config.ts';
 import { readWorkerHeartbeats, workersKeyFor } from '../../src/shared/heartbeats.ts';
+import { eventually } from '../../src/dev/net.ts';
 import { freePort } from './setup/chroma.ts';
 import { call, upload, waitTerminal } from './support/client.ts';
 import { prose, textPdf } from './support/pdf-factory.ts';
@@ -32,15 +33,7 @@ afterAll(async () => {
 
 const exited = (c: ChildProcess) => new Promise<[number | null, NodeJS.Signals | null]>((r) => c.once('exit', (code, sig) => r([code, sig])));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined>) => eventually(what, fn, 30_000, 25);
 
 async function state(id: string): Promise<{ state: string; attempts: number; worker_id: string | null }> {
   const c = new pg.Client({ connectionString: s.pgUrl });

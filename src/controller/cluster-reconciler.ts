@@ -26,10 +26,6 @@ export interface ClusterReconcilerDeps {
   image: string;
   now(): Date;
   randomPassword(): string;
-  /** The Builtin autoscaler's current decision for a cluster, if it has one. */
-  builtinDesired?(cluster: IngestionCluster): number | undefined;
-  /** Extra observations (queue depth, busy workers) from the autoscaler. */
-  observe?(cluster: IngestionCluster): Partial<Observed>;
   log: Logger;
 }
 
@@ -69,15 +65,13 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, key: string): P
       d.secrets.forget(namespace, secret);
     }
   }
-  const desired = d.builtinDesired?.(cluster);
   // Independent objects: apply them concurrently (the Deployments only need the ConfigMap and
   // Secrets to exist when pods start, which the kubelet retries).
-  await Promise.all(buildChildrenList(cluster, { image: d.image, ...(desired === undefined ? {} : { builtinDesired: desired }) }).map(apply));
+  await Promise.all(buildChildrenList(cluster, { image: d.image }).map(apply));
 
   const pick = <T extends KubernetesObject>(kind: string, component: 'redis' | 'api' | 'worker') =>
     (applied.get(`${kind}/${childName(cluster, component)}`) ?? d.getChild(kind, namespace, childName(cluster, component))) as T | undefined;
   const observed: Observed = {
-    ...d.observe?.(cluster),
     ...(cluster.spec.redis.mode === 'Managed' ? { redis: pick<V1StatefulSet>('StatefulSet', 'redis') } : {}),
     api: pick<V1Deployment>('Deployment', 'api'),
     worker: pick<V1Deployment>('Deployment', 'worker'),

@@ -30,7 +30,12 @@ export class LeaderElector {
 
   constructor(kc: KubeConfig, opts: LeaderElectionOptions) {
     this.api = kc.makeApiClient(CoordinationV1Api);
-    this.o = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...opts };
+    this.o = {
+      ...opts,
+      leaseDurationMs: opts.leaseDurationMs ?? 15_000,
+      renewDeadlineMs: opts.renewDeadlineMs ?? 10_000,
+      retryPeriodMs: opts.retryPeriodMs ?? 2_000,
+    };
   }
 
   get isLeader(): boolean {

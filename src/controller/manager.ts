@@ -115,12 +115,9 @@ export class Manager {
 
     if (o.leaderElection) {
       this.elector = new LeaderElector(kc, {
-        namespace: o.leaderElection.namespace,
+        ...o.leaderElection,
         name: o.leaderElection.name ?? 'sluice-operator',
         identity,
-        ...(o.leaderElection.leaseDurationMs ? { leaseDurationMs: o.leaderElection.leaseDurationMs } : {}),
-        ...(o.leaderElection.renewDeadlineMs ? { renewDeadlineMs: o.leaderElection.renewDeadlineMs } : {}),
-        ...(o.leaderElection.retryPeriodMs ? { retryPeriodMs: o.leaderElection.retryPeriodMs } : {}),
         onStartedLeading: () => this.startLeading(),
         onStoppedLeading: () => void this.stopLeading(),
         log,

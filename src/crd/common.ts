@@ -1,6 +1,6 @@
 // Schema pieces shared by IngestionCluster and IngestionJob.
 import type { V1Affinity, V1Toleration } from '@kubernetes/client-node';
-import { arr, enumOf, int, mapOf, obj, opaque, optional, quantity, str, Type, type Static } from './schema.ts';
+import { arr, enumOf, int, mapOf, obj, opaque, optional, quantity, str, type Static } from './schema.ts';
 
 export const GROUP = 'sluice.dev';
 export const VERSION = 'v1alpha1';
@@ -84,10 +84,6 @@ export const chunking = (withDefaults: boolean) =>
       ],
     },
   );
-export interface Chunking {
-  chunkSize: number;
-  chunkOverlap: number;
-}
 
 export const EMBEDDING_PROVIDERS = ['Offline', 'OpenAICompatible'] as const;
 
@@ -160,4 +156,3 @@ export const ERROR_TYPES = [
 ] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
 
-export { Type };

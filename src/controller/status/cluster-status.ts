@@ -14,10 +14,6 @@ export interface Observed {
   missingSecrets: { name: string; field: string }[];
   /** Why applying the children failed, if it did. */
   applyError?: string;
-  workers?: { busy: number; idle: number };
-  queue?: { waiting: number; active: number; delayed: number; failed: number };
-  desiredWorkers?: number;
-  lastScale?: { time: string; reason: string };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -91,16 +87,13 @@ export function computeClusterStatus(cluster: IngestionCluster, o: Observed, now
     conditions,
     phase,
     workers: {
-      desired: o.desiredWorkers ?? worker?.spec?.replicas ?? 0,
+      desired: worker?.spec?.replicas ?? 0,
       replicas: worker?.status?.replicas ?? 0,
       ready: worker?.status?.readyReplicas ?? 0,
-      ...(o.workers ? { busy: o.workers.busy, idle: o.workers.idle } : {}),
     },
-    ...(o.queue ? { queue: o.queue } : previous?.queue ? { queue: previous.queue } : {}),
     endpoints: {
       api: `http://${childName(cluster, 'api')}.${cluster.metadata.namespace}.svc:${cluster.spec.api.port}`,
       ...(cluster.spec.redis.mode === 'Managed' ? { redis: `${redisHost(cluster)}:${REDIS_PORT}` } : {}),
     },
-    ...(o.lastScale ? { lastScaleTime: o.lastScale.time, lastScaleReason: o.lastScale.reason } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // right typed reason; the worker process (a real child process) survives with bounded memory.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upload, waitTerminal } from './support/client.ts';
 import { encryptedPdf, flateBombPdf, garbageWithHeader, manyPagesPdf, noTextPdf, prose, textBombPdf, textPdf } from './support/pdf-factory.ts';
@@ -47,11 +48,34 @@ describe('hostile inputs', () => {
     expect(r.body.error.code).toBe('NotPdf');
   });
 
-  it('rejects an oversized upload with 413 while streaming', async () => {
+  it('rejects an oversized upload with 413 from its Content-Length, before reading it', async () => {
     const big = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(5 * 1024 * 1024)]);
     const r = await upload(s.base, key, big, { collection });
     expect(r.status).toBe(413);
     expect(r.body.error.message).toMatch(/limit of 4194304 bytes/);
+  });
+
+  // The Content-Length check allows for the multipart envelope, so a file a little over the
+  // limit, and any upload sent chunked (no Content-Length), are stopped by the cap on the
+  // stream itself; what was stored of them is removed.
+  it.each([
+    ['a file just over the limit, with Content-Length', 4 * 1024 * 1024 + 16 * 1024, false],
+    ['a chunked upload without Content-Length', 5 * 1024 * 1024, true],
+  ])('rejects %s with 413 while streaming, keeping nothing', async (_label, size, chunked) => {
+    const filename = `over-${size}-${chunked}.pdf`;
+    const big = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size)]);
+    const r = await upload(s.base, key, big, { collection, filename, chunked });
+    expect(r.status).toBe(413);
+    expect(r.body.error.code).toBe('TooLarge');
+    expect(r.body.error.message).toMatch(/limit of 4194304 bytes/);
+    const c = new pg.Client({ connectionString: s.pgUrl });
+    await c.connect();
+    try {
+      const rows = await c.query('SELECT count(*)::int AS n FROM documents WHERE filename = $1', [filename]);
+      expect(rows.rows[0].n).toBe(0); // its parts go with it (ON DELETE CASCADE)
+    } finally {
+      await c.end();
+    }
   });
 
   it('fails a Flate bomb (KB on disk, 2 GiB decoded) with OutOfMemory', async () => {

@@ -9,7 +9,15 @@ export async function upload(
   base: string,
   key: string | undefined,
   file: Buffer,
-  o: { collection?: string; filename?: string; idempotencyKey?: string; metadata?: Record<string, unknown>; job?: string } = {},
+  o: {
+    collection?: string;
+    filename?: string;
+    idempotencyKey?: string;
+    metadata?: Record<string, unknown>;
+    job?: string;
+    /** Send the body with chunked transfer encoding, without a Content-Length. */
+    chunked?: boolean;
+  } = {},
 ): Promise<{ status: number; body: Json; headers: Headers }> {
   const form = new FormData();
   if (o.collection) form.set('collection', o.collection);
@@ -19,7 +27,13 @@ export async function upload(
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key}`;
   if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
-  const res = await fetch(`${base}/v1/documents`, { method: 'POST', body: form, headers });
+  let body: FormData | ReadableStream<Uint8Array> = form;
+  if (o.chunked) {
+    const encoded = new Response(form);
+    headers['content-type'] = encoded.headers.get('content-type')!;
+    body = encoded.body!;
+  }
+  const res = await fetch(`${base}/v1/documents`, { method: 'POST', body, headers, ...(o.chunked ? { duplex: 'half' } : {}) });
   return { status: res.status, body: await res.json().catch(() => null), headers: res.headers };
 }
 

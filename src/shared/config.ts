@@ -57,6 +57,8 @@ export interface EmbeddingConfig {
   endpoint: string | undefined;
   apiKey: string | undefined;
   batchSize: number;
+  /** Retries of one request to the endpoint (429, 5xx, unreachable) before the attempt fails. */
+  maxRetries: number;
 }
 
 export interface ApiConfig extends StoresConfig {
@@ -116,6 +118,7 @@ export function loadEmbeddingConfig(env: Env): EmbeddingConfig {
     endpoint,
     apiKey: optionalStr(env, 'SLUICE_EMBEDDING_API_KEY'),
     batchSize: int(env, 'SLUICE_EMBEDDING_BATCH_SIZE', 64, 1, 2048),
+    maxRetries: int(env, 'SLUICE_EMBEDDING_MAX_RETRIES', 5, 0, 100),
   };
 }
 

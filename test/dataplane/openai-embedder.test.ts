@@ -10,6 +10,7 @@ let server: http.Server;
 let endpoint: string;
 const seen: { auth: string | undefined; inputs: number; status: number }[] = [];
 let throttleNext = 0;
+let retryAfter = '0';
 let dims = 32;
 
 beforeAll(async () => {
@@ -21,7 +22,7 @@ beforeAll(async () => {
       if (throttleNext > 0) {
         throttleNext--;
         seen.push({ auth: req.headers.authorization, inputs: input.length, status: 429 });
-        return void res.writeHead(429, { 'retry-after': '0' }).end('{"error":"slow down"}');
+        return void res.writeHead(429, { 'retry-after': retryAfter }).end('{"error":"slow down"}');
       }
       seen.push({ auth: req.headers.authorization, inputs: input.length, status: 200 });
       // Out of order on purpose: clients must sort by index.
@@ -51,6 +52,22 @@ describe('OpenAI-compatible embedder', () => {
     const e = new OpenAICompatibleEmbedder({ endpoint, apiKey: undefined, model: 'm', dimensions: 32, batchSize: 8 });
     expect(await e.embed(['a', 'b'])).toHaveLength(2);
     expect(seen.map((x) => x.status)).toEqual([429, 429, 200]);
+  });
+
+  it('honours Retry-After only up to its cap', async () => {
+    seen.length = 0;
+    throttleNext = 1;
+    retryAfter = '3600';
+    try {
+      const e = new OpenAICompatibleEmbedder({ endpoint, apiKey: undefined, model: 'm', dimensions: 32, batchSize: 8, maxRetryAfterMs: 300 });
+      const started = Date.now();
+      expect(await e.embed(['a'])).toHaveLength(1);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(seen.map((x) => x.status)).toEqual([429, 200]);
+    } finally {
+      retryAfter = '0';
+    }
   });
 
   it('gives up with RateLimited when the endpoint keeps answering 429', async () => {

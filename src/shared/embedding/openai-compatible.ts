@@ -11,6 +11,8 @@ export interface OpenAICompatibleOptions {
   batchSize: number;
   maxRetries?: number;
   timeoutMs?: number;
+  /** The longest Retry-After honoured; default 30 s. */
+  maxRetryAfterMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -53,8 +55,10 @@ export class OpenAICompatibleEmbedder implements Embedder {
         if (attempt > maxRetries) {
           throw new DocumentError(res.status === 429 ? 'RateLimited' : 'EmbeddingUnavailable', `embedding endpoint answered ${res.status}`);
         }
+        // Honoured, but not for longer than a document should wait in one attempt: a server
+        // asking for an hour is treated as down, and the document retried later as a whole.
         const retryAfter = Number(res.headers.get('retry-after'));
-        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoffMs(attempt, 500, 10_000));
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, this.#o.maxRetryAfterMs ?? 30_000) : backoffMs(attempt, 500, 10_000));
         continue;
       }
       if (!res.ok) throw new DocumentError('EmbeddingUnavailable', `embedding endpoint answered ${res.status}: ${(await res.text()).slice(0, 300)}`);

@@ -12,5 +12,5 @@ export interface Embedder {
 export function createEmbedder(cfg: EmbeddingConfig): Embedder {
   if (cfg.provider === 'Offline') return new OfflineEmbedder(cfg.model, cfg.dimensions);
   if (!cfg.endpoint) throw new Error('the OpenAICompatible provider needs an endpoint');
-  return new OpenAICompatibleEmbedder({ endpoint: cfg.endpoint, apiKey: cfg.apiKey, model: cfg.model, dimensions: cfg.dimensions, batchSize: cfg.batchSize });
+  return new OpenAICompatibleEmbedder({ endpoint: cfg.endpoint, apiKey: cfg.apiKey, model: cfg.model, dimensions: cfg.dimensions, batchSize: cfg.batchSize, maxRetries: cfg.maxRetries });
 }

@@ -10,7 +10,7 @@ describe('configuration from the environment', () => {
     expect(api.chroma).toEqual({ url: 'http://chroma:8000', tenant: 'default_tenant', database: 'default_database', token: undefined });
     const w = loadWorkerConfig({ ...base, SLUICE_WORKER_ID: 'pod-1' });
     expect(w).toMatchObject({ workerId: 'pod-1', concurrency: 2, documentTimeoutSeconds: 120, parserMemoryMiB: 512, maxPages: 5000, chunkSize: 1000, chunkOverlap: 150, metricsPort: 9090 });
-    expect(w.embedding).toMatchObject({ provider: 'Offline', model: 'sluice-hash-v1', dimensions: 384, batchSize: 64 });
+    expect(w.embedding).toMatchObject({ provider: 'Offline', model: 'sluice-hash-v1', dimensions: 384, batchSize: 64, maxRetries: 5 });
   });
 
   it.each([

@@ -3,6 +3,16 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
 
+const QUEUE_READ_DEADLINE_MS = 2_000;
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
 export interface WorkerMetrics {
   registry: Registry;
   documents: Counter<'outcome' | 'error_type'>;
@@ -29,14 +39,30 @@ export function createWorkerMetrics(queue: Queue): WorkerMetrics {
   });
   const pages = new Counter({ name: 'sluice_pages_total', help: 'Pages parsed; rate() of it is pages per second.', registers: [registry] });
   const active = new Gauge({ name: 'sluice_worker_active_documents', help: 'Documents in flight on this worker.', registers: [registry] });
+  // A Redis outage must not fail the whole scrape (or hang it: this worker's Redis client waits
+  // out outages), so a read has a deadline, and a gauge it cannot fill says it does not know
+  // (no series, or NaN where a gauge without labels must have one) rather than keep old figures.
+  const fromQueue = async (read: () => Promise<void>, unknown: () => void) => {
+    try {
+      await withDeadline(read(), QUEUE_READ_DEADLINE_MS);
+    } catch {
+      unknown();
+      queueReadErrors.inc();
+    }
+  };
   new Gauge({
     name: 'sluice_queue_depth',
     help: 'Jobs in the document queue by state.',
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
-      for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      await fromQueue(
+        async () => {
+          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
+          for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+        },
+        () => this.reset(),
+      );
     },
   });
   new Gauge({
@@ -44,9 +70,20 @@ export function createWorkerMetrics(queue: Queue): WorkerMetrics {
     help: 'Age of the oldest job waiting in the queue.',
     registers: [registry],
     async collect() {
-      const [job] = await queue.getJobs(['waiting', 'prioritized'], 0, 0, true);
-      this.set(job ? Math.max(0, (Date.now() - job.timestamp) / 1000) : 0);
+      await fromQueue(
+        async () => {
+          const [job] = await queue.getJobs(['waiting', 'prioritized'], 0, 0, true);
+          this.set(job ? Math.max(0, (Date.now() - job.timestamp) / 1000) : 0);
+        },
+        () => this.set(NaN),
+      );
     },
+  });
+  // prom-client collects every metric at once, so a scrape shows the failed reads before it.
+  const queueReadErrors = new Counter({
+    name: 'sluice_queue_read_errors_total',
+    help: 'Scrapes that could not read the queue (Redis unreachable or slow); its gauges are then left out.',
+    registers: [registry],
   });
   return { registry, documents, stageSeconds, pages, active };
 }

@@ -76,6 +76,8 @@ export interface WorkerConfig extends StoresConfig {
   workerId: string;
   concurrency: number;
   documentTimeoutSeconds: number;
+  /** After SIGTERM, how long in-flight documents may finish before they are handed back. */
+  shutdownTimeoutSeconds: number;
   parserMemoryMiB: number;
   maxPages: number;
   maxChars: number;
@@ -139,11 +141,13 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const chunkSize = int(env, 'SLUICE_CHUNK_SIZE', 1000, 100, 16000);
   const chunkOverlap = int(env, 'SLUICE_CHUNK_OVERLAP', 150, 0, 8000);
   if (chunkOverlap >= chunkSize) throw new ConfigError(`SLUICE_CHUNK_OVERLAP (${chunkOverlap}) must be smaller than SLUICE_CHUNK_SIZE (${chunkSize})`);
+  const documentTimeoutSeconds = int(env, 'SLUICE_DOCUMENT_TIMEOUT_SECONDS', 120, 1, 3600);
   return {
     ...loadStoresConfig(env),
     workerId: str(env, 'SLUICE_WORKER_ID', os.hostname()),
     concurrency: int(env, 'SLUICE_WORKER_CONCURRENCY', 2, 1, 64),
-    documentTimeoutSeconds: int(env, 'SLUICE_DOCUMENT_TIMEOUT_SECONDS', 120, 1, 3600),
+    documentTimeoutSeconds,
+    shutdownTimeoutSeconds: int(env, 'SLUICE_SHUTDOWN_TIMEOUT_SECONDS', documentTimeoutSeconds, 0, 86400),
     parserMemoryMiB: int(env, 'SLUICE_PARSER_MEMORY_MIB', 512, 64, 16384),
     maxPages: int(env, 'SLUICE_MAX_PAGES', 5000, 1, 100000),
     maxChars: int(env, 'SLUICE_MAX_CHARS', 20_000_000, 1000),

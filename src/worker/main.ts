@@ -136,8 +136,7 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
 
 export async function runWorker(): Promise<void> {
   const cfg = loadWorkerConfig();
-  const shutdownTimeoutMs = Number(process.env.SLUICE_SHUTDOWN_TIMEOUT_SECONDS ?? cfg.documentTimeoutSeconds) * 1000;
-  const w = await startWorker(cfg, { shutdownTimeoutMs, queueName: process.env.SLUICE_QUEUE_NAME || QUEUE_NAME });
+  const w = await startWorker(cfg, { shutdownTimeoutMs: cfg.shutdownTimeoutSeconds * 1000, queueName: process.env.SLUICE_QUEUE_NAME || QUEUE_NAME });
   await new Promise<void>((resolve) => {
     const onSignal = () => void w.stop().then(resolve);
     process.once('SIGTERM', onSignal);

@@ -172,11 +172,13 @@ export function createApp(d: AppDeps): express.Express {
 
   v1.delete('/documents/:id', async (req: Authed, res) => {
     const doc = await loadAllowed(req);
-    if (doc.state === 'processing') throw new HttpError(409, 'InProgress', 'the document is being processed; retry when it has finished', { 'retry-after': '5' });
-    const col = await docs.getCollection(d.pool, doc.collection);
     // Chunks first: if Chroma is down the record stays and the delete can be retried.
-    if (col) await d.chroma.deleteDocument(doc.collection, doc.id, col.model, col.dimensions);
-    await docs.deleteDocumentRow(d.pool, doc.id);
+    const outcome = await docs.deleteDocument(d.pool, doc.id, async () => {
+      const col = await docs.getCollection(d.pool, doc.collection);
+      if (col) await d.chroma.deleteDocument(doc.collection, doc.id, col.model, col.dimensions);
+    });
+    if (outcome === 'processing') throw new HttpError(409, 'InProgress', 'the document is being processed; retry when it has finished', { 'retry-after': '5' });
+    if (outcome === 'missing') throw new HttpError(404, 'NotFound', `no document ${doc.id}`);
     res.status(204).end();
   });
 

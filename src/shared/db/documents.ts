@@ -98,6 +98,34 @@ export async function deleteDocumentRow(db: Q, id: string): Promise<boolean> {
   return (r.rowCount ?? 0) > 0;
 }
 
+export type DeleteOutcome = 'deleted' | 'missing' | 'processing';
+
+/**
+ * Deletes a document that no worker holds, running `removeChunks` first under a lock on its row:
+ * a worker that tries to claim it meanwhile waits, then finds it gone, so it cannot write chunks
+ * that the delete has already cleaned away. If `removeChunks` fails, nothing is deleted.
+ */
+export async function deleteDocument(pool: pg.Pool, id: string, removeChunks: (doc: DocumentRow) => Promise<void>): Promise<DeleteOutcome> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const doc = (await client.query<DocumentRow>('SELECT * FROM documents WHERE id = $1 FOR UPDATE', [id])).rows[0];
+    if (!doc || doc.state === 'processing') {
+      await client.query('ROLLBACK');
+      return doc ? 'processing' : 'missing';
+    }
+    await removeChunks(doc);
+    await client.query('DELETE FROM documents WHERE id = $1', [id]);
+    await client.query('COMMIT');
+    return 'deleted';
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 export type FinalizeResult = { kind: 'created'; doc: DocumentRow } | { kind: 'duplicate'; doc: DocumentRow };
 
 /** Turns an upload into a queued document, or reports the existing one with the same content. */

@@ -16,7 +16,7 @@ import { HttpError } from './http-error.ts';
 import type { ApiMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { takeToken } from './rate-limit.ts';
-import { receiveUpload, validCollection } from './upload.ts';
+import { digestUpload, receiveUpload, validCollection } from './upload.ts';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -116,15 +116,19 @@ export function createApp(d: AppDeps): express.Express {
     if ((await queueDepth()) >= d.maxQueueDepth) throw new HttpError(503, 'Backpressure', `the queue holds ${d.maxQueueDepth} or more documents; retry later`, { 'retry-after': '30' });
     const idem = req.header('idempotency-key') ?? null;
     if (idem !== null && (idem.length === 0 || idem.length > 255)) throw new HttpError(400, 'InvalidIdempotencyKey', 'Idempotency-Key must be 1-255 characters');
+    const q = typeof req.query.collection === 'string' ? req.query.collection : undefined;
     if (idem) {
       const existing = await docs.findByIdempotencyKey(d.pool, req.apiKey!.name, idem);
       if (existing) {
-        req.resume();
+        // A retry must be the same request: the same file for the same collection.
+        const again = await digestUpload(req, d.maxUploadBytes, q);
+        if (again.sha256 !== existing.sha256 || again.collection !== existing.collection) {
+          throw new HttpError(422, 'IdempotencyKeyReused', `Idempotency-Key ${JSON.stringify(idem)} was used for a different upload (document ${existing.id}); use a new key for a new upload`);
+        }
         res.setHeader('idempotent-replayed', 'true');
         return void res.status(200).json({ document: docs.toView(existing), duplicate: true });
       }
     }
-    const q = typeof req.query.collection === 'string' ? req.query.collection : undefined;
     const result = await receiveUpload(req, { pool: d.pool, key: req.apiKey!, maxBytes: d.maxUploadBytes, idempotencyKey: idem, defaultCollection: q });
     if (result.kind === 'duplicate') return void res.status(200).json({ document: docs.toView(result.doc), duplicate: true });
     d.metrics.uploadBytes.inc(Number(result.doc.size_bytes ?? 0));

@@ -67,6 +67,7 @@ export function openApiDocument(): Record<string, unknown> {
             403: err('The key may not use the collection'),
             409: err('An upload with the same Idempotency-Key is in progress'),
             413: err('Larger than the upload limit'),
+            422: err('The Idempotency-Key was used for a different upload'),
             415: err('Not multipart, or the file is not a PDF'),
             429: err('Rate limited (Retry-After)'),
             503: err('Queue over its cap, or a store unreachable (Retry-After)'),

@@ -84,6 +84,39 @@ export function receiveUpload(req: Request, o: UploadOptions): Promise<UploadRes
   });
 }
 
+/**
+ * Reads an upload without storing anything: the collection it names and the SHA-256 of its file,
+ * to tell a retry of an earlier request from a different request under the same Idempotency-Key.
+ */
+export function digestUpload(req: Request, maxBytes: number, defaultCollection: string | undefined): Promise<{ collection: string | undefined; sha256: string }> {
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 16, fieldSize: 64 * 1024, parts: 32 } });
+    } catch (err) {
+      return reject(new HttpError(415, 'UnsupportedMediaType', `expected multipart/form-data: ${(err as Error).message}`));
+    }
+    const fields: Record<string, string> = {};
+    const hash = createHash('sha256');
+    let tooLarge = false;
+    bb.on('field', (name, value) => (fields[name] = value));
+    bb.on('file', (_name, stream: Readable & { truncated?: boolean }) => {
+      stream.on('data', (c: Buffer) => hash.update(c));
+      stream.on('limit', () => (tooLarge = true));
+    });
+    bb.on('error', (err) => {
+      req.unpipe(bb);
+      req.resume();
+      reject(new HttpError(400, 'BadMultipart', `malformed multipart body: ${(err as Error).message}`));
+    });
+    bb.on('close', () => {
+      if (tooLarge) return reject(new HttpError(413, 'TooLarge', `the file is larger than the limit of ${maxBytes} bytes`));
+      resolve({ collection: fields.collection ?? defaultCollection, sha256: hash.digest('hex') });
+    });
+    req.pipe(bb);
+  });
+}
+
 async function storeFile(stream: Readable & { truncated?: boolean }, filename: string | undefined, fields: Record<string, string>, o: UploadOptions): Promise<UploadResult> {
   const collection = fields.collection ?? o.defaultCollection;
   if (!collection) throw new HttpError(400, 'MissingCollection', 'name the target collection in a "collection" field before the file part, or in ?collection=');

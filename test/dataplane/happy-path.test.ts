@@ -1,7 +1,10 @@
 // Upload → succeeded → search finds the text on the right page; re-upload dedups; delete removes
 // the chunks from Chroma; reindex replaces them.
+import http from 'node:http';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { eventually } from '../../src/dev/net.ts';
 import { ChromaStore } from '../../src/shared/chroma-store.ts';
 import { call, upload, waitTerminal } from './support/client.ts';
 import { prose, textPdf } from './support/pdf-factory.ts';
@@ -64,7 +67,51 @@ describe('happy path', () => {
     expect(b.status).toBe(200);
     expect(b.headers.get('idempotent-replayed')).toBe('true');
     expect(b.body.document.id).toBe(a.body.document.id);
+    // The same key for a different request is refused, not answered with the first document.
+    const otherFile = await upload(s.base, key, await textPdf(['a different body']), { collection, idempotencyKey: 'k-1' });
+    expect(otherFile.status).toBe(422);
+    expect(otherFile.body.error.code).toBe('IdempotencyKeyReused');
+    expect(otherFile.body.error.message).toContain(a.body.document.id);
+    const otherCollection = await upload(s.base, key, other, { collection: `${collection}-b`, idempotencyKey: 'k-1' });
+    expect(otherCollection.status).toBe(422);
     await waitTerminal(s.base, key, a.body.document.id);
+  });
+
+  it('answers 409 to a retry that arrives while the first request is still streaming', async () => {
+    const body = await textPdf(['slow first request']);
+    const boundary = 'sluice-slow-boundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="collection"\r\n\r\n${collection}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.pdf"\r\nContent-Type: application/pdf\r\n\r\n`;
+    const first = http.request(`${s.base}/v1/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'idempotency-key': 'k-slow', 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    const firstStatus = new Promise<number>((resolve, reject) => {
+      first.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      first.on('error', reject);
+    });
+    // The header and the first 2 KiB: enough for the API to check the magic bytes and record
+    // the upload under its key, then the first request stalls.
+    first.write(head);
+    first.write(body.subarray(0, 2048));
+    const db = new pg.Client({ connectionString: s.pgUrl });
+    await db.connect();
+    try {
+      await eventually('the first upload is recorded under its key', async () => (await db.query(`SELECT 1 FROM documents WHERE idempotency_key = 'k-slow'`)).rowCount === 1, 10_000);
+    } finally {
+      await db.end();
+    }
+    const r = await upload(s.base, key, body, { collection, idempotencyKey: 'k-slow' });
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('IdempotencyConflict');
+    expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    first.end(Buffer.concat([body.subarray(2048), Buffer.from(`\r\n--${boundary}--\r\n`)]));
+    expect(await firstStatus).toBe(202);
+    const retry = await upload(s.base, key, body, { collection, idempotencyKey: 'k-slow' });
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('lists with filters and pagination', async () => {

@@ -21,6 +21,15 @@ function optionalStr(env: Env, key: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
+function decimal(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(`${key} must be a number, got ${JSON.stringify(raw)}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
 function int(env: Env, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
@@ -147,7 +156,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     workerId: str(env, 'SLUICE_WORKER_ID', os.hostname()),
     concurrency: int(env, 'SLUICE_WORKER_CONCURRENCY', 2, 1, 64),
     documentTimeoutSeconds,
-    shutdownTimeoutSeconds: int(env, 'SLUICE_SHUTDOWN_TIMEOUT_SECONDS', documentTimeoutSeconds, 0, 86400),
+    shutdownTimeoutSeconds: decimal(env, 'SLUICE_SHUTDOWN_TIMEOUT_SECONDS', documentTimeoutSeconds, 0, 86400),
     parserMemoryMiB: int(env, 'SLUICE_PARSER_MEMORY_MIB', 512, 64, 16384),
     maxPages: int(env, 'SLUICE_MAX_PAGES', 5000, 1, 100000),
     maxChars: int(env, 'SLUICE_MAX_CHARS', 20_000_000, 1000),

@@ -11,7 +11,7 @@ describe('configuration from the environment', () => {
     const w = loadWorkerConfig({ ...base, SLUICE_WORKER_ID: 'pod-1' });
     expect(w).toMatchObject({ workerId: 'pod-1', concurrency: 2, documentTimeoutSeconds: 120, parserMemoryMiB: 512, maxPages: 5000, chunkSize: 1000, chunkOverlap: 150, metricsPort: 9090, shutdownTimeoutSeconds: 120 });
     expect(loadWorkerConfig({ ...base, SLUICE_DOCUMENT_TIMEOUT_SECONDS: '30' }).shutdownTimeoutSeconds).toBe(30);
-    expect(loadWorkerConfig({ ...base, SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '20' }).shutdownTimeoutSeconds).toBe(20);
+    expect(loadWorkerConfig({ ...base, SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '0.5' }).shutdownTimeoutSeconds).toBe(0.5);
     expect(w.embedding).toMatchObject({ provider: 'Offline', model: 'sluice-hash-v1', dimensions: 384, batchSize: 64, maxRetries: 5 });
   });
 
@@ -25,7 +25,7 @@ describe('configuration from the environment', () => {
     [{ SLUICE_EMBEDDING_PROVIDER: 'Magic' }, /must be one of Offline, OpenAICompatible/],
     [{ SLUICE_EMBEDDING_PROVIDER: 'OpenAICompatible' }, /SLUICE_EMBEDDING_ENDPOINT is required/],
     [{ SLUICE_EMBEDDING_DIMENSIONS: '4' }, /between 8 and 8192/],
-    [{ SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '30s' }, /SLUICE_SHUTDOWN_TIMEOUT_SECONDS must be an integer/],
+    [{ SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '30s' }, /SLUICE_SHUTDOWN_TIMEOUT_SECONDS must be a number/],
   ])('refuses %o with a message naming the variable', (over, message) => {
     expect(() => loadWorkerConfig({ ...base, ...over })).toThrow(ConfigError);
     expect(() => loadWorkerConfig({ ...base, ...over })).toThrow(message);

@@ -50,7 +50,7 @@ export function createApp(d: AppDeps): express.Express {
       const route = (req.route?.path as string | undefined) ?? 'unmatched';
       end({ method: req.method, route });
       d.metrics.requests.inc({ method: req.method, route, status: String(res.statusCode), code: String(res.locals.code ?? '') });
-      if (route !== '/healthz' && route !== '/readyz' && route !== '/metrics') {
+      if (route !== '/healthz' && route !== '/readyz') {
         d.log.info('request', { method: req.method, path: req.path, route, status: res.statusCode, ms: Date.now() - started, key: (req as Authed).apiKey?.name });
       }
     });
@@ -63,10 +63,6 @@ export function createApp(d: AppDeps): express.Express {
     const [pgOk, redisOk] = checks.map((c) => c.status === 'fulfilled');
     res.status(pgOk && redisOk ? 200 : 503).json({ postgres: pgOk ? 'ok' : 'unreachable', redis: redisOk ? 'ok' : 'unreachable' });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(d.metrics.registry.contentType).send(await d.metrics.registry.metrics());
-  });
-  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
 
   const auth = (req: Authed, _res: Response, next: NextFunction) => {
     const keys = d.keys();
@@ -97,6 +93,9 @@ export function createApp(d: AppDeps): express.Express {
       next(err);
     }
   };
+  // Any valid key may read the API's description; only health answers without one.
+  app.get('/openapi.json', auth, (_req, res) => void res.json(openApiDocument()));
+
   const v1 = express.Router();
   v1.use(auth, rateLimit);
 

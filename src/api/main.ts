@@ -7,6 +7,7 @@ import { migrate } from '../shared/db/migrations.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
+import { startOpsServer } from '../shared/ops-server.ts';
 import { runMain } from '../shared/run-main.ts';
 import { createQueue, QUEUE_NAME } from '../shared/queue.ts';
 import { createApiRedis } from '../shared/redis.ts';
@@ -16,6 +17,8 @@ import { createApiMetrics } from './metrics.ts';
 
 export interface RunningApi {
   port: number;
+  /** Where /metrics is served, apart from the keyed API port. */
+  metricsPort: number;
   stop(): Promise<void>;
 }
 
@@ -51,13 +54,14 @@ export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}
       resolve();
     });
   });
+  const metrics = createApiMetrics();
   const app = createApp({
     pool,
     redis,
     queue,
     chroma: new ChromaStore(cfg.chroma),
     embedder: createEmbedder(cfg.embedding),
-    metrics: createApiMetrics(),
+    metrics,
     log,
     keys: () => keys?.current() ?? null,
     maxUploadBytes: cfg.maxUploadBytes,
@@ -71,16 +75,21 @@ export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}
   server.keepAliveTimeout = 65_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : cfg.port;
-  log.info('api listening', { port });
+  const ops = await startOpsServer(cfg.metricsPort, {
+    '/metrics': async () => ({ status: 200, body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }),
+  });
+  log.info('api listening', { port, metricsPort: ops.port });
   let stopping: Promise<void> | undefined;
   return {
     port,
+    metricsPort: ops.port,
     stop: () =>
       (stopping ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await ops.close();
         keys?.stop();
         await queue.close();
         redis.disconnect();

@@ -42,8 +42,7 @@ export function openApiDocument(): Record<string, unknown> {
     paths: {
       '/healthz': { get: { security: [], summary: 'Liveness', responses: { 200: { description: 'alive' } } } },
       '/readyz': { get: { security: [], summary: 'PostgreSQL and Redis reachable', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } } },
-      '/metrics': { get: { security: [], summary: 'Prometheus metrics', responses: { 200: { description: 'metrics' } } } },
-      '/openapi.json': { get: { security: [], summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' }, 401: err('No or unknown API key') } } },
       '/v1/documents': {
         post: {
           summary: 'Upload a PDF (streamed). Fields before the file: collection (or ?collection=), metadata (JSON object), job.',

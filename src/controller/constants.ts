@@ -9,7 +9,7 @@ export const LABEL_PART_OF = 'app.kubernetes.io/part-of';
 /** Pod template annotation that rolls pods when the configuration they read changes. */
 export const ANNOTATION_CONFIG_HASH = 'sluice.dev/config-hash';
 
-export const API_METRICS_PORT_NAME = 'http';
-export const WORKER_METRICS_PORT = 9090;
+/** Where the API and the worker serve /metrics: apart from the API's keyed port. */
+export const METRICS_PORT = 9090;
 export const REDIS_PORT = 6379;
 export const DEFAULT_IMAGE = 'ghcr.io/sluice-dev/sluice:0.1.0';

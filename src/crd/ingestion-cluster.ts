@@ -70,7 +70,13 @@ export const ingestionClusterSpec = obj(
       {
         image: optional(image('API')),
         replicas: int({ description: 'API pods.', minimum: 0, maximum: 100, default: 2 }),
-        port: int({ description: 'Port the API listens on.', minimum: 1024, maximum: 65535, default: 8080 }),
+        port: int({
+          description: 'Port the API listens on. Its /metrics is served apart, on port 9090, which this may therefore not be.',
+          minimum: 1024,
+          maximum: 65535,
+          default: 8080,
+          rules: [{ rule: 'self != 9090', message: 'port 9090 is the metrics port of the API and worker pods' }],
+        }),
         resources: optional(resources()),
         maxUploadBytes: int({ description: 'Largest accepted upload; larger ones get 413.', minimum: 1024, maximum: 4294967296, format: 'int64', default: 104857600 }),
         maxQueueDepth: int({ description: 'Queued documents above which uploads get 503 with Retry-After (backpressure).', minimum: 1, default: 100000 }),

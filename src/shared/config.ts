@@ -72,6 +72,8 @@ export interface EmbeddingConfig {
 
 export interface ApiConfig extends StoresConfig {
   port: number;
+  /** /metrics, served apart from the keyed port. */
+  metricsPort: number;
   maxUploadBytes: number;
   maxQueueDepth: number;
   rateLimitPerMinute: number;
@@ -137,6 +139,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
   return {
     ...loadStoresConfig(env),
     port: int(env, 'SLUICE_API_PORT', 8080, 0, 65535),
+    metricsPort: int(env, 'SLUICE_METRICS_PORT', 9090, 0, 65535),
     maxUploadBytes: int(env, 'SLUICE_MAX_UPLOAD_BYTES', 104857600, 1024),
     maxQueueDepth: int(env, 'SLUICE_MAX_QUEUE_DEPTH', 100000, 1),
     rateLimitPerMinute: int(env, 'SLUICE_RATE_LIMIT_PER_MINUTE', 600, 0),

@@ -1,7 +1,6 @@
 // The ingestion worker: consumes document ids from BullMQ, heartbeats to Redis for the
 // autoscaler, sweeps for lost work, serves /healthz /readyz /metrics, and on SIGTERM stops
 // taking work, lets in-flight documents finish, and hands back what is left at the deadline.
-import http from 'node:http';
 import { Worker } from 'bullmq';
 import { ChromaStore } from '../shared/chroma-store.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../shared/config.ts';
@@ -10,6 +9,7 @@ import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
 import { HEARTBEAT_INTERVAL_MS, removeWorkerHeartbeat, workersKeyFor, writeWorkerHeartbeat } from '../shared/heartbeats.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
+import { startOpsServer } from '../shared/ops-server.ts';
 import { runMain } from '../shared/run-main.ts';
 import { createQueue, QUEUE_NAME, QUEUE_PREFIX, type DocumentJobData } from '../shared/queue.ts';
 import { createWorkerRedis } from '../shared/redis.ts';
@@ -88,28 +88,19 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
       .finally(() => (sweeping = false));
   }, cfg.sweepIntervalSeconds * 1000);
 
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '/';
-    if (url === '/healthz') return void res.writeHead(200).end('ok');
-    if (url === '/readyz') {
-      Promise.all([redis.ping(), pool.query('SELECT 1')]).then(
-        () => res.writeHead(shutdown.signal.aborted ? 503 : 200).end(shutdown.signal.aborted ? 'stopping' : 'ok'),
-        (err: unknown) => res.writeHead(503).end(`not ready: ${(err as Error).message}`),
-      );
-      return;
-    }
-    if (url === '/metrics') {
-      metrics.registry.metrics().then(
-        (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
-        (err: unknown) => res.writeHead(500).end(String(err)),
-      );
-      return;
-    }
-    res.writeHead(404).end();
+  const ops = await startOpsServer(cfg.metricsPort, {
+    '/healthz': async () => ({ status: 200, body: 'ok' }),
+    '/readyz': async () => {
+      try {
+        await Promise.all([redis.ping(), pool.query('SELECT 1')]);
+      } catch (err) {
+        return { status: 503, body: `not ready: ${(err as Error).message}` };
+      }
+      return shutdown.signal.aborted ? { status: 503, body: 'stopping' } : { status: 200, body: 'ok' };
+    },
+    '/metrics': async () => ({ status: 200, body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }),
   });
-  await new Promise<void>((resolve) => server.listen(cfg.metricsPort, resolve));
-  const address = server.address();
-  const metricsPort = typeof address === 'object' && address ? address.port : cfg.metricsPort;
+  const metricsPort = ops.port;
   log.info('worker started', { concurrency: cfg.concurrency, metricsPort, queue: opts.queueName ?? QUEUE_NAME });
 
   let stopping: Promise<void> | undefined;
@@ -128,7 +119,7 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
       workerRedis.disconnect();
       redis.disconnect();
       await pool.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ops.close();
       log.info('worker stopped');
     })());
   return { stop, metricsPort };

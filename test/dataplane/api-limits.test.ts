@@ -148,11 +148,12 @@ describe('limits', () => {
 });
 
 describe('documentation and metrics', () => {
-  it('serves an OpenAPI document whose every path and method is a route', async () => {
-    const doc = (await call(s.base, undefined, 'GET', '/openapi.json')).body;
+  it('serves an OpenAPI document, to a key holder, whose every path and method is a route', async () => {
+    expect((await call(s.base, undefined, 'GET', '/openapi.json')).status).toBe(401);
+    const doc = (await call(s.base, admin(), 'GET', '/openapi.json')).body;
     expect(doc.openapi).toMatch(/^3\./);
     const ops = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => [m.toUpperCase(), path] as const));
-    expect(ops.length).toBeGreaterThanOrEqual(10);
+    expect(ops.length).toBeGreaterThanOrEqual(9);
     for (const [method, path] of ops) {
       const url = path.replace('{id}', '00000000-0000-4000-8000-000000000000');
       const r = await call(s.base, admin(), method, url, method === 'POST' && !path.includes('reindex') && path !== '/v1/documents' ? {} : undefined);
@@ -161,8 +162,10 @@ describe('documentation and metrics', () => {
     expect((await call(s.base, admin(), 'GET', '/v1/nothing')).body.error.message).toBe('no such route');
   });
 
-  it('exposes request metrics labelled by route and error code', async () => {
-    const text = (await call(s.base, undefined, 'GET', '/metrics')).body as string;
+  it('exposes request metrics labelled by route and error code on the metrics port, not the keyed one', async () => {
+    const text = (await call(`http://127.0.0.1:${s.api.metricsPort}`, undefined, 'GET', '/metrics')).body as string;
     expect(text).toMatch(/sluice_api_requests_total\{method="POST",route="\/documents",status="413",code="TooLarge"\} \d+/);
+    expect((await call(s.base, undefined, 'GET', '/metrics')).status).toBe(404);
+    expect((await call(s.base, admin(), 'GET', '/metrics')).status).toBe(404);
   });
 });

@@ -64,6 +64,7 @@ describe('the apiserver refuses invalid resources, naming the field', () => {
   const cases: [string, string, RegExp][] = [
     ['an unknown autoscaling mode', cluster('  autoscaling: { mode: Sometimes }'), /spec\.autoscaling\.mode: Unsupported value: "Sometimes"/],
     ['negative API replicas', cluster('  api: { replicas: -1 }'), /spec\.api\.replicas: Invalid value: -1/],
+    ['an API port that is the metrics port', cluster('  api: { port: 9090 }'), /spec\.api\.port: Invalid value: .*9090 is the metrics port/],
     ['minReplicas above maxReplicas', cluster('  autoscaling: { minReplicas: 5, maxReplicas: 2 }'), /spec\.autoscaling\.minReplicas: .*minReplicas must not exceed maxReplicas/],
     ['chunk overlap not below chunk size', cluster('  chunking: { chunkSize: 500, chunkOverlap: 500 }'), /spec\.chunking\.chunkOverlap: .*chunkOverlap must be smaller than chunkSize/],
     ['external Redis without a secret', cluster('  redis: { mode: External }'), /spec\.redis\.externalSecretRef: .*required when mode is External/],

@@ -84,6 +84,16 @@ describe('buildApiDeployment', () => {
     const d = buildApiDeployment(cluster({ api: { authSecretRef: { name: 'keys' } } }), ctx);
     expect(d.spec!.template.spec!.volumes).toContainEqual({ name: 'api-keys', secret: { secretName: 'keys' } });
   });
+
+  it('serves /metrics on its own port, apart from the keyed API port', () => {
+    const c = container(buildApiDeployment(cluster({ api: { port: 8443 } }), ctx));
+    expect(c.ports).toEqual([
+      { name: 'http', containerPort: 8443, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+    ]);
+    // One ConfigMap feeds both components: the API and the worker read the same metrics port.
+    expect(componentConfig(cluster()).common.SLUICE_METRICS_PORT).toBe('9090');
+  });
 });
 
 describe('secrets are referenced, never inlined', () => {
@@ -138,6 +148,11 @@ describe('network policies', () => {
     ['http://chroma', 80],
   ])('port of %s is %i', (url, port) => {
     expect(urlPort(url)).toBe(port);
+  });
+
+  it('admits traffic to the API and metrics ports of the API pods', () => {
+    const api = buildNetworkPolicies(cluster({ api: { port: 8443 } })).find((p) => p.metadata!.name === 'docs-api')!;
+    expect(api.spec!.ingress).toEqual([{ ports: [{ port: 8443, protocol: 'TCP' }, { port: 9090, protocol: 'TCP' }] }]);
   });
 
   it('lets workers reach Chroma on its port', () => {

@@ -1,6 +1,7 @@
 // The upload/search API: Deployment, Service and PodDisruptionBudget. Pure.
 import type { V1Deployment, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
+import { METRICS_PORT } from '../constants.ts';
 import { API_KEYS_MOUNT, secretEnv } from './config.ts';
 import { childMeta, childName, clusterIpService, selectorLabels } from './names.ts';
 import { podTemplate, resourceRequirements, tmpMount, tmpVolume } from './pods.ts';
@@ -29,7 +30,10 @@ export function buildApiDeployment(cluster: IngestionCluster, ctx: BuildContext)
             args: ['api'],
             envFrom: [{ configMapRef: { name: childName(cluster, 'config') } }],
             env: secretEnv(cluster),
-            ports: [{ name: 'http', containerPort: api.port, protocol: 'TCP' }],
+            ports: [
+              { name: 'http', containerPort: api.port, protocol: 'TCP' },
+              { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+            ],
             readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 },
             livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
             ...resourceRequirements(api.resources),

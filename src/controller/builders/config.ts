@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { V1ConfigMap, V1EnvVar, V1EnvVarSource } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
 import type { SecretKeyRef } from '../../crd/common.ts';
-import { REDIS_PORT, WORKER_METRICS_PORT } from '../constants.ts';
+import { METRICS_PORT, REDIS_PORT } from '../constants.ts';
 import { childMeta, childName } from './names.ts';
 
 export const API_KEYS_MOUNT = '/etc/sluice/api-keys';
@@ -26,6 +26,7 @@ export function componentConfig(cluster: IngestionCluster): ComponentConfig {
       SLUICE_EMBEDDING_DIMENSIONS: String(spec.embedding.dimensions),
       SLUICE_EMBEDDING_BATCH_SIZE: String(spec.embedding.batchSize),
       ...(spec.embedding.endpoint ? { SLUICE_EMBEDDING_ENDPOINT: spec.embedding.endpoint } : {}),
+      SLUICE_METRICS_PORT: String(METRICS_PORT),
     },
     api: {
       SLUICE_API_PORT: String(spec.api.port),
@@ -41,7 +42,6 @@ export function componentConfig(cluster: IngestionCluster): ComponentConfig {
       SLUICE_MAX_PAGES: String(spec.workers.maxPages),
       SLUICE_CHUNK_SIZE: String(spec.chunking.chunkSize),
       SLUICE_CHUNK_OVERLAP: String(spec.chunking.chunkOverlap),
-      SLUICE_METRICS_PORT: String(WORKER_METRICS_PORT),
       // Hand back what is still in flight before the kubelet's SIGKILL at the end of the grace
       // period (the CRD guarantees grace >= document timeout >= 5 s).
       SLUICE_SHUTDOWN_TIMEOUT_SECONDS: String(Math.max(5, spec.workers.terminationGracePeriodSeconds - 10)),

@@ -1,7 +1,7 @@
 // Default-deny NetworkPolicies with the few flows the stack needs. Pure.
 import type { V1NetworkPolicy, V1NetworkPolicyEgressRule, V1NetworkPolicyPort } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
-import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_NAME, REDIS_PORT, WORKER_METRICS_PORT } from '../constants.ts';
+import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_NAME, METRICS_PORT, REDIS_PORT } from '../constants.ts';
 import { childMeta, childName, selectorLabels, type Component } from './names.ts';
 
 const POSTGRES_PORT = 5432;
@@ -58,12 +58,12 @@ export function buildNetworkPolicies(cluster: IngestionCluster): V1NetworkPolicy
     policy(cluster, 'redis', { policyTypes: ['Ingress'], ingress: [{ _from: [appPods], ports: [tcp(REDIS_PORT)] }] }),
     policy(cluster, 'api', {
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ ports: [tcp(spec.api.port)] }],
+      ingress: [{ ports: [tcp(spec.api.port), tcp(METRICS_PORT)] }],
       egress: [dns, toRedis, { ports: [...stores, ...embedding] }],
     }),
     policy(cluster, 'worker', {
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ ports: [tcp(WORKER_METRICS_PORT)] }],
+      ingress: [{ ports: [tcp(METRICS_PORT)] }],
       // 80/443 for fetching sources (http(s) and object stores).
       egress: [dns, toRedis, { ports: [...stores, ...embedding, tcp(80), tcp(443)] }],
     }),

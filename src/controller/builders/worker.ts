@@ -1,7 +1,7 @@
 // The ingestion workers' Deployment. Pure.
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
-import { WORKER_METRICS_PORT } from '../constants.ts';
+import { METRICS_PORT } from '../constants.ts';
 import type { BuildContext } from './api.ts';
 import { secretEnv } from './config.ts';
 import { childMeta, childName, selectorLabels } from './names.ts';
@@ -49,7 +49,7 @@ export function buildWorkerDeployment(cluster: IngestionCluster, ctx: BuildConte
             args: ['worker'],
             envFrom: [{ configMapRef: { name: childName(cluster, 'config') } }],
             env: [{ name: 'SLUICE_WORKER_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, ...secretEnv(cluster)],
-            ports: [{ name: 'metrics', containerPort: WORKER_METRICS_PORT, protocol: 'TCP' }],
+            ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
             readinessProbe: { httpGet: { path: '/readyz', port: 'metrics' }, periodSeconds: 10, failureThreshold: 3 },
             livenessProbe: { httpGet: { path: '/healthz', port: 'metrics' }, initialDelaySeconds: 10, periodSeconds: 15, failureThreshold: 4 },
             ...resourceRequirements(workers.resources),

@@ -1,0 +1,38 @@
+// The operational HTTP listener of the API and the worker (/metrics, and the worker's probes),
+// apart from the API's keyed port: Prometheus scrapes it without an API key, and the cluster's
+// NetworkPolicy decides who may reach it.
+import http from 'node:http';
+
+export interface OpsAnswer {
+  status: number;
+  body: string;
+  contentType?: string;
+}
+
+export type OpsRoutes = Record<string, () => Promise<OpsAnswer>>;
+
+export interface OpsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startOpsServer(port: number, routes: OpsRoutes): Promise<OpsServer> {
+  const server = http.createServer((req, res) => {
+    const route = routes[(req.url ?? '/').split('?')[0]!];
+    if (!route || req.method !== 'GET') return void res.writeHead(404).end();
+    route().then(
+      (a) => res.writeHead(a.status, { 'content-type': a.contentType ?? 'text/plain; charset=utf-8' }).end(a.body),
+      (err: unknown) => res.writeHead(500).end(String(err)),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

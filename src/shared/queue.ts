@@ -29,3 +29,9 @@ export function createQueue(connection: ConnectionOptions, name: string = QUEUE_
 export async function enqueueDocument(queue: Queue<DocumentJobData>, documentId: string, attempt: number, delayMs = 0): Promise<void> {
   await queue.add('document', { documentId }, { jobId: jobIdFor(documentId, attempt), delay: delayMs });
 }
+
+/** Many at once, in one round trip to Redis (the sweeper re-adds up to a thousand). */
+export async function enqueueDocuments(queue: Queue<DocumentJobData>, docs: readonly { id: string; attempts: number }[]): Promise<void> {
+  if (docs.length === 0) return;
+  await queue.addBulk(docs.map((d) => ({ name: 'document', data: { documentId: d.id }, opts: { jobId: jobIdFor(d.id, d.attempts) } })));
+}

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { Queue } from 'bullmq';
 import { sweep } from '../shared/db/documents.ts';
-import { enqueueDocument, type DocumentJobData } from '../shared/queue.ts';
+import { enqueueDocuments, type DocumentJobData } from '../shared/queue.ts';
 
 export interface SweepReport {
   ran: boolean;
@@ -20,7 +20,7 @@ export async function sweepOnce(pool: pg.Pool, queue: Queue<DocumentJobData>, st
     if (!rows[0]?.locked) return { ran: false, requeued: 0, exhausted: 0 };
     try {
       const r = await sweep(pool, staleSeconds, maxAttempts);
-      for (const d of r.requeued) await enqueueDocument(queue, d.id, d.attempts);
+      await enqueueDocuments(queue, r.requeued);
       return { ran: true, requeued: r.requeued.length, exhausted: r.exhausted.length };
     } finally {
       await client.query(`SELECT pg_advisory_unlock(hashtext(current_schema() || ':sluice-sweeper'))`);

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
+import { eventually } from '../../src/dev/net.ts';
 import { ChromaStore } from '../../src/shared/chroma-store.ts';
 import { hashEmbed } from '../../src/shared/embedding/offline.ts';
 import { MIGRATIONS, migrate } from '../../src/shared/db/migrations.ts';
@@ -134,7 +135,13 @@ describe('recovery', () => {
       const during = await upload(s.base, key, await textPdf([prose(777, 1), 'uploaded while redis was down']), { collection });
       expect(during.status).toBe(202);
       ids.push(during.body.document.id);
+      // Not ready (a load balancer sends new work elsewhere), but alive (not restarted).
+      const ready = await call(s.base, undefined, 'GET', '/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toEqual({ postgres: 'ok', redis: 'unreachable' });
+      expect((await call(s.base, undefined, 'GET', '/healthz')).status).toBe(200);
     });
+    await eventually('the API ready again', async () => (await call(s.base, undefined, 'GET', '/readyz')).status === 200, 15_000);
     const [before] = await dbQuery<{ n: string }>(s, `SELECT count(*) AS n FROM documents WHERE state NOT IN ('succeeded', 'failed')`);
     expect(Number(before?.n)).toBeGreaterThan(0); // the loss really left work behind
     for (const id of ids) {

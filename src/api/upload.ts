@@ -42,9 +42,9 @@ export function receiveUpload(req: Request, o: UploadOptions): Promise<UploadRes
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: o.maxBytes, fields: 16, fieldSize: 64 * 1024, parts: 32 } });
+      bb = multipartParser(req, o.maxBytes);
     } catch (err) {
-      return reject(new HttpError(415, 'UnsupportedMediaType', `expected multipart/form-data: ${(err as Error).message}`));
+      return reject(err);
     }
     const fields: Record<string, string> = {};
     let filePromise: Promise<UploadResult> | undefined;
@@ -63,6 +63,9 @@ export function receiveUpload(req: Request, o: UploadOptions): Promise<UploadRes
       fields[name] = value;
     });
     bb.on('file', (_name, stream, info) => {
+      // storeFile may refuse the upload before it reads the stream (403, no collection), and
+      // fail() then destroys the parser, which errors this stream: that must not go unheard.
+      stream.on('error', () => undefined);
       if (filePromise) return void stream.resume();
       filePromise = storeFile(stream, info.filename, fields, o);
       filePromise.catch((err: unknown) => {
@@ -92,29 +95,53 @@ export function digestUpload(req: Request, maxBytes: number, defaultCollection: 
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 16, fieldSize: 64 * 1024, parts: 32 } });
+      bb = multipartParser(req, maxBytes);
     } catch (err) {
-      return reject(new HttpError(415, 'UnsupportedMediaType', `expected multipart/form-data: ${(err as Error).message}`));
+      return reject(err);
     }
     const fields: Record<string, string> = {};
     const hash = createHash('sha256');
+    let sawFile = false;
     let tooLarge = false;
+    let settled = false;
+    const fail = (err: HttpError) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(bb);
+      req.resume();
+      bb.destroy();
+      reject(err);
+    };
     bb.on('field', (name, value) => (fields[name] = value));
-    bb.on('file', (_name, stream: Readable & { truncated?: boolean }) => {
+    bb.on('file', (_name, stream) => {
+      // Failures surface through busboy's own 'error'; one here must not go unheard.
+      stream.on('error', () => undefined);
+      if (sawFile) return void stream.resume();
+      sawFile = true;
       stream.on('data', (c: Buffer) => hash.update(c));
       stream.on('limit', () => (tooLarge = true));
     });
-    bb.on('error', (err) => {
-      req.unpipe(bb);
-      req.resume();
-      reject(new HttpError(400, 'BadMultipart', `malformed multipart body: ${(err as Error).message}`));
-    });
+    bb.on('error', (err) => fail(new HttpError(400, 'BadMultipart', `malformed multipart body: ${(err as Error).message}`)));
     bb.on('close', () => {
-      if (tooLarge) return reject(new HttpError(413, 'TooLarge', `the file is larger than the limit of ${maxBytes} bytes`));
+      if (tooLarge) return fail(new HttpError(413, 'TooLarge', `the file is larger than the limit of ${maxBytes} bytes`));
+      if (!sawFile) return fail(new HttpError(400, 'MissingFile', 'the request has no file part'));
+      if (settled) return;
+      settled = true;
       resolve({ collection: fields.collection ?? defaultCollection, sha256: hash.digest('hex') });
+    });
+    req.on('close', () => {
+      if (!req.complete) fail(new HttpError(400, 'Aborted', 'the client went away before the upload was complete'));
     });
     req.pipe(bb);
   });
+}
+
+function multipartParser(req: Request, maxBytes: number): busboy.Busboy {
+  try {
+    return busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 16, fieldSize: 64 * 1024, parts: 32 } });
+  } catch (err) {
+    throw new HttpError(415, 'UnsupportedMediaType', `expected multipart/form-data: ${(err as Error).message}`);
+  }
 }
 
 async function storeFile(stream: Readable & { truncated?: boolean }, filename: string | undefined, fields: Record<string, string>, o: UploadOptions): Promise<UploadResult> {
@@ -173,10 +200,11 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
     return await docs.finalizeUpload(o.pool, id, hash.digest('hex'), size);
   } catch (err) {
     if (created) await docs.deleteDocumentRow(o.pool, id).catch(() => undefined);
+    // Another request took this Idempotency-Key between our check and our insert: it is still
+    // streaming, or has just finished. Either way a retry is answered properly: replayed if it
+    // is the same upload, 422 if not (that comparison needs the whole body, which we have not).
     if ((err as { code?: string }).code === '23505' && o.idempotencyKey) {
-      const existing = await docs.findByIdempotencyKey(o.pool, o.key.name, o.idempotencyKey);
-      if (existing) return { kind: 'duplicate', doc: existing };
-      throw new HttpError(409, 'IdempotencyConflict', 'a request with this Idempotency-Key is still in progress', { 'retry-after': '2' });
+      throw new HttpError(409, 'IdempotencyConflict', 'a request with this Idempotency-Key is in progress or has just finished; retry', { 'retry-after': '2' });
     }
     throw err;
   }

@@ -78,7 +78,8 @@ describe('happy path', () => {
   });
 
   it('answers 409 to a retry that arrives while the first request is still streaming', async () => {
-    const body = await textPdf(['slow first request']);
+    const body = await textPdf([prose(90, 1), prose(90, 2)]);
+    expect(body.length).toBeGreaterThan(4096); // so that the first 2 KiB leave some of it unsent
     const boundary = 'sluice-slow-boundary';
     const head = `--${boundary}\r\nContent-Disposition: form-data; name="collection"\r\n\r\n${collection}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.pdf"\r\nContent-Type: application/pdf\r\n\r\n`;
     const first = http.request(`${s.base}/v1/documents`, {

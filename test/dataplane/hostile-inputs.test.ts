@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upload, waitTerminal } from './support/client.ts';
+import { rawUpload, upload, waitTerminal } from './support/client.ts';
 import { encryptedPdf, flateBombPdf, garbageWithHeader, manyPagesPdf, noTextPdf, prose, textBombPdf, textPdf } from './support/pdf-factory.ts';
 import { sampleRss } from './support/rss.ts';
 import { startStack, type Stack } from './support/stack.ts';
@@ -76,6 +76,40 @@ describe('hostile inputs', () => {
     } finally {
       await c.end();
     }
+  });
+
+  // Each of these once crashed the API (an error on a file stream nobody listened to) or could.
+  describe('malformed uploads get a 4xx and leave the API running', () => {
+    const big = () => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2 * 1024 * 1024)]);
+    const stillUp = async () => expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
+
+    it('a body that ends inside the file part', async () => {
+      const r = await rawUpload(s.base, key, big(), { fields: { collection }, truncate: true });
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('BadMultipart');
+      await stillUp();
+    });
+
+    it('a large file refused before it is read (no collection named)', async () => {
+      const r = await rawUpload(s.base, key, big());
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('MissingCollection');
+      await stillUp();
+    });
+
+    it('a retry under a known Idempotency-Key whose body is cut short, or has no file', async () => {
+      const first = await upload(s.base, key, await textPdf([prose(41, 1)]), { collection, idempotencyKey: 'hostile-replay' });
+      expect(first.status).toBe(202);
+      const cut = await rawUpload(s.base, key, big(), { fields: { collection }, headers: { 'idempotency-key': 'hostile-replay' }, truncate: true });
+      expect(cut.status).toBe(400);
+      expect(cut.body.error.code).toBe('BadMultipart');
+      const form = new FormData();
+      form.set('collection', collection);
+      const noFile = await fetch(`${s.base}/v1/documents`, { method: 'POST', body: form, headers: { authorization: `Bearer ${key}`, 'idempotency-key': 'hostile-replay' } });
+      expect(noFile.status).toBe(400);
+      expect(((await noFile.json()) as { error: { code: string } }).error.code).toBe('MissingFile');
+      await stillUp();
+    });
   });
 
   it('fails a Flate bomb (KB on disk, 2 GiB decoded) with OutOfMemory', async () => {

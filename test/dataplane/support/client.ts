@@ -63,3 +63,36 @@ export async function waitTerminal(base: string, key: string, id: string, timeou
     await new Promise((res) => setTimeout(res, 200));
   }
 }
+
+/**
+ * A multipart upload written by hand, sent chunked in 64 KiB writes: `truncate` ends the body
+ * inside the file part (no closing boundary), as a cut proxy or a buggy client would.
+ */
+export async function rawUpload(
+  base: string,
+  key: string,
+  file: Buffer,
+  o: { fields?: Record<string, string>; headers?: Record<string, string>; truncate?: boolean } = {},
+): Promise<{ status: number; body: Json }> {
+  const { default: http } = await import('node:http');
+  const boundary = `----sluice-raw-${Math.random().toString(16).slice(2)}`;
+  const fields = Object.entries(o.fields ?? {})
+    .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+    .join('');
+  const head = Buffer.from(`${fields}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="raw.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+  const body = Buffer.concat([head, o.truncate ? file : Buffer.concat([file, Buffer.from(`\r\n--${boundary}--\r\n`)])]);
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/v1/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': `multipart/form-data; boundary=${boundary}`, ...o.headers },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+    });
+    req.on('error', reject);
+    for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.subarray(i, i + 64 * 1024));
+    req.end();
+  });
+}

@@ -175,9 +175,10 @@ export function createApp(d: AppDeps): express.Express {
 
   v1.delete('/documents/:id', async (req: Authed, res) => {
     const doc = await loadAllowed(req);
+    // Read before the delete takes its connection: the callback must not need a second one.
+    const col = await docs.getCollection(d.pool, doc.collection);
     // Chunks first: if Chroma is down the record stays and the delete can be retried.
     const outcome = await docs.deleteDocument(d.pool, doc.id, async () => {
-      const col = await docs.getCollection(d.pool, doc.collection);
       if (col) await d.chroma.deleteDocument(doc.collection, doc.id, col.model, col.dimensions);
     });
     if (outcome === 'processing') throw new HttpError(409, 'InProgress', 'the document is being processed; retry when it has finished', { 'retry-after': '5' });

@@ -102,8 +102,9 @@ export type DeleteOutcome = 'deleted' | 'missing' | 'processing';
 
 /**
  * Deletes a document that no worker holds, running `removeChunks` first under a lock on its row:
- * a worker that tries to claim it meanwhile waits, then finds it gone, so it cannot write chunks
- * that the delete has already cleaned away. If `removeChunks` fails, nothing is deleted.
+ * a worker that tries to claim it meanwhile skips it (see claimDocument), so it cannot write
+ * chunks that the delete has already cleaned away. If `removeChunks` fails, nothing is deleted
+ * (and the sweeper queues the document again if it was waiting).
  */
 export async function deleteDocument(pool: pg.Pool, id: string, removeChunks: (doc: DocumentRow) => Promise<void>): Promise<DeleteOutcome> {
   const client = await pool.connect();
@@ -209,10 +210,14 @@ export interface Claim {
 
 /** Takes a queued document, or one whose worker stopped heartbeating. */
 export async function claimDocument(db: Q, id: string, workerId: string, staleSeconds: number): Promise<Claim | undefined> {
+  // SKIP LOCKED: a row locked by a delete in progress is not claimed, rather than waited for
+  // (a worker slot held for as long as Chroma takes to delete).
   const r = await db.query<DocumentRow>(
     `UPDATE documents SET state = 'processing', stage = 'parsing', worker_id = $2, attempts = attempts + 1, heartbeat_at = now(),
        started_at = coalesce(started_at, now()), updated_at = now()
-     WHERE id = $1 AND (state = 'queued' OR (state = 'processing' AND heartbeat_at < now() - make_interval(secs => $3)))
+     WHERE id = (SELECT id FROM documents WHERE id = $1
+                   AND (state = 'queued' OR (state = 'processing' AND heartbeat_at < now() - make_interval(secs => $3)))
+                 FOR UPDATE SKIP LOCKED)
      RETURNING *`,
     [id, workerId, staleSeconds],
   );

@@ -1,13 +1,13 @@
 // The API process: reads its configuration, migrates the schema (safe with many replicas), and
 // serves until SIGTERM, when it stops accepting connections and lets requests finish.
-import type { Server } from 'node:http';
+import http from 'node:http';
 import { ChromaStore } from '../shared/chroma-store.ts';
 import { loadApiConfig, type ApiConfig } from '../shared/config.ts';
 import { migrate } from '../shared/db/migrations.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
-import { startOpsServer } from '../shared/ops-server.ts';
+import { listen, startOpsServer } from '../shared/ops-server.ts';
 import { runMain } from '../shared/run-main.ts';
 import { createQueue, QUEUE_NAME } from '../shared/queue.ts';
 import { createApiRedis } from '../shared/redis.ts';
@@ -68,16 +68,30 @@ export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}
     maxQueueDepth: cfg.maxQueueDepth,
     rateLimitPerMinute: cfg.rateLimitPerMinute,
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(cfg.port, () => resolve(s));
-  });
+  const release = async () => {
+    keys?.stop();
+    await queue.close();
+    redis.disconnect();
+    await pool.end();
+  };
+  // If a port is taken, start-up fails with nothing left listening or connected.
+  const server = http.createServer(app);
   server.requestTimeout = 0; // large uploads on slow links; the per-socket idle timeout still applies
   server.keepAliveTimeout = 65_000;
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : cfg.port;
-  const ops = await startOpsServer(cfg.metricsPort, {
-    '/metrics': async () => ({ status: 200, body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }),
-  });
+  let ops: Awaited<ReturnType<typeof startOpsServer>>;
+  let port: number;
+  try {
+    ops = await startOpsServer(cfg.metricsPort, {
+      '/metrics': async () => ({ status: 200, body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }),
+    });
+    port = await listen(server, cfg.port).catch(async (err: unknown) => {
+      await ops.close();
+      throw err;
+    });
+  } catch (err) {
+    await release();
+    throw err;
+  }
   log.info('api listening', { port, metricsPort: ops.port });
   let stopping: Promise<void> | undefined;
   return {
@@ -90,10 +104,7 @@ export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}
           server.closeIdleConnections();
         });
         await ops.close();
-        keys?.stop();
-        await queue.close();
-        redis.disconnect();
-        await pool.end();
+        await release();
       })()),
   };
 }

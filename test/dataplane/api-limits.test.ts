@@ -2,9 +2,10 @@
 // OpenAPI document against the routes, and metrics. No worker runs here.
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../src/api/main.ts';
-import { eventually } from '../../src/dev/net.ts';
+import { eventually, freePort } from '../../src/dev/net.ts';
 import { loadApiConfig } from '../../src/shared/config.ts';
 import { call, upload } from './support/client.ts';
 import { textPdf } from './support/pdf-factory.ts';
@@ -160,6 +161,25 @@ describe('documentation and metrics', () => {
       expect(r.body?.error?.message ?? '', `${method} ${path}`).not.toBe('no such route');
     }
     expect((await call(s.base, admin(), 'GET', '/v1/nothing')).body.error.message).toBe('no such route');
+  });
+
+  it.each([
+    ['SLUICE_METRICS_PORT', 'SLUICE_API_PORT'],
+    ['SLUICE_API_PORT', 'SLUICE_METRICS_PORT'],
+  ])('fails to start when %s is taken, and releases %s again', async (takenVar, otherVar) => {
+    const listenOn = (server: net.Server, port: number) => new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '0.0.0.0', resolve));
+    const taken = net.createServer();
+    await listenOn(taken, 0);
+    const other = await freePort();
+    try {
+      const env = { ...s.env, [takenVar]: String((taken.address() as net.AddressInfo).port), [otherVar]: String(other) };
+      await expect(startApi(loadApiConfig(env), { queueName: s.queueName })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      const probe = net.createServer();
+      await listenOn(probe, other);
+      await new Promise<void>((r) => probe.close(() => r()));
+    } finally {
+      await new Promise<void>((r) => taken.close(() => r()));
+    }
   });
 
   it('exposes request metrics labelled by route and error code on the metrics port, not the keyed one', async () => {

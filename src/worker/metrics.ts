@@ -42,9 +42,16 @@ export function createWorkerMetrics(queue: Queue): WorkerMetrics {
   // A Redis outage must not fail the whole scrape (or hang it: this worker's Redis client waits
   // out outages), so a read has a deadline, and a gauge it cannot fill says it does not know
   // (no series, or NaN where a gauge without labels must have one) rather than keep old figures.
-  const fromQueue = async (read: () => Promise<void>, unknown: () => void) => {
+  // A read past its deadline stays queued in the client until Redis returns, so while one is
+  // pending no other is started: an outage does not pile up two reads per scrape.
+  const pending = new Set<string>();
+  const fromQueue = async (what: string, read: () => Promise<void>, unknown: () => void) => {
     try {
-      await withDeadline(read(), QUEUE_READ_DEADLINE_MS);
+      if (pending.has(what)) throw new Error('the previous read has not returned');
+      pending.add(what);
+      const p = read().finally(() => pending.delete(what));
+      p.catch(() => undefined);
+      await withDeadline(p, QUEUE_READ_DEADLINE_MS);
     } catch {
       unknown();
       queueReadErrors.inc();
@@ -57,6 +64,7 @@ export function createWorkerMetrics(queue: Queue): WorkerMetrics {
     registers: [registry],
     async collect() {
       await fromQueue(
+        'depth',
         async () => {
           const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
           for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
@@ -71,6 +79,7 @@ export function createWorkerMetrics(queue: Queue): WorkerMetrics {
     registers: [registry],
     async collect() {
       await fromQueue(
+        'oldest',
         async () => {
           const [job] = await queue.getJobs(['waiting', 'prioritized'], 0, 0, true);
           this.set(job ? Math.max(0, (Date.now() - job.timestamp) / 1000) : 0);
@@ -82,7 +91,7 @@ export function createWorkerMetrics(queue: Queue): WorkerMetrics {
   // prom-client collects every metric at once, so a scrape shows the failed reads before it.
   const queueReadErrors = new Counter({
     name: 'sluice_queue_read_errors_total',
-    help: 'Scrapes that could not read the queue (Redis unreachable or slow); its gauges are then left out.',
+    help: 'Queue reads that failed or timed out at scrape time (Redis unreachable or slow); the queue gauges then show no depth and NaN age.',
     registers: [registry],
   });
   return { registry, documents, stageSeconds, pages, active };

@@ -99,11 +99,14 @@ try {
       stages.store.self += selfCpu() - s;
       stages.store.chroma += chromaCpu() - p;
     }
-    // Chroma may still be indexing what it acknowledged: that is part of storing.
-    const settle = chromaCpu();
-    await sleep(1500);
-    stages.store.chroma += chromaCpu() - settle;
   });
+  // Chroma may still be indexing what it acknowledged: that is part of storing, though not of
+  // the wall time.
+  const settle = chromaCpu();
+  await sleep(1500);
+  const settled = chromaCpu() - settle;
+  stages.store.chroma += settled;
+  const fullCpu = full.cpu + settled;
 
   const msPerPage = (cpuS: number) => (cpuS * 1000) / totalPages;
   const popplerMs = msPerPage(poppler.cpu);
@@ -119,10 +122,12 @@ try {
   row('store: this process (Chroma client)', stages.store.self);
   row('store: Chroma server', stages.store.chroma);
   const worker = stages.parse.parser + stages.parse.self + stages.chunk + stages.embed + stages.store.self;
+  row('other (Chroma between requests, the loop)', fullCpu - worker - stages.store.chroma);
+  row('full pipeline, total', fullCpu);
   console.log('\n(CPU-s counts this process, the parser process and, for the full pipeline, the Chroma server)');
   console.log(`ratio per core (pages per CPU-second), parse only:              ${(parseOnly.perCpu / poppler.perCpu).toFixed(2)}x pdftotext`);
   console.log(`ratio per core, full pipeline without the Chroma server's CPU:  ${(totalPages / worker / poppler.perCpu).toFixed(2)}x pdftotext`);
-  console.log(`ratio per core (pages per CPU-second), parse+chunk+embed+store: ${(full.perCpu / poppler.perCpu).toFixed(2)}x pdftotext (target >= 1.0x)`);
+  console.log(`ratio per core (pages per CPU-second), parse+chunk+embed+store: ${(totalPages / fullCpu / poppler.perCpu).toFixed(2)}x pdftotext (target >= 1.0x)`);
   console.log(`ratio of wall-clock pages/s, one document at a time, full:       ${(full.wall / poppler.wall).toFixed(2)}x pdftotext`);
 } finally {
   parser.kill();

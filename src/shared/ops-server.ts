@@ -18,7 +18,8 @@ export interface OpsServer {
 
 export async function startOpsServer(port: number, routes: OpsRoutes): Promise<OpsServer> {
   const server = http.createServer((req, res) => {
-    const route = routes[(req.url ?? '/').split('?')[0]!];
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route || req.method !== 'GET') return void res.writeHead(404).end();
     route().then(
       (a) => res.writeHead(a.status, { 'content-type': a.contentType ?? 'text/plain; charset=utf-8' }).end(a.body),

@@ -40,12 +40,8 @@ export type UploadResult = docs.FinalizeResult;
 
 export function receiveUpload(req: Request, o: UploadOptions): Promise<UploadResult> {
   return new Promise((resolve, reject) => {
-    let bb: busboy.Busboy;
-    try {
-      bb = multipartParser(req, o.maxBytes);
-    } catch (err) {
-      return reject(err);
-    }
+    // Thrown in the executor: the promise rejects with it (415).
+    const bb = multipartParser(req, o.maxBytes);
     const fields: Record<string, string> = {};
     let filePromise: Promise<UploadResult> | undefined;
     let failed = false;
@@ -93,12 +89,7 @@ export function receiveUpload(req: Request, o: UploadOptions): Promise<UploadRes
  */
 export function digestUpload(req: Request, maxBytes: number, defaultCollection: string | undefined): Promise<{ collection: string | undefined; sha256: string }> {
   return new Promise((resolve, reject) => {
-    let bb: busboy.Busboy;
-    try {
-      bb = multipartParser(req, maxBytes);
-    } catch (err) {
-      return reject(err);
-    }
+    const bb = multipartParser(req, maxBytes);
     const fields: Record<string, string> = {};
     const hash = createHash('sha256');
     let sawFile = false;

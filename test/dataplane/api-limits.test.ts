@@ -97,6 +97,9 @@ describe('limits', () => {
   it('answers 415 for a body that is not multipart and for a file that is not a PDF', async () => {
     const r = await fetch(`${s.base}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${admin()}`, 'content-type': 'application/pdf' }, body: 'x' });
     expect(r.status).toBe(415);
+    const noBoundary = await fetch(`${s.base}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${admin()}`, 'content-type': 'multipart/form-data' }, body: 'x' });
+    expect(noBoundary.status).toBe(415);
+    expect(((await noBoundary.json()) as { error: { code: string } }).error.code).toBe('UnsupportedMediaType');
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), randomBytes(3000)]);
     const u = await upload(s.base, admin(), png, { collection: colA, filename: 'image.pdf' });
     expect(u.status).toBe(415);

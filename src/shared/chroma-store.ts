@@ -3,6 +3,7 @@
 // own maximum; a document's old chunks are deleted before it is written again.
 import { ChromaClient, type Collection } from 'chromadb';
 import type { Chunk } from './chunking.ts';
+import { withDeadline } from './deadline.ts';
 import { DocumentError } from './errors.ts';
 
 export interface ChromaSettings {
@@ -165,20 +166,14 @@ export class ChromaStore {
   async #wrap<T>(fn: () => Promise<T>): Promise<T> {
     // The client has no request timeout: a server that accepts and never answers would hold a
     // document (still heartbeating, so never swept) for ever.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DocumentError('StoreUnavailable', `chroma did not answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
-    });
     try {
-      return await Promise.race([fn(), timeout]);
+      return await withDeadline(fn(), this.#timeoutMs, () => new DocumentError('StoreUnavailable', `chroma did not answer within ${this.#timeoutMs} ms`));
     } catch (err) {
       if (err instanceof DocumentError) throw err;
       const name = (err as Error).name;
       if (name === 'ChromaNotFoundError') throw err;
       if (/dimension/i.test((err as Error).message)) throw new DocumentError('EmbeddingMismatch', `chroma: ${(err as Error).message}`, { cause: err });
       throw new DocumentError('StoreUnavailable', `chroma: ${(err as Error).message}`, { cause: err });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -2,16 +2,9 @@
 // scrape time, so they are right even when this worker is idle.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
+import { withDeadline } from '../shared/deadline.ts';
 
 const QUEUE_READ_DEADLINE_MS = 2_000;
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
-}
 
 export interface WorkerMetrics {
   registry: Registry;
@@ -51,7 +44,7 @@ export function createWorkerMetrics(queue: Queue): WorkerMetrics {
       pending.add(what);
       const p = read().finally(() => pending.delete(what));
       p.catch(() => undefined);
-      await withDeadline(p, QUEUE_READ_DEADLINE_MS);
+      await withDeadline(p, QUEUE_READ_DEADLINE_MS, () => new Error(`no answer within ${QUEUE_READ_DEADLINE_MS} ms`));
     } catch {
       unknown();
       queueReadErrors.inc();

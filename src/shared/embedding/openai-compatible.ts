@@ -1,5 +1,6 @@
 // An OpenAI-compatible /embeddings client (OpenAI, TEI, Ollama, vLLM): batched, backs off on 429
 // and 5xx with jitter, and checks that the vectors have the dimension the collection expects.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs, DocumentError } from '../errors.ts';
 import type { Embedder } from './provider.ts';
 
@@ -71,5 +72,3 @@ export class OpenAICompatibleEmbedder implements Embedder {
     }
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

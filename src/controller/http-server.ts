@@ -1,26 +1,15 @@
-// /healthz (the process is alive), /readyz (every informer is watching) and /metrics.
-import { createServer, type Server } from 'node:http';
+// The operator's /healthz (the process is alive), /readyz (every informer is watching) and /metrics.
 import type { Registry } from 'prom-client';
+import { startOpsServer, type OpsServer } from '../shared/ops-server.ts';
 
-export function startHttpServer(port: number, ready: () => boolean, registry: Registry, host = '0.0.0.0'): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    } else if (path === '/readyz') {
-      const ok = ready();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'informers not synced');
-    } else if (path === '/metrics') {
-      registry.metrics().then(
-        (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
-        (err: unknown) => res.writeHead(500).end(String(err)),
-      );
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
+export function startHttpServer(port: number, ready: () => boolean, registry: Registry, host = '0.0.0.0'): Promise<OpsServer> {
+  return startOpsServer(
+    port,
+    {
+      '/healthz': async () => ({ status: 200, body: 'ok' }),
+      '/readyz': async () => (ready() ? { status: 200, body: 'ok' } : { status: 503, body: 'informers not synced' }),
+      '/metrics': async () => ({ status: 200, body: await registry.metrics(), contentType: registry.contentType }),
+    },
+    host,
+  );
 }

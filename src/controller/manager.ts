@@ -1,6 +1,5 @@
 // Wires informers, the work queue, leader election and the reconciler into one controller.
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { KubernetesObjectApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION } from '../crd/common.ts';
@@ -14,6 +13,7 @@ import { startHttpServer } from './http-server.ts';
 import { ResilientInformer, type Logger } from './informer.ts';
 import { LeaderElector } from './leader-election.ts';
 import { createMetrics } from './metrics.ts';
+import type { OpsServer } from '../shared/ops-server.ts';
 import { SecretProbe } from './secrets.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -52,7 +52,7 @@ export class Manager {
   private readonly queue: WorkQueue;
   private readonly elector: LeaderElector | undefined;
   private readonly deps: ClusterReconcilerDeps;
-  private server: Server | undefined;
+  private server: OpsServer | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private leading = false;
 
@@ -134,8 +134,7 @@ export class Manager {
   }
 
   get httpPort(): number | undefined {
-    const a = this.server?.address();
-    return typeof a === 'object' && a ? a.port : undefined;
+    return this.server?.port;
   }
 
   private async reconcile(key: string) {
@@ -195,6 +194,6 @@ export class Manager {
     await this.elector?.release();
     this.leading = false;
     await Promise.all([this.clusters.stop(), ...[...this.children.values()].map((i) => i.stop())]);
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await this.server?.close();
   }
 }

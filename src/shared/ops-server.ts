@@ -1,4 +1,4 @@
-// The operational HTTP listener of the API and the worker (/metrics, and the worker's probes),
+// The operational HTTP listener of the operator, the API and the worker (/metrics, probes),
 // apart from the API's keyed port: Prometheus scrapes it without an API key, and the cluster's
 // NetworkPolicy decides who may reach it.
 import http from 'node:http';
@@ -16,18 +16,18 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-export async function startOpsServer(port: number, routes: OpsRoutes): Promise<OpsServer> {
+export async function startOpsServer(port: number, routes: OpsRoutes, host?: string): Promise<OpsServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
-    if (!route || req.method !== 'GET') return void res.writeHead(404).end();
+    if (!route || (req.method !== 'GET' && req.method !== 'HEAD')) return void res.writeHead(404).end();
     route().then(
       (a) => res.writeHead(a.status, { 'content-type': a.contentType ?? 'text/plain; charset=utf-8' }).end(a.body),
       (err: unknown) => res.writeHead(500).end(String(err)),
     );
   });
   return {
-    port: await listen(server, port),
+    port: await listen(server, port, host),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -37,10 +37,10 @@ export async function startOpsServer(port: number, routes: OpsRoutes): Promise<O
 }
 
 /** Listens, or rejects (EADDRINUSE...) instead of leaving an 'error' event nobody hears. */
-export function listen(server: http.Server, port: number): Promise<number> {
+export function listen(server: http.Server, port: number, host?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : port);

@@ -1,5 +1,6 @@
 // Processes for the benchmarks: see src/dev/local-stack.ts.
 import { randomBytes } from 'node:crypto';
+import { multipartParts } from '../test/dataplane/support/multipart.ts';
 
 export { startLocalStack as benchStack, type LocalStack as BenchStack } from '../src/dev/local-stack.ts';
 
@@ -9,11 +10,7 @@ export function multipartUpload(base: string, key: string, collection: string, f
     (http) =>
       new Promise<number>((resolve, reject) => {
         const boundary = `----sluice${randomBytes(8).toString('hex')}`;
-        const head = Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="collection"\r\n\r\n${collection}\r\n` +
-            `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/pdf\r\n\r\n`,
-        );
-        const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+        const { head, tail } = multipartParts(boundary, { collection }, filename);
         const url = new URL('/v1/documents', base);
         const req = http.request(url, {
           method: 'POST',

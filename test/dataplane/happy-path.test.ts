@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { eventually } from '../../src/dev/net.ts';
 import { ChromaStore } from '../../src/shared/chroma-store.ts';
 import { call, upload, waitTerminal } from './support/client.ts';
+import { multipartParts } from './support/multipart.ts';
 import { prose, textPdf } from './support/pdf-factory.ts';
 import type { RunningWorker } from '../../src/worker/main.ts';
 import { startStack, type Stack } from './support/stack.ts';
@@ -81,7 +82,7 @@ describe('happy path', () => {
     const body = await textPdf([prose(90, 1), prose(90, 2)]);
     expect(body.length).toBeGreaterThan(4096); // so that the first 2 KiB leave some of it unsent
     const boundary = 'sluice-slow-boundary';
-    const head = `--${boundary}\r\nContent-Disposition: form-data; name="collection"\r\n\r\n${collection}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.pdf"\r\nContent-Type: application/pdf\r\n\r\n`;
+    const { head, tail } = multipartParts(boundary, { collection }, 'slow.pdf');
     const first = http.request(`${s.base}/v1/documents`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'idempotency-key': 'k-slow', 'content-type': `multipart/form-data; boundary=${boundary}` },
@@ -108,7 +109,7 @@ describe('happy path', () => {
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('IdempotencyConflict');
     expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
-    first.end(Buffer.concat([body.subarray(2048), Buffer.from(`\r\n--${boundary}--\r\n`)]));
+    first.end(Buffer.concat([body.subarray(2048), tail]));
     expect(await firstStatus).toBe(202);
     const retry = await upload(s.base, key, body, { collection, idempotencyKey: 'k-slow' });
     expect(retry.status).toBe(200);

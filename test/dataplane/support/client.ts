@@ -1,5 +1,6 @@
 // Small HTTP helpers for the data-plane tests.
 import { expect } from 'vitest';
+import { multipartParts } from './multipart.ts';
 
 // Response bodies are checked field by field with expect(), so they are left untyped here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -76,11 +77,8 @@ export async function rawUpload(
 ): Promise<{ status: number; body: Json }> {
   const { default: http } = await import('node:http');
   const boundary = `----sluice-raw-${Math.random().toString(16).slice(2)}`;
-  const fields = Object.entries(o.fields ?? {})
-    .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-    .join('');
-  const head = Buffer.from(`${fields}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="raw.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
-  const body = Buffer.concat([head, o.truncate ? file : Buffer.concat([file, Buffer.from(`\r\n--${boundary}--\r\n`)])]);
+  const { head, tail } = multipartParts(boundary, o.fields ?? {});
+  const body = Buffer.concat(o.truncate ? [head, file] : [head, file, tail]);
   return new Promise((resolve, reject) => {
     const req = http.request(`${base}/v1/documents`, {
       method: 'POST',

@@ -1,7 +1,7 @@
 // An informer that survives: client-node stops an informer on any watch error other than 410,
 // so this restarts it with capped backoff and reports whether it is currently watching.
 import { ListWatch, Watch, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
-import { backoffDelay } from './work-queue.ts';
+import { exponentialDelay } from '../shared/backoff.ts';
 
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -81,7 +81,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     if (this.healthy && Date.now() - this.healthySince > 10_000) this.failures = 0;
     this.setHealthy(false);
     this.failures++;
-    const delay = backoffDelay(this.failures, 500, 30_000);
+    const delay = exponentialDelay(this.failures, 500, 30_000);
     this.log.error('informer stopped; restarting', { resource: this.resource, error: err instanceof Error ? err.message : String(err), retryInMs: delay });
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {

@@ -1,6 +1,7 @@
 // A work queue like client-go's: keys are deduplicated, a key is processed by at most one worker
 // at a time (a key added while processing is processed again afterwards), failures back off per
 // key exponentially, and a handler may ask for a key to come back after a delay.
+import { exponentialDelay } from '../shared/backoff.ts';
 
 export interface QueueOptions {
   /** Parallel workers (different keys only). */
@@ -10,11 +11,6 @@ export interface QueueOptions {
 }
 
 export type Handler = (key: string) => Promise<{ requeueAfterMs?: number } | void>;
-
-export function backoffDelay(failures: number, baseMs: number, maxMs: number): number {
-  // 2^failures overflows to Infinity long before it matters; min() caps it.
-  return Math.min(baseMs * 2 ** Math.max(0, failures - 1), maxMs);
-}
 
 export class WorkQueue {
   private readonly queue: string[] = [];
@@ -106,7 +102,7 @@ export class WorkQueue {
     } catch (err) {
       const n = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, n);
-      const delay = backoffDelay(n, this.baseDelayMs, this.maxDelayMs);
+      const delay = exponentialDelay(n, this.baseDelayMs, this.maxDelayMs);
       this.onError(key, err, delay);
       this.addAfter(key, delay);
     } finally {

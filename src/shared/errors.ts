@@ -36,12 +36,3 @@ export class DocumentError extends Error {
     return isPermanent(this.type);
   }
 }
-
-/**
- * Exponential backoff with "equal" jitter: between half and all of a ceiling that starts at base
- * and doubles per attempt up to cap, so retries spread out but never come back at once.
- */
-export function backoffMs(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, WorkQueue } from '../../src/controller/work-queue.ts';
+import { WorkQueue } from '../../src/controller/work-queue.ts';
+import { exponentialDelay } from '../../src/shared/backoff.ts';
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
@@ -9,7 +10,7 @@ function deferred() {
   return { promise, resolve };
 }
 
-describe('backoffDelay', () => {
+describe('exponentialDelay', () => {
   it.each([
     [1, 5],
     [2, 10],
@@ -19,7 +20,7 @@ describe('backoffDelay', () => {
     [19, 1_000_000],
     [500, 1_000_000],
   ])('after %i failures waits %i ms (5 ms doubling, capped near 16 min)', (n, ms) => {
-    expect(backoffDelay(n, 5, 1_000_000)).toBe(ms);
+    expect(exponentialDelay(n, 5, 1_000_000)).toBe(ms);
   });
 });
 

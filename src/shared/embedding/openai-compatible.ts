@@ -1,7 +1,8 @@
 // An OpenAI-compatible /embeddings client (OpenAI, TEI, Ollama, vLLM): batched, backs off on 429
 // and 5xx with jitter, and checks that the vectors have the dimension the collection expects.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffMs, DocumentError } from '../errors.ts';
+import { backoffMs } from '../backoff.ts';
+import { DocumentError } from '../errors.ts';
 import type { Embedder } from './provider.ts';
 
 export interface OpenAICompatibleOptions {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_TYPES } from '../../../src/crd/common.ts';
-import { backoffMs, DocumentError, isPermanent } from '../../../src/shared/errors.ts';
+import { backoffMs } from '../../../src/shared/backoff.ts';
+import { DocumentError, isPermanent } from '../../../src/shared/errors.ts';
 
 describe('error taxonomy', () => {
   it.each([

@@ -9,7 +9,7 @@ import { createEmbedder } from '../shared/embedding/provider.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
 import { listen, startOpsServer } from '../shared/ops-server.ts';
 import { runMain } from '../shared/run-main.ts';
-import { createQueue, QUEUE_NAME } from '../shared/queue.ts';
+import { createQueue } from '../shared/queue.ts';
 import { createApiRedis } from '../shared/redis.ts';
 import { createApp } from './app.ts';
 import { watchKeysFile } from './keys-file.ts';
@@ -22,7 +22,7 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}): Promise<RunningApi> {
+export async function startApi(cfg: ApiConfig): Promise<RunningApi> {
   const log = createLogger({ component: 'api' });
   const keys = cfg.apiKeysFile
     ? watchKeysFile(
@@ -42,7 +42,7 @@ export async function startApi(cfg: ApiConfig, opts: { queueName?: string } = {}
   });
   const redis = createApiRedis(cfg.redisUrl);
   redis.on('error', (err) => log.warn('redis error', errorFields(err)));
-  const queue = createQueue(redis, opts.queueName ?? QUEUE_NAME);
+  const queue = createQueue(redis, cfg.queueName);
   queue.on('error', (err) => log.warn('queue error', errorFields(err)));
   // The client fails fast (no offline queue), so give it a moment to connect before serving;
   // if Redis is down the API still starts and answers 503 until it is back.
@@ -122,8 +122,7 @@ async function migrateInBackground(pool: ReturnType<typeof createPool>, log: Ret
 }
 
 export async function runApi(): Promise<void> {
-  // SLUICE_QUEUE_NAME exists for tests that share one Redis; deployments keep the default.
-  const api = await startApi(loadApiConfig(), { queueName: process.env.SLUICE_QUEUE_NAME || QUEUE_NAME });
+  const api = await startApi(loadApiConfig());
   await new Promise<void>((resolve) => {
     const onSignal = () => void api.stop().then(resolve);
     process.once('SIGTERM', onSignal);

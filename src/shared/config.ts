@@ -2,6 +2,7 @@
 // fails at start with a message naming the variable instead of somewhere deep in a request.
 import os from 'node:os';
 import { EMBEDDING_PROVIDERS } from '../crd/common.ts';
+import { QUEUE_NAME } from './queue.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -53,6 +54,8 @@ function url(env: Env, key: string, protocols: readonly string[], fallback?: str
 
 export interface StoresConfig {
   redisUrl: string;
+  /** The BullMQ queue; only tests that share one Redis set SLUICE_QUEUE_NAME. */
+  queueName: string;
   postgresUrl: string;
   chroma: { url: string; tenant: string; database: string; token: string | undefined };
 }
@@ -104,6 +107,7 @@ export interface WorkerConfig extends StoresConfig {
 export function loadStoresConfig(env: Env): StoresConfig {
   return {
     redisUrl: url(env, 'SLUICE_REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+    queueName: str(env, 'SLUICE_QUEUE_NAME', QUEUE_NAME),
     postgresUrl: url(env, 'SLUICE_POSTGRES_URL', ['postgres:', 'postgresql:']),
     chroma: {
       url: url(env, 'SLUICE_CHROMA_URL', ['http:', 'https:']),

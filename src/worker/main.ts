@@ -11,7 +11,7 @@ import { HEARTBEAT_INTERVAL_MS, removeWorkerHeartbeat, workersKeyFor, writeWorke
 import { createLogger, errorFields } from '../shared/logger.ts';
 import { startOpsServer } from '../shared/ops-server.ts';
 import { runMain } from '../shared/run-main.ts';
-import { createQueue, QUEUE_NAME, QUEUE_PREFIX, type DocumentJobData } from '../shared/queue.ts';
+import { createQueue, QUEUE_PREFIX, type DocumentJobData } from '../shared/queue.ts';
 import { createWorkerRedis } from '../shared/redis.ts';
 import { createWorkerMetrics } from './metrics.ts';
 import { CAN_CAP_ADDRESS_SPACE, ParserPool } from './parser.ts';
@@ -24,13 +24,13 @@ export interface RunningWorker {
   metricsPort: number;
 }
 
-export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string; shutdownTimeoutMs?: number } = {}): Promise<RunningWorker> {
+export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
   const log = createLogger({ component: 'worker', workerId: cfg.workerId });
   const pool = createPool(cfg.postgresUrl, log, cfg.concurrency + 4);
   await migrate(pool);
   const redis = createWorkerRedis(cfg.redisUrl);
   redis.on('error', (err) => log.warn('redis error', errorFields(err)));
-  const queue = createQueue(redis, opts.queueName ?? QUEUE_NAME);
+  const queue = createQueue(redis, cfg.queueName);
   queue.on('error', (err) => log.warn('queue error', errorFields(err)));
   const chroma = new ChromaStore(cfg.chroma);
   const embedder = createEmbedder(cfg.embedding);
@@ -44,7 +44,7 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
 
   const workerRedis = createWorkerRedis(cfg.redisUrl);
   workerRedis.on('error', (err) => log.warn('redis error', errorFields(err)));
-  const worker = new Worker<DocumentJobData>(opts.queueName ?? QUEUE_NAME, async (job) => processDocument(deps, job.data.documentId, shutdown.signal), {
+  const worker = new Worker<DocumentJobData>(cfg.queueName, async (job) => processDocument(deps, job.data.documentId, shutdown.signal), {
     connection: workerRedis,
     prefix: QUEUE_PREFIX,
     concurrency: cfg.concurrency,
@@ -58,7 +58,7 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
   // Written on every change of busy/idle as well as on a timer, so the autoscaler sees a
   // worker turn busy at once rather than up to one interval later.
   let active = 0;
-  const workersKey = workersKeyFor(opts.queueName ?? QUEUE_NAME);
+  const workersKey = workersKeyFor(cfg.queueName);
   const heartbeat = () =>
     writeWorkerHeartbeat(redis, { id: cfg.workerId, active, concurrency: cfg.concurrency, ts: Date.now() }, workersKey).catch((err: unknown) =>
       log.warn('heartbeat failed', errorFields(err)),
@@ -101,13 +101,13 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
     '/metrics': async () => ({ status: 200, body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }),
   });
   const metricsPort = ops.port;
-  log.info('worker started', { concurrency: cfg.concurrency, metricsPort, queue: opts.queueName ?? QUEUE_NAME });
+  log.info('worker started', { concurrency: cfg.concurrency, metricsPort, queue: cfg.queueName });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       log.info('worker stopping');
-      const deadline = setTimeout(() => shutdown.abort(), opts.shutdownTimeoutMs ?? cfg.documentTimeoutSeconds * 1000);
+      const deadline = setTimeout(() => shutdown.abort(), cfg.shutdownTimeoutSeconds * 1000);
       clearInterval(sweepTimer);
       await worker.close();
       clearTimeout(deadline);
@@ -127,7 +127,7 @@ export async function startWorker(cfg: WorkerConfig, opts: { queueName?: string;
 
 export async function runWorker(): Promise<void> {
   const cfg = loadWorkerConfig();
-  const w = await startWorker(cfg, { shutdownTimeoutMs: cfg.shutdownTimeoutSeconds * 1000, queueName: process.env.SLUICE_QUEUE_NAME || QUEUE_NAME });
+  const w = await startWorker(cfg);
   await new Promise<void>((resolve) => {
     const onSignal = () => void w.stop().then(resolve);
     process.once('SIGTERM', onSignal);

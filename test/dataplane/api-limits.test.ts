@@ -73,7 +73,7 @@ describe('authentication', () => {
   });
 
   it('refuses everything but health when no keys file is configured', async () => {
-    const api = await startApi(loadApiConfig({ ...s.env, SLUICE_API_KEYS_FILE: '' }), { queueName: s.queueName });
+    const api = await startApi(loadApiConfig({ ...s.env, SLUICE_API_KEYS_FILE: '' }));
     try {
       const base = `http://127.0.0.1:${api.port}`;
       const r = await call(base, admin(), 'GET', '/v1/documents');
@@ -130,7 +130,7 @@ describe('limits', () => {
 
   it('answers 429 with Retry-After past the per-key rate limit, counted in Redis across API replicas', async () => {
     const env = { ...s.env, SLUICE_RATE_LIMIT_PER_MINUTE: '5' };
-    const [a, b] = await Promise.all([startApi(loadApiConfig(env), { queueName: s.queueName }), startApi(loadApiConfig(env), { queueName: s.queueName })]);
+    const [a, b] = await Promise.all([startApi(loadApiConfig(env)), startApi(loadApiConfig(env))]);
     try {
       // Stay inside one minute window.
       const msLeft = 60_000 - (Date.now() % 60_000);
@@ -176,7 +176,7 @@ describe('documentation and metrics', () => {
     const other = await freePort();
     try {
       const env = { ...s.env, [takenVar]: String((taken.address() as net.AddressInfo).port), [otherVar]: String(other) };
-      await expect(startApi(loadApiConfig(env), { queueName: s.queueName })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      await expect(startApi(loadApiConfig(env))).rejects.toMatchObject({ code: 'EADDRINUSE' });
       const probe = net.createServer();
       await listenOn(probe, other);
       await new Promise<void>((r) => probe.close(() => r()));

@@ -61,7 +61,7 @@ describe('worker lifecycle', () => {
     expect(doc.error.type).toBe('EmbeddingMismatch');
     expect(doc.error.message).toMatch(/sluice-hash-v1\/384/);
     expect(doc.attempts).toBe(1);
-    const mismatchedApi = await startApi(loadApiConfig({ ...s.env, SLUICE_EMBEDDING_DIMENSIONS: '128' }), { queueName: s.queueName });
+    const mismatchedApi = await startApi(loadApiConfig({ ...s.env, SLUICE_EMBEDDING_DIMENSIONS: '128' }));
     try {
       const q = await call(`http://127.0.0.1:${mismatchedApi.port}`, key, 'POST', '/v1/search', { collection: col, query: 'dimensions' });
       expect(q.status).toBe(409);

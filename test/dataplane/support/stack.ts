@@ -78,7 +78,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   };
   process.env.SLUICE_LOG_LEVEL = 'warn';
   // Migrate with the real schema first, so that a test's proxy URL is not needed for that.
-  const api = await startApi(loadApiConfig(env), { queueName });
+  const api = await startApi(loadApiConfig(env));
   const workers: RunningWorker[] = [];
   const children: ChildProcess[] = [];
   return {
@@ -90,7 +90,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     schema: schema.schema,
     pgUrl: schema.url,
     async startWorker(extra = {}) {
-      const w = await startWorker(loadWorkerConfig({ ...env, SLUICE_WORKER_ID: `w-${randomBytes(3).toString('hex')}`, ...extra }), { queueName, shutdownTimeoutMs: 5_000 });
+      const w = await startWorker(loadWorkerConfig({ ...env, SLUICE_WORKER_ID: `w-${randomBytes(3).toString('hex')}`, SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '5', ...extra }));
       workers.push(w);
       return w;
     },

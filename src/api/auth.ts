@@ -31,7 +31,7 @@ export function parseKeysFile(text: string): ApiKey[] {
   return keys;
 }
 
-export function hashKey(key: string): Buffer {
+function hashKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }
 

@@ -14,10 +14,10 @@ import { HttpError } from './http-error.ts';
 
 // Small enough that hundreds of concurrent uploads waiting for a database connection hold
 // little memory (each buffers at most one part; TCP backpressure holds the rest).
-export const PART_BYTES = 256 * 1024;
+const PART_BYTES = 256 * 1024;
 const MAGIC = Buffer.from('%PDF-');
 const MAGIC_WINDOW = 1024;
-export const COLLECTION_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/;
+const COLLECTION_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/;
 
 export function validCollection(name: string): boolean {
   return COLLECTION_NAME.test(name) && !name.includes('..') && !/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);

@@ -10,7 +10,6 @@ import { childName } from './builders/names.ts';
 import { buildRedisAuthSecret } from './builders/redis.ts';
 import { ApplyError, errorMessage, httpStatus, StatusConflictError, StatusWriteError } from './errors.ts';
 import type { EventRecorder } from './events.ts';
-import type { Logger } from './informer.ts';
 import type { SecretProbe } from './secrets.ts';
 import { computeClusterStatus, type Observed } from './status/cluster-status.ts';
 import { findCondition } from './status/conditions.ts';
@@ -26,7 +25,6 @@ export interface ClusterReconcilerDeps {
   image: string;
   now(): Date;
   randomPassword(): string;
-  log: Logger;
 }
 
 export interface ReconcileResult {

@@ -110,7 +110,6 @@ export class Manager {
       image: o.image ?? DEFAULT_IMAGE,
       now: () => new Date(),
       randomPassword: () => randomBytes(24).toString('hex'),
-      log,
     };
 
     if (o.leaderElection) {

@@ -31,7 +31,7 @@ export interface DocumentChunks {
   vectors: readonly number[][];
 }
 
-export function chunkId(documentId: string, index: number): string {
+function chunkId(documentId: string, index: number): string {
   return `${documentId}:${index}`;
 }
 

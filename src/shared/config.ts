@@ -104,7 +104,7 @@ export interface WorkerConfig extends StoresConfig {
   sweepIntervalSeconds: number;
 }
 
-export function loadStoresConfig(env: Env): StoresConfig {
+function loadStoresConfig(env: Env): StoresConfig {
   return {
     redisUrl: url(env, 'SLUICE_REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
     queueName: str(env, 'SLUICE_QUEUE_NAME', QUEUE_NAME),
@@ -118,7 +118,7 @@ export function loadStoresConfig(env: Env): StoresConfig {
   };
 }
 
-export function loadEmbeddingConfig(env: Env): EmbeddingConfig {
+function loadEmbeddingConfig(env: Env): EmbeddingConfig {
   const provider = str(env, 'SLUICE_EMBEDDING_PROVIDER', 'Offline');
   if (!(EMBEDDING_PROVIDERS as readonly string[]).includes(provider)) {
     throw new ConfigError(`SLUICE_EMBEDDING_PROVIDER must be one of ${EMBEDDING_PROVIDERS.join(', ')}, got ${JSON.stringify(provider)}`);

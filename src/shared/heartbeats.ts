@@ -3,14 +3,14 @@
 import type { Redis } from 'ioredis';
 import { QUEUE_NAME } from './queue.ts';
 
-export const WORKERS_KEY = 'sluice:workers';
+const WORKERS_KEY = 'sluice:workers';
 
 /** The hash of the workers of a queue: WORKERS_KEY for the real queue, its own for a test queue. */
 export function workersKeyFor(queueName: string): string {
   return queueName === QUEUE_NAME ? WORKERS_KEY : `${WORKERS_KEY}:${queueName}`;
 }
 export const HEARTBEAT_INTERVAL_MS = 5_000;
-export const HEARTBEAT_STALE_MS = 20_000;
+const HEARTBEAT_STALE_MS = 20_000;
 
 export interface WorkerHeartbeat {
   id: string;

@@ -14,7 +14,7 @@ export interface DocumentJobData {
  * Job ids are derived from the document and its attempt so that enqueueing is idempotent:
  * the sweeper and the API may both add the same attempt and BullMQ keeps one.
  */
-export function jobIdFor(documentId: string, attempt: number): string {
+function jobIdFor(documentId: string, attempt: number): string {
   return `${documentId}_${attempt}`;
 }
 

@@ -24,7 +24,7 @@ export function classifyParseError(err: unknown): { type: ErrorType; message: st
   return { type: 'Corrupt', message: `the PDF could not be parsed: ${e.name}: ${msg}` };
 }
 
-export async function parsePdf(data: Uint8Array, maxPages: number, maxChars: number): Promise<ParseOutcome> {
+async function parsePdf(data: Uint8Array, maxPages: number, maxChars: number): Promise<ParseOutcome> {
   const parser = new PDFParse({ data, verbosity: 0 });
   let totalPages: number | undefined;
   try {

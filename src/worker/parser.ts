@@ -147,11 +147,6 @@ export class ParserPool {
     }
   }
 
-  /** Process ids of the idle parser processes (benchmarks read their CPU time). */
-  get pids(): number[] {
-    return this.#idle.filter((p) => p.alive).map((p) => p.pid!);
-  }
-
   /** Starts `n` processes ahead of work, so the first documents do not pay for start-up. */
   warm(n: number): void {
     for (let i = this.#idle.length; i < n; i++) this.#idle.push(new ParserProcess(this.#memoryMiB));

@@ -23,7 +23,7 @@ export function labels(cluster: IngestionCluster, component: Component | 'config
   };
 }
 
-export function ownerReference(cluster: IngestionCluster): V1OwnerReference {
+function ownerReference(cluster: IngestionCluster): V1OwnerReference {
   return {
     apiVersion: cluster.apiVersion,
     kind: cluster.kind,

@@ -19,7 +19,7 @@ export function buildRedisAuthSecret(cluster: IngestionCluster, password: string
 export const buildRedisService = (cluster: IngestionCluster): V1Service => clusterIpService(cluster, 'redis', 'redis', REDIS_PORT);
 
 /** Redis flags BullMQ needs in production: durable AOF, and never evicting queue keys. */
-export const REDIS_ARGS = [
+const REDIS_ARGS = [
   '--appendonly', 'yes',
   '--appendfsync', 'everysec',
   '--maxmemory-policy', 'noeviction',

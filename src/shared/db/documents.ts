@@ -5,7 +5,6 @@ import type pg from 'pg';
 import type { ErrorType } from '../errors.ts';
 
 export type DocumentState = 'uploading' | 'queued' | 'processing' | 'succeeded' | 'failed';
-export const TERMINAL_STATES: readonly DocumentState[] = ['succeeded', 'failed'];
 
 export interface DocumentRow {
   id: string;
@@ -253,11 +252,11 @@ export async function completeClaim(db: Q, c: Claim, pages: number, chunks: numb
   return (r.rowCount ?? 0) > 0;
 }
 
-export async function failClaim(db: Q, c: Claim, type: ErrorType, message: string, pages: number | null = null): Promise<boolean> {
+export async function failClaim(db: Q, c: Claim, type: ErrorType, message: string): Promise<boolean> {
   const r = await db.query(
-    `UPDATE documents SET state = 'failed', stage = 'done', error_type = $4, error_message = $5, pages = coalesce($6, pages),
+    `UPDATE documents SET state = 'failed', stage = 'done', error_type = $4, error_message = $5,
        finished_at = now(), updated_at = now(), heartbeat_at = NULL WHERE ${FENCE}`,
-    [c.doc.id, c.workerId, c.attempt, type, message.slice(0, 2000), pages],
+    [c.doc.id, c.workerId, c.attempt, type, message.slice(0, 2000)],
   );
   return (r.rowCount ?? 0) > 0;
 }

@@ -7,7 +7,7 @@ import { migrate } from '../shared/db/migrations.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
-import { listen, startOpsServer } from '../shared/ops-server.ts';
+import { closeServer, listen, metricsRoute, startOpsServer } from '../shared/ops-server.ts';
 import { runMain } from '../shared/run-main.ts';
 import { createQueue } from '../shared/queue.ts';
 import { createApiRedis } from '../shared/redis.ts';
@@ -81,9 +81,7 @@ export async function startApi(cfg: ApiConfig): Promise<RunningApi> {
   let ops: Awaited<ReturnType<typeof startOpsServer>>;
   let port: number;
   try {
-    ops = await startOpsServer(cfg.metricsPort, {
-      '/metrics': async () => ({ status: 200, body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }),
-    });
+    ops = await startOpsServer(cfg.metricsPort, { '/metrics': metricsRoute(metrics.registry) });
     port = await listen(server, cfg.port).catch(async (err: unknown) => {
       await ops.close();
       throw err;
@@ -99,10 +97,7 @@ export async function startApi(cfg: ApiConfig): Promise<RunningApi> {
     metricsPort: ops.port,
     stop: () =>
       (stopping ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
+        await closeServer(server);
         await ops.close();
         await release();
       })()),

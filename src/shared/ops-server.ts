@@ -2,6 +2,7 @@
 // apart from the API's keyed port: Prometheus scrapes it without an API key, and the cluster's
 // NetworkPolicy decides who may reach it.
 import http from 'node:http';
+import type { Registry } from 'prom-client';
 
 export interface OpsAnswer {
   status: number;
@@ -28,12 +29,21 @@ export async function startOpsServer(port: number, routes: OpsRoutes, host?: str
   });
   return {
     port: await listen(server, port, host),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+    close: () => closeServer(server),
   };
+}
+
+/** The /metrics answer of a prom-client registry. */
+export function metricsRoute(registry: Registry): () => Promise<OpsAnswer> {
+  return async () => ({ status: 200, body: await registry.metrics(), contentType: registry.contentType });
+}
+
+/** Stops accepting connections, drops idle keep-alive ones, and resolves when the rest end. */
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
 }
 
 /** Listens, or rejects (EADDRINUSE...) instead of leaving an 'error' event nobody hears. */

@@ -9,7 +9,7 @@ import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
 import { HEARTBEAT_INTERVAL_MS, removeWorkerHeartbeat, workersKeyFor, writeWorkerHeartbeat } from '../shared/heartbeats.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
-import { startOpsServer } from '../shared/ops-server.ts';
+import { metricsRoute, startOpsServer } from '../shared/ops-server.ts';
 import { runMain } from '../shared/run-main.ts';
 import { createQueue, QUEUE_PREFIX, type DocumentJobData } from '../shared/queue.ts';
 import { createWorkerRedis } from '../shared/redis.ts';
@@ -98,7 +98,7 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
       }
       return shutdown.signal.aborted ? { status: 503, body: 'stopping' } : { status: 200, body: 'ok' };
     },
-    '/metrics': async () => ({ status: 200, body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }),
+    '/metrics': metricsRoute(metrics.registry),
   });
   const metricsPort = ops.port;
   log.info('worker started', { concurrency: cfg.concurrency, metricsPort, queue: cfg.queueName });

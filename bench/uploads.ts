@@ -4,7 +4,7 @@
 //   npm run bench:uploads           (BENCH_UPLOADS=500 BENCH_UPLOAD_MB=1)
 import { sampleRss } from '../test/dataplane/support/rss.ts';
 import { prose, textPdf } from '../test/dataplane/support/pdf-factory.ts';
-import { quantile } from './corpus.ts';
+import { quantile } from './stats.ts';
 import { benchStack, multipartUpload } from './stack.ts';
 
 const N = Number(process.env.BENCH_UPLOADS ?? 500);

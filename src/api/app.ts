@@ -11,7 +11,7 @@ import type { Embedder } from '../shared/embedding/provider.ts';
 import { DocumentError } from '../shared/errors.ts';
 import { errorFields, type Logger } from '../shared/logger.ts';
 import { enqueueDocument, type DocumentJobData } from '../shared/queue.ts';
-import { authenticate, mayUse, presentedKey, type ApiKey } from './auth.ts';
+import { assertMayUse, authenticate, presentedKey, type ApiKey } from './auth.ts';
 import { HttpError } from './http-error.ts';
 import type { ApiMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
@@ -99,6 +99,10 @@ export function createApp(d: AppDeps): express.Express {
   const v1 = express.Router();
   v1.use(auth, rateLimit);
 
+  // The document is durable in PostgreSQL already: if Redis is down, the sweeper enqueues it.
+  const enqueueOrLeaveToSweeper = (doc: docs.DocumentRow) =>
+    enqueueDocument(d.queue, doc.id, doc.attempts).catch((err: unknown) => d.log.warn('enqueue failed; the sweeper will retry', errorFields(err)));
+
   // The backlog is read from PostgreSQL, the source of truth: it counts documents whose jobs a
   // lost Redis dropped, and uploads keep working while Redis is away (the sweeper enqueues them).
   let depthCache = { at: 0, depth: 0 };
@@ -132,7 +136,7 @@ export function createApp(d: AppDeps): express.Express {
     if (result.kind === 'duplicate') return void res.status(200).json({ document: docs.toView(result.doc), duplicate: true });
     d.metrics.uploadBytes.inc(Number(result.doc.size_bytes ?? 0));
     // The document is durable now; if Redis is down the sweeper enqueues it later.
-    await enqueueDocument(d.queue, result.doc.id, result.doc.attempts).catch((err: unknown) => d.log.warn('enqueue failed; the sweeper will retry', errorFields(err)));
+    await enqueueOrLeaveToSweeper(result.doc);
     res.status(202).location(`/v1/documents/${result.doc.id}`).json({ document: docs.toView(result.doc), duplicate: false });
   });
 
@@ -141,7 +145,7 @@ export function createApp(d: AppDeps): express.Express {
     if (!UUID.test(id)) throw new HttpError(404, 'NotFound', `no document ${id}`);
     const doc = await docs.getDocument(d.pool, id);
     if (!doc || doc.state === 'uploading') throw new HttpError(404, 'NotFound', `no document ${id}`);
-    if (!mayUse(req.apiKey!, doc.collection)) throw new HttpError(403, 'Forbidden', `API key ${req.apiKey!.name} may not use collection ${doc.collection}`);
+    assertMayUse(req.apiKey!, doc.collection);
     return doc;
   };
 
@@ -154,7 +158,7 @@ export function createApp(d: AppDeps): express.Express {
     const collection = str('collection');
     const state = str('state');
     if (state !== undefined && !STATES.includes(state as docs.DocumentState)) throw new HttpError(400, 'InvalidState', `state must be one of ${STATES.join(', ')}`);
-    if (collection !== undefined && !mayUse(req.apiKey!, collection)) throw new HttpError(403, 'Forbidden', `API key ${req.apiKey!.name} may not use collection ${collection}`);
+    if (collection !== undefined) assertMayUse(req.apiKey!, collection);
     const limit = Number(str('limit') ?? 100);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, 'InvalidLimit', 'limit must be an integer from 1 to 1000');
     let after: { createdAt: string; id: string } | undefined;
@@ -190,7 +194,7 @@ export function createApp(d: AppDeps): express.Express {
     const doc = await loadAllowed(req);
     const updated = await docs.requestReindex(d.pool, doc.id);
     if (!updated) throw new HttpError(409, 'InProgress', `the document is ${doc.state}; only succeeded or failed documents can be reindexed`);
-    await enqueueDocument(d.queue, updated.id, updated.attempts).catch((err: unknown) => d.log.warn('enqueue failed; the sweeper will retry', errorFields(err)));
+    await enqueueOrLeaveToSweeper(updated);
     res.status(202).json({ document: docs.toView(updated) });
   });
 
@@ -201,7 +205,7 @@ export function createApp(d: AppDeps): express.Express {
     const limit = body.limit === undefined ? 10 : body.limit;
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 100) throw new HttpError(400, 'InvalidLimit', 'limit must be an integer from 1 to 100');
     if (body.documentId !== undefined && (typeof body.documentId !== 'string' || !UUID.test(body.documentId))) throw new HttpError(400, 'InvalidDocumentId', 'documentId must be a UUID');
-    if (!mayUse(req.apiKey!, body.collection)) throw new HttpError(403, 'Forbidden', `API key ${req.apiKey!.name} may not use collection ${body.collection}`);
+    assertMayUse(req.apiKey!, body.collection);
     const col = await docs.getCollection(d.pool, body.collection);
     if (!col) return void res.json({ results: [] });
     if (col.model !== d.embedder.model || col.dimensions !== d.embedder.dimensions) {

@@ -2,6 +2,7 @@
 // only the SHA-256 of a key is stored. A presented key is hashed and compared against every
 // stored hash in constant time, so neither the match nor its position leaks through timing.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { HttpError } from './http-error.ts';
 
 export interface ApiKey {
   name: string;
@@ -45,6 +46,11 @@ export function authenticate(keys: readonly ApiKey[], presented: string | undefi
 
 export function mayUse(key: ApiKey, collection: string): boolean {
   return key.collections === null || key.collections.includes(collection);
+}
+
+/** 403 unless the key may use the collection. */
+export function assertMayUse(key: ApiKey, collection: string): void {
+  if (!mayUse(key, collection)) throw new HttpError(403, 'Forbidden', `API key ${key.name} may not use collection ${collection}`);
 }
 
 /** The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */

@@ -9,7 +9,7 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import type pg from 'pg';
 import * as docs from '../shared/db/documents.ts';
-import { mayUse, type ApiKey } from './auth.ts';
+import { assertMayUse, type ApiKey } from './auth.ts';
 import { HttpError } from './http-error.ts';
 
 // Small enough that hundreds of concurrent uploads waiting for a database connection hold
@@ -139,7 +139,7 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
   const collection = fields.collection ?? o.defaultCollection;
   if (!collection) throw new HttpError(400, 'MissingCollection', 'name the target collection in a "collection" field before the file part, or in ?collection=');
   if (!validCollection(collection)) throw new HttpError(400, 'InvalidCollection', `invalid collection name ${JSON.stringify(collection)}: 3-512 characters of [a-zA-Z0-9._-], starting and ending alphanumeric`);
-  if (!mayUse(o.key, collection)) throw new HttpError(403, 'Forbidden', `API key ${o.key.name} may not use collection ${collection}`);
+  assertMayUse(o.key, collection);
   let metadata: Record<string, unknown> = {};
   if (fields.metadata !== undefined) {
     try {
@@ -158,6 +158,14 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
   let pendingBytes = 0;
   let checked = false;
   let created = false;
+  // Once the first KiB (or the whole file, if smaller) is in: refuse a non-PDF before anything
+  // is written, then record the upload.
+  const begin = async () => {
+    checked = true;
+    if (!looksLikePdf(Buffer.concat(pending))) throw notPdf();
+    await docs.createUploading(o.pool, { id, collection, filename: filename ?? null, metadata, job: fields.job ?? null, apiKey: o.key.name, idempotencyKey: o.idempotencyKey });
+    created = true;
+  };
   const flush = async () => {
     if (pendingBytes === 0) return;
     const data = Buffer.concat(pending, pendingBytes);
@@ -172,21 +180,12 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
       hash.update(chunk);
       pending.push(chunk);
       pendingBytes += chunk.length;
-      if (!checked && (pendingBytes >= MAGIC_WINDOW || seq > 0)) {
-        checked = true;
-        if (!looksLikePdf(Buffer.concat(pending))) throw notPdf();
-        await docs.createUploading(o.pool, { id, collection, filename: filename ?? null, metadata, job: fields.job ?? null, apiKey: o.key.name, idempotencyKey: o.idempotencyKey });
-        created = true;
-      }
+      if (!checked && (pendingBytes >= MAGIC_WINDOW || seq > 0)) await begin();
       if (created && pendingBytes >= PART_BYTES) await flush();
     }
     if (stream.truncated) throw new HttpError(413, 'TooLarge', `the file is larger than the limit of ${o.maxBytes} bytes`);
     if (size === 0) throw new HttpError(400, 'EmptyFile', 'the file is empty');
-    if (!checked) {
-      if (!looksLikePdf(Buffer.concat(pending))) throw notPdf();
-      await docs.createUploading(o.pool, { id, collection, filename: filename ?? null, metadata, job: fields.job ?? null, apiKey: o.key.name, idempotencyKey: o.idempotencyKey });
-      created = true;
-    }
+    if (!checked) await begin();
     await flush();
     return await docs.finalizeUpload(o.pool, id, hash.digest('hex'), size);
   } catch (err) {

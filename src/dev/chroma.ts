@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './net.ts';
+import { freePort, GiveUp, sleep, waitFor } from './net.ts';
 
 export async function startChroma(): Promise<{ url: string; stop: () => Promise<void>; proc: ChildProcess }> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-chroma-'));
@@ -18,20 +18,19 @@ export async function startChroma(): Promise<{ url: string; stop: () => Promise<
   proc.stdout?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
   proc.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`chroma exited (${proc.exitCode}): ${log}`);
-    try {
-      const r = await fetch(`${url}/api/v2/heartbeat`);
-      if (r.ok) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`chroma did not start in 60 s: ${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await waitFor(
+      'chroma',
+      async () => {
+        if (proc.exitCode !== null) throw new GiveUp(`chroma exited (${proc.exitCode})`);
+        return (await fetch(`${url}/api/v2/heartbeat`)).ok;
+      },
+      60_000,
+      200,
+    );
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}: ${log}`, { cause: err });
   }
   return {
     url,
@@ -39,7 +38,7 @@ export async function startChroma(): Promise<{ url: string; stop: () => Promise<
     stop: async () => {
       process.off('exit', killOnExit);
       proc.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       if (proc.exitCode === null) proc.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },

@@ -7,7 +7,7 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBinaries, type Binaries } from './binaries.ts';
-import { freePort, waitFor } from './net.ts';
+import { freePort, GiveUp, waitFor } from './net.ts';
 import { createPki, kubeconfig, type Pki } from './pki.ts';
 import { exited, spawnGroup, stopGroup } from './process-group.ts';
 
@@ -54,7 +54,7 @@ function tail(file: string): string {
 async function waitReady(what: string, child: ChildProcess, logFile: string, check: () => Promise<boolean>, timeoutMs: number) {
   try {
     await waitFor(what, async () => {
-      if (exited(child)) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode})`);
+      if (exited(child)) throw new GiveUp(`${what} exited (${child.exitCode ?? child.signalCode})`);
       return check();
     }, timeoutMs);
   } catch (e) {

@@ -2,7 +2,7 @@
 // until the workers have parsed, chunked, embedded and stored them, then search.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep } from './net.ts';
+import { eventually } from './net.ts';
 
 interface DocumentView {
   id: string;
@@ -27,15 +27,16 @@ export async function ingestAndSearch(base: string, key: string, dir: string, co
     ids.push(body.document.id);
   }
   for (const id of ids) {
-    for (let i = 0; ; i++) {
-      const { document: d } = (await (await fetch(`${base}/v1/documents/${id}`, { headers: auth })).json()) as { document: DocumentView };
-      if (d.state === 'succeeded' || d.state === 'failed') {
-        log(`${d.filename}: ${d.state}, ${d.pages} pages, ${d.chunks} chunks${d.error ? `, ${d.error.type}: ${d.error.message}` : ''}`);
-        break;
-      }
-      if (i > 600) throw new Error(`${d.filename} still ${d.state} after a minute`);
-      await sleep(100);
-    }
+    const d = await eventually(
+      `document ${id} to finish`,
+      async () => {
+        const { document: doc } = (await (await fetch(`${base}/v1/documents/${id}`, { headers: auth })).json()) as { document: DocumentView };
+        return doc.state === 'succeeded' || doc.state === 'failed' ? doc : undefined;
+      },
+      60_000,
+      100,
+    );
+    log(`${d.filename}: ${d.state}, ${d.pages} pages, ${d.chunks} chunks${d.error ? `, ${d.error.type}: ${d.error.message}` : ''}`);
   }
   const res = await fetch(`${base}/v1/search`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ collection, query, limit: 2 }) });
   const { results } = (await res.json()) as { results: { documentId: string; pageStart: number; pageEnd: number; score: number; text: string }[] };

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startChroma } from './chroma.ts';
-import { freePort } from './net.ts';
+import { freePort, GiveUp, sleep, waitFor } from './net.ts';
 import { createSchema } from './pg-schema.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -52,15 +52,14 @@ export async function startLocalStack(env: Record<string, string> = {}): Promise
   };
   const api = start('src/api/main.ts');
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) break;
-    } catch {
-      // starting
-    }
-    if (i > 200) throw new Error('the API did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitFor(
+    'the API to become ready',
+    async () => {
+      if (api.exitCode !== null) throw new GiveUp(`the API exited (${api.exitCode})`);
+      return (await fetch(`${base}/readyz`)).ok;
+    },
+    20_000,
+  );
   const pool = new pg.Pool({ connectionString: pgUrl, max: 2 });
   return {
     base,
@@ -71,7 +70,7 @@ export async function startLocalStack(env: Record<string, string> = {}): Promise
     spawnWorker: (extra = {}) => start('src/worker/main.ts', { SLUICE_WORKER_ID: `local-w-${children.length}`, ...extra }),
     async stop() {
       for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
       await pool.end();
       await chroma.stop();

@@ -16,9 +16,15 @@ export function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Thrown from an `eventually` check when waiting longer is pointless (the process died). */
+export class GiveUp extends Error {
+  override name = 'GiveUp';
+}
+
 /**
  * Polls `fn` until it returns a value other than undefined or false, and returns that value.
- * A throw counts as "not yet"; the last one is reported if time runs out.
+ * A throw counts as "not yet" (the last one is reported if time runs out), except GiveUp,
+ * which ends the wait at once.
  */
 export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -28,6 +34,7 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
       const v = await fn();
       if (v !== undefined && v !== false) return v;
     } catch (e) {
+      if (e instanceof GiveUp) throw e;
       last = e;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);

@@ -8,21 +8,21 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-function str(env: Env, key: string, fallback?: string): string {
+export function str(env: Env, key: string, fallback?: string): string {
   const v = env[key];
   if (v !== undefined && v !== '') return v;
   if (fallback !== undefined) return fallback;
   throw new ConfigError(`${key} is required`);
 }
 
-function optionalStr(env: Env, key: string): string | undefined {
+export function optionalStr(env: Env, key: string): string | undefined {
   const v = env[key];
   return v === undefined || v === '' ? undefined : v;
 }
 
-function decimal(env: Env, key: string, fallback: number, min: number, max: number): number {
+export function decimal(env: Env, key: string, fallback: number, min: number, max: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(`${key} must be a number, got ${JSON.stringify(raw)}`);
@@ -31,7 +31,7 @@ function decimal(env: Env, key: string, fallback: number, min: number, max: numb
   return n;
 }
 
-function int(env: Env, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function int(env: Env, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${key} must be an integer, got ${JSON.stringify(raw)}`);
@@ -40,7 +40,7 @@ function int(env: Env, key: string, fallback: number, min: number, max = Number.
   return n;
 }
 
-function url(env: Env, key: string, protocols: readonly string[], fallback?: string): string {
+export function url(env: Env, key: string, protocols: readonly string[], fallback?: string): string {
   const v = str(env, key, fallback);
   let parsed: URL;
   try {

@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { EMBEDDING_PROVIDERS } from '../crd/common.ts';
 import { QUEUE_NAME } from './queue.ts';
+import { loadFetchSettings, type FetchSettings } from '../worker/fetch/fetch-settings.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -102,6 +103,8 @@ export interface WorkerConfig extends StoresConfig {
   maxAttempts: number;
   staleSeconds: number;
   sweepIntervalSeconds: number;
+  /** SLUICE_FETCH_*: fetching job documents and manifests. */
+  fetch: FetchSettings;
 }
 
 function loadStoresConfig(env: Env): StoresConfig {
@@ -174,5 +177,6 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     maxAttempts: int(env, 'SLUICE_MAX_ATTEMPTS', 5, 1, 100),
     staleSeconds: int(env, 'SLUICE_STALE_SECONDS', 30, 2, 3600),
     sweepIntervalSeconds: int(env, 'SLUICE_SWEEP_INTERVAL_SECONDS', 10, 1, 3600),
+    fetch: loadFetchSettings(env),
   };
 }

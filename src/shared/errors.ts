@@ -24,15 +24,21 @@ export function isPermanent(type: ErrorType): boolean {
   return PERMANENT[type];
 }
 
-/** A failure of one document, with the taxonomy type that ends up in its record and metrics. */
+/**
+ * A failure of one document, with the taxonomy type that ends up in its record and metrics.
+ * `permanent` overrides the type's default where one type covers both kinds: a fetch that got
+ * 404 will never succeed, one that got 503 may.
+ */
 export class DocumentError extends Error {
   readonly type: ErrorType;
-  constructor(type: ErrorType, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly #permanent: boolean | undefined;
+  constructor(type: ErrorType, message: string, options?: { cause?: unknown; permanent?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = type;
     this.type = type;
+    this.#permanent = options?.permanent;
   }
   get permanent(): boolean {
-    return isPermanent(this.type);
+    return this.#permanent ?? isPermanent(this.type);
   }
 }

@@ -29,6 +29,11 @@ async function parsePdf(data: Uint8Array, maxPages: number, maxChars: number): P
   let totalPages: number | undefined;
   try {
     totalPages = (await parser.getText({ partial: [-1] })).total;
+    // pdf.js takes the page tree's /Count as it is; zero or negative means a damaged tree (what
+    // pdftotext calls "Invalid page count"), not a document without text.
+    if (!Number.isInteger(totalPages) || totalPages < 1) {
+      return { ok: false, type: 'Corrupt', message: `the PDF is damaged: invalid page count ${totalPages} in its page tree` };
+    }
     if (totalPages > maxPages) return { ok: false, type: 'TooManyPages', message: `the PDF has ${totalPages} pages; the limit is ${maxPages}`, totalPages };
     const pages: { page: number; text: string }[] = [];
     let chars = 0;

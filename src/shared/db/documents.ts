@@ -4,7 +4,8 @@
 import type pg from 'pg';
 import type { ErrorType } from '../errors.ts';
 
-export type DocumentState = 'uploading' | 'queued' | 'processing' | 'succeeded' | 'failed';
+// `pending`: a job's document not yet dispatched; `skipped`: a duplicate or an ignored failure.
+export type DocumentState = 'uploading' | 'pending' | 'queued' | 'processing' | 'succeeded' | 'failed' | 'skipped';
 
 export interface DocumentRow {
   id: string;
@@ -31,6 +32,9 @@ export interface DocumentRow {
   started_at: Date | null;
   finished_at: Date | null;
   may_have_chunks: boolean;
+  /** Where a job's document is fetched from; null for uploads. */
+  source_uri: string | null;
+  source_key: string | null;
 }
 
 export interface DocumentView {
@@ -41,6 +45,7 @@ export interface DocumentView {
   sizeBytes: number | null;
   metadata: Record<string, unknown>;
   job: string | null;
+  source: string | null;
   state: DocumentState;
   stage: string | null;
   attempts: number;
@@ -62,6 +67,7 @@ export function toView(r: DocumentRow): DocumentView {
     sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes),
     metadata: r.metadata,
     job: r.job,
+    source: r.source_uri,
     state: r.state,
     stage: r.stage,
     attempts: r.attempts,
@@ -259,6 +265,40 @@ export async function failClaim(db: Q, c: Claim, type: ErrorType, message: strin
     [c.doc.id, c.workerId, c.attempt, type, message.slice(0, 2000)],
   );
   return (r.rowCount ?? 0) > 0;
+}
+
+/** Ends a document without ingesting it: a duplicate, or a failure the job's policy ignores. */
+export async function skipClaim(db: Q, c: Claim, type: ErrorType | null, message: string): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE documents SET state = 'skipped', stage = 'done', error_type = $4, error_message = $5,
+       finished_at = now(), updated_at = now(), heartbeat_at = NULL WHERE ${FENCE}`,
+    [c.doc.id, c.workerId, c.attempt, type, message.slice(0, 2000)],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+export type ContentHashResult = { kind: 'set' } | { kind: 'lost' } | { kind: 'duplicate'; existing: DocumentRow };
+
+/** Records the content hash of fetched bytes under the claim; reports a same-content document. */
+export async function setContentHash(db: Q, c: Claim, sha256: string, size: number): Promise<ContentHashResult> {
+  try {
+    const r = await db.query(`UPDATE documents SET sha256 = $4, size_bytes = $5, updated_at = now() WHERE ${FENCE}`, [c.doc.id, c.workerId, c.attempt, sha256, size]);
+    return (r.rowCount ?? 0) > 0 ? { kind: 'set' } : { kind: 'lost' };
+  } catch (err) {
+    if ((err as { code?: string }).code !== '23505') throw err;
+    const existing = (await db.query<DocumentRow>('SELECT * FROM documents WHERE collection = $1 AND sha256 = $2', [c.doc.collection, sha256])).rows[0];
+    if (!existing) throw new Error('a same-content document vanished while deduplicating; retry', { cause: err });
+    return { kind: 'duplicate', existing };
+  }
+}
+
+export async function hasBytes(db: Q, id: string): Promise<boolean> {
+  const r = await db.query('SELECT 1 FROM document_parts WHERE document_id = $1 LIMIT 1', [id]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function deleteParts(db: Q, id: string): Promise<void> {
+  await db.query('DELETE FROM document_parts WHERE document_id = $1', [id]);
 }
 
 /** Back to the queue after a transient error; the attempt stays counted. */

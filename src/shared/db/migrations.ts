@@ -64,6 +64,50 @@ export const MIGRATIONS: readonly Migration[] = [
     // the slowest step of a small document).
     sql: `ALTER TABLE documents ADD COLUMN may_have_chunks boolean NOT NULL DEFAULT false;`,
   },
+  {
+    version: 3,
+    name: 'jobs',
+    // IngestionJobs (docs/jobs.md). A job's documents start `pending` with a source URI and no
+    // bytes; the dispatcher moves them to `queued`. `job_sources` holds the expansion cursor of
+    // each (job, source), tied to the spec it was made for, so a changed spec starts a new pass.
+    sql: `
+      CREATE TABLE jobs (
+        id text PRIMARY KEY,
+        collection text NOT NULL,
+        source_kind text NOT NULL,
+        spec jsonb NOT NULL,
+        spec_hash text NOT NULL,
+        state text NOT NULL DEFAULT 'Pending' CHECK (state IN ('Pending', 'Running', 'Suspended', 'Complete', 'Failed')),
+        reason text,
+        message text,
+        failure_reason text,
+        failure_message text,
+        retry_nonce text,
+        deleting boolean NOT NULL DEFAULT false,
+        last_dispatched_at timestamptz,
+        pruned_at timestamptz,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        started_at timestamptz,
+        completed_at timestamptz
+      );
+      CREATE TABLE job_sources (
+        job text NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        source text NOT NULL,
+        spec_hash text NOT NULL,
+        cursor text,
+        done boolean NOT NULL DEFAULT false,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (job, source)
+      );
+      ALTER TABLE documents ADD COLUMN source_uri text, ADD COLUMN source_key text;
+      ALTER TABLE documents DROP CONSTRAINT documents_state_check;
+      ALTER TABLE documents ADD CONSTRAINT documents_state_check
+        CHECK (state IN ('uploading', 'pending', 'queued', 'processing', 'succeeded', 'failed', 'skipped'));
+      CREATE UNIQUE INDEX documents_job_source ON documents (job, source_key) WHERE job IS NOT NULL;
+      CREATE INDEX documents_job_state ON documents (job, state, created_at) WHERE job IS NOT NULL;
+    `,
+  },
 ];
 
 export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -1,0 +1,166 @@
+// Every read and write of a job's record (docs/jobs.md). A job's documents live in `documents`
+// (job = the job's id); this file owns the `jobs` and `job_sources` tables and the few updates
+// of documents that are about a whole job.
+import type pg from 'pg';
+import type { FailureTarget } from '../jobs/failure-policy.ts';
+import type { JobSpec, JobState, SourceKind } from '../jobs/job-spec.ts';
+import type { StateCounts } from '../jobs/settle.ts';
+
+type Q = pg.Pool | pg.PoolClient;
+
+export interface JobRow {
+  id: string;
+  collection: string;
+  source_kind: SourceKind;
+  spec: JobSpec;
+  spec_hash: string;
+  state: JobState;
+  reason: string | null;
+  message: string | null;
+  failure_reason: string | null;
+  failure_message: string | null;
+  retry_nonce: string | null;
+  deleting: boolean;
+  last_dispatched_at: Date | null;
+  pruned_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+export function failureOf(j: JobRow): FailureTarget | null {
+  return j.failure_reason ? { reason: j.failure_reason, message: j.failure_message ?? '' } : null;
+}
+
+export async function getJob(db: Q, id: string, lock = ''): Promise<JobRow | undefined> {
+  return (await db.query<JobRow>(`SELECT * FROM jobs WHERE id = $1 ${lock}`, [id])).rows[0];
+}
+
+export async function insertJob(db: Q, id: string, spec: JobSpec, hash: string, kind: SourceKind): Promise<JobRow | undefined> {
+  const r = await db.query<JobRow>(
+    `INSERT INTO jobs (id, collection, source_kind, spec, spec_hash, retry_nonce) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (id) DO NOTHING RETURNING *`,
+    [id, spec.collection, kind, JSON.stringify(spec), hash, spec.retryNonce ?? null],
+  );
+  return r.rows[0];
+}
+
+/** A new spec for an existing job; a finished job with a changed spec looks at its sources again. */
+export async function updateJobSpec(db: Q, id: string, spec: JobSpec, hash: string): Promise<JobRow> {
+  const r = await db.query<JobRow>(
+    `UPDATE jobs SET spec = $2, spec_hash = $3, updated_at = now(),
+       state = CASE WHEN state = 'Complete' AND spec_hash <> $3 THEN 'Running' ELSE state END,
+       completed_at = CASE WHEN state = 'Complete' AND spec_hash <> $3 THEN NULL ELSE completed_at END
+     WHERE id = $1 RETURNING *`,
+    [id, JSON.stringify(spec), hash],
+  );
+  return r.rows[0]!;
+}
+
+/**
+ * Nothing of this job starts any more: its `queued` documents go back to `pending` (a worker
+ * that already holds one finishes it). Callers change the job's row first, so a dispatcher
+ * tick that locked the row before them is undone here, and one after them sees the change.
+ */
+export async function stopStarting(db: Q, jobId: string): Promise<number> {
+  const r = await db.query(`UPDATE documents SET state = 'pending', stage = 'pending', updated_at = now() WHERE job = $1 AND state = 'queued'`, [jobId]);
+  return r.rowCount ?? 0;
+}
+
+/** Sets the failure target once; the first reason wins. */
+export async function setFailureTarget(db: Q, jobId: string, t: FailureTarget): Promise<boolean> {
+  const r = await db.query(`UPDATE jobs SET failure_reason = $2, failure_message = $3, updated_at = now() WHERE id = $1 AND failure_reason IS NULL`, [
+    jobId,
+    t.reason,
+    t.message.slice(0, 2000),
+  ]);
+  if ((r.rowCount ?? 0) === 0) return false;
+  await stopStarting(db, jobId);
+  return true;
+}
+
+const REVIVABLE = `('FailedDocumentsExceeded', 'FailJobRule')`;
+
+/**
+ * A new retryNonce: failed documents go back to `pending` with attempts reset. Fetched ones
+ * lose their bytes and hash, so a source fixed since is fetched again.
+ */
+export async function requeueFailed(db: Q, jobId: string, nonce: string): Promise<number> {
+  await db.query(`DELETE FROM document_parts WHERE document_id IN (SELECT id FROM documents WHERE job = $1 AND state = 'failed' AND source_uri IS NOT NULL)`, [jobId]);
+  const r = await db.query(
+    `UPDATE documents SET state = 'pending', stage = 'pending', attempts = 0, error_type = NULL, error_message = NULL, worker_id = NULL,
+       sha256 = CASE WHEN source_uri IS NULL THEN sha256 END, size_bytes = CASE WHEN source_uri IS NULL THEN size_bytes END,
+       pages = NULL, chunks = NULL, started_at = NULL, finished_at = NULL, next_attempt_at = NULL, updated_at = now()
+     WHERE job = $1 AND state = 'failed'`,
+    [jobId],
+  );
+  // A job that failed only because of its documents runs again; a deadline stays exceeded.
+  // (Every expression of a SET reads the row as it was before the update.)
+  await db.query(
+    `UPDATE jobs SET retry_nonce = $2, updated_at = now(),
+       state = CASE WHEN failure_reason IN ${REVIVABLE} OR (state = 'Complete' AND $3) THEN 'Running' ELSE state END,
+       completed_at = CASE WHEN failure_reason IN ${REVIVABLE} OR (state = 'Complete' AND $3) THEN NULL ELSE completed_at END,
+       failure_reason = CASE WHEN failure_reason IN ${REVIVABLE} THEN NULL ELSE failure_reason END,
+       failure_message = CASE WHEN failure_reason IN ${REVIVABLE} THEN NULL ELSE failure_message END
+     WHERE id = $1`,
+    [jobId, nonce, (r.rowCount ?? 0) > 0],
+  );
+  return r.rowCount ?? 0;
+}
+
+const ZERO: StateCounts = { pending: 0, queued: 0, processing: 0, succeeded: 0, failed: 0, skipped: 0 };
+
+/** Documents of each job by state. */
+export async function countsByJob(db: Q, ids: readonly string[]): Promise<Map<string, StateCounts>> {
+  const out = new Map<string, StateCounts>(ids.map((id) => [id, { ...ZERO }]));
+  if (ids.length === 0) return out;
+  const r = await db.query<{ job: string; state: keyof StateCounts; n: number }>(
+    `SELECT job, state, count(*)::int AS n FROM documents WHERE job = ANY($1) AND state <> 'uploading' GROUP BY job, state`,
+    [ids],
+  );
+  for (const row of r.rows) {
+    const c = out.get(row.job);
+    if (c && row.state in c) c[row.state] = row.n;
+  }
+  return out;
+}
+
+/** True when the job's source has been expanded completely for its current spec. */
+export async function expansionDone(db: Q, job: Pick<JobRow, 'id' | 'source_kind' | 'spec_hash'>): Promise<boolean> {
+  const r = await db.query('SELECT 1 FROM job_sources WHERE job = $1 AND source = $2 AND spec_hash = $3 AND done', [job.id, job.source_kind, job.spec_hash]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export interface JobStats {
+  pages: number;
+  chunks: number;
+  finishedLastMinute: number;
+}
+
+export async function jobStats(db: Q, id: string): Promise<JobStats> {
+  const r = await db.query<{ pages: string | null; chunks: string | null; recent: number }>(
+    `SELECT sum(pages) FILTER (WHERE state = 'succeeded') AS pages, sum(chunks) FILTER (WHERE state = 'succeeded') AS chunks,
+       count(*) FILTER (WHERE state IN ('succeeded', 'failed', 'skipped') AND finished_at > now() - interval '1 minute')::int AS recent
+     FROM documents WHERE job = $1`,
+    [id],
+  );
+  const row = r.rows[0];
+  return { pages: Number(row?.pages ?? 0), chunks: Number(row?.chunks ?? 0), finishedLastMinute: row?.recent ?? 0 };
+}
+
+export interface FailureEntry {
+  id: string;
+  source_uri: string | null;
+  error_type: string | null;
+  error_message: string | null;
+  attempts: number;
+}
+
+export async function lastFailures(db: Q, id: string, limit = 20): Promise<FailureEntry[]> {
+  const r = await db.query<FailureEntry>(
+    `SELECT id, source_uri, error_type, error_message, attempts FROM documents WHERE job = $1 AND state = 'failed' ORDER BY finished_at DESC NULLS LAST, id LIMIT $2`,
+    [id, limit],
+  );
+  return r.rows;
+}

@@ -13,6 +13,7 @@ import { errorFields, type Logger } from '../shared/logger.ts';
 import { enqueueDocument, type DocumentJobData } from '../shared/queue.ts';
 import { assertMayUse, authenticate, presentedKey, type ApiKey } from './auth.ts';
 import { HttpError } from './http-error.ts';
+import { createJobsRouter } from './jobs-routes.ts';
 import type { ApiMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { takeToken } from './rate-limit.ts';
@@ -98,6 +99,7 @@ export function createApp(d: AppDeps): express.Express {
 
   const v1 = express.Router();
   v1.use(auth, rateLimit);
+  v1.use(createJobsRouter(d));
 
   // The document is durable in PostgreSQL already: if Redis is down, the sweeper enqueues it.
   const enqueueOrLeaveToSweeper = (doc: docs.DocumentRow) =>

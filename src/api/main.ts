@@ -12,7 +12,7 @@ import { runMain } from '../shared/run-main.ts';
 import { createQueue } from '../shared/queue.ts';
 import { createApiRedis } from '../shared/redis.ts';
 import { createApp } from './app.ts';
-import { watchKeysFile } from './keys-file.ts';
+import { watchKeysFiles } from './keys-file.ts';
 import { createApiMetrics } from './metrics.ts';
 
 export interface RunningApi {
@@ -24,15 +24,17 @@ export interface RunningApi {
 
 export async function startApi(cfg: ApiConfig): Promise<RunningApi> {
   const log = createLogger({ component: 'api' });
-  const keys = cfg.apiKeysFile
-    ? watchKeysFile(
-        cfg.apiKeysFile,
-        cfg.apiKeysReloadSeconds * 1000,
-        (err) => log.warn('the API keys file no longer parses; keeping the previous keys', errorFields(err)),
-        (count) => log.info('API keys reloaded', { count }),
-      )
-    : null;
-  if (keys === null) log.warn('SLUICE_API_KEYS_FILE is not set: every request except health is refused');
+  const keyFiles = [cfg.apiKeysFile, cfg.operatorKeysFile].filter((f) => f !== undefined);
+  const keys =
+    keyFiles.length > 0
+      ? watchKeysFiles(
+          keyFiles,
+          cfg.apiKeysReloadSeconds * 1000,
+          (err) => log.warn('the API keys files no longer parse; keeping the previous keys', errorFields(err)),
+          (count) => log.info('API keys reloaded', { count }),
+        )
+      : null;
+  if (keys === null) log.warn('neither SLUICE_API_KEYS_FILE nor SLUICE_OPERATOR_KEYS_FILE is set: every request except health is refused');
   // Uploads queue for a connection under load; 15 s lets a burst of hundreds drain.
   const pool = createPool(cfg.postgresUrl, log, 32, 15_000);
   // If PostgreSQL is away the API still comes up (answering 503) and keeps trying to migrate.

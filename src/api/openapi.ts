@@ -5,6 +5,13 @@ const docResponse = (description: string) => ({
   content: { 'application/json': { schema: { type: 'object', properties: { document: { $ref: '#/components/schemas/Document' } } } } },
 });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const jobIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$' } };
+const jobResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object', properties: { job: { $ref: '#/components/schemas/Job' } } } } },
+});
+const DOCUMENT_STATES = ['pending', 'queued', 'processing', 'succeeded', 'failed', 'skipped'];
+const count = { type: 'integer', minimum: 0 };
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -24,7 +31,8 @@ export function openApiDocument(): Record<string, unknown> {
             sizeBytes: { type: 'integer' },
             metadata: { type: 'object' },
             job: { type: ['string', 'null'] },
-            state: { enum: ['queued', 'processing', 'succeeded', 'failed'] },
+            source: { type: ['string', 'null'], description: 'Where a job document is fetched from' },
+            state: { enum: DOCUMENT_STATES },
             stage: { type: ['string', 'null'] },
             attempts: { type: 'integer' },
             pages: { type: ['integer', 'null'] },
@@ -34,6 +42,85 @@ export function openApiDocument(): Record<string, unknown> {
             updatedAt: { type: 'string', format: 'date-time' },
             startedAt: { type: ['string', 'null'], format: 'date-time' },
             finishedAt: { type: ['string', 'null'], format: 'date-time' },
+          },
+        },
+        JobBody: {
+          type: 'object',
+          description: 'An IngestionJob spec with references resolved (docs/jobs.md). Unknown fields are refused.',
+          required: ['collection', 'sources'],
+          properties: {
+            collection: { type: 'string' },
+            sources: {
+              type: 'object',
+              description: 'Exactly one of inline, manifest, objectStore',
+              properties: {
+                inline: { type: 'array', maxItems: 10000, items: { type: 'object', required: ['uri'], properties: { uri: { type: 'string' }, name: { type: 'string' }, metadata: { type: 'object' } } } },
+                manifest: { type: 'object', description: 'Exactly one of url, content', properties: { url: { type: 'string' }, content: { type: 'string' } } },
+                objectStore: {
+                  type: 'object',
+                  required: ['bucket'],
+                  properties: {
+                    endpoint: { type: 'string' },
+                    bucket: { type: 'string' },
+                    prefix: { type: 'string' },
+                    region: { type: 'string' },
+                    credentials: { type: 'object', properties: { accessKeyId: { type: 'string' }, secretAccessKey: { type: 'string' } } },
+                  },
+                },
+              },
+            },
+            metadata: { type: 'object' },
+            dedupPolicy: { enum: ['Skip', 'Reindex'], default: 'Skip' },
+            parallelism: { type: 'integer', minimum: 1, maximum: 10000, default: 10 },
+            priority: { type: 'integer', minimum: 0, maximum: 100, default: 50 },
+            suspend: { type: 'boolean', default: false },
+            activeDeadlineSeconds: { type: 'integer', minimum: 1 },
+            document: { type: 'object', properties: { retries: { type: 'integer', minimum: 0, maximum: 20, default: 3 }, timeoutSeconds: { type: 'integer', minimum: 5, maximum: 3600 } } },
+            failurePolicy: {
+              type: 'object',
+              properties: {
+                maxFailedDocuments: { type: 'integer', minimum: 0 },
+                maxFailedPercent: { type: 'integer', minimum: 0, maximum: 100 },
+                rules: { type: 'array', items: { type: 'object', properties: { action: { enum: ['FailJob', 'FailDocument', 'Ignore', 'Retry'] }, onErrorTypes: { type: 'array', items: { type: 'string' } } } } },
+              },
+            },
+            chunking: { type: 'object', properties: { chunkSize: { type: 'integer' }, chunkOverlap: { type: 'integer' } } },
+            embedding: { type: 'object', properties: { model: { type: 'string' }, dimensions: { type: 'integer' } } },
+            retryNonce: { type: 'string', maxLength: 63 },
+            ttlSecondsAfterFinished: { type: 'integer', minimum: 0 },
+          },
+        },
+        Job: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            collection: { type: 'string' },
+            state: { enum: ['Pending', 'Running', 'Suspended', 'Complete', 'Failed'] },
+            reason: { type: ['string', 'null'] },
+            message: { type: ['string', 'null'] },
+            failureTarget: { type: ['object', 'null'], properties: { reason: { type: 'string' }, message: { type: 'string' } } },
+            specHash: { type: 'string', description: 'sha256 hex of the canonical JSON of the body last PUT' },
+            retryNonce: { type: ['string', 'null'] },
+            expansion: { type: 'object', properties: { done: { type: 'boolean' }, documents: count } },
+            counts: {
+              type: 'object',
+              properties: { total: count, pending: count, queued: count, active: count, succeeded: count, failed: count, skipped: count },
+            },
+            pages: count,
+            chunks: count,
+            rate: { type: 'number', description: 'Finished documents per second over the last minute' },
+            etaSeconds: { type: ['integer', 'null'] },
+            startTime: { type: ['string', 'null'], format: 'date-time' },
+            completionTime: { type: ['string', 'null'], format: 'date-time' },
+            embedding: { type: 'object', properties: { model: { type: 'string' }, dimensions: { type: 'integer' } } },
+            lastFailures: {
+              type: 'array',
+              maxItems: 20,
+              items: {
+                type: 'object',
+                properties: { document: { type: 'string' }, source: { type: ['string', 'null'] }, errorType: { type: ['string', 'null'] }, message: { type: ['string', 'null'] }, attempts: count },
+              },
+            },
           },
         },
       },
@@ -94,6 +181,53 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/documents/{id}/reindex': {
         post: { summary: 'Process a finished document again', parameters: [idParam], responses: { 202: docResponse('Queued'), 404: err('Not found'), 409: err('Not finished') } },
+      },
+      '/v1/jobs/{id}': {
+        put: {
+          summary: 'Create or update an ingestion job (idempotent)',
+          parameters: [jobIdParam],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/JobBody' } } } },
+          responses: {
+            201: jobResponse('Created'),
+            200: jobResponse('Updated or unchanged'),
+            400: err('Not a JSON object'),
+            403: err('The key may not use the collection'),
+            409: err('Immutable: collection or the kind of source changed; Deleting: a purge is under way'),
+            422: err('InvalidJob naming the field, or EmbeddingMismatch'),
+          },
+        },
+        get: { summary: 'A job with its progress', parameters: [jobIdParam], responses: { 200: jobResponse('The job'), 404: err('Not found'), 403: err('Forbidden') } },
+        delete: {
+          summary: "Stop a job and delete its record; with purge=true also its documents and their chunks",
+          parameters: [jobIdParam, { name: 'purge', in: 'query', schema: { type: 'boolean', default: false } }],
+          responses: {
+            204: { description: 'Gone' },
+            202: { description: '{remaining}: documents still being processed or deleted; repeat the request' },
+            404: err('Not found'),
+            503: err('Chroma or PostgreSQL unreachable'),
+          },
+        },
+      },
+      '/v1/jobs/{id}/documents': {
+        get: {
+          summary: "A job's documents, paginated like /v1/documents",
+          parameters: [
+            jobIdParam,
+            { name: 'state', in: 'query', schema: { enum: DOCUMENT_STATES } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: { 200: { description: 'documents and nextCursor' }, 400: err('Bad filter'), 404: err('Not found') },
+        },
+      },
+      '/v1/queue': {
+        get: {
+          summary: 'Queue depth and live workers',
+          responses: {
+            200: { description: '{waiting, active, delayed, failed, oldestWaitingSeconds, workers: [{id, busy, active, concurrency, lastHeartbeat}]}' },
+            503: err('Redis unreachable'),
+          },
+        },
       },
       '/v1/search': {
         post: {

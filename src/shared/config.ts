@@ -82,6 +82,8 @@ export interface ApiConfig extends StoresConfig {
   maxQueueDepth: number;
   rateLimitPerMinute: number;
   apiKeysFile: string | undefined;
+  /** The operator's key (docs/jobs.md), accepted beside those of apiKeysFile. */
+  operatorKeysFile: string | undefined;
   /** How often the keys file is checked for changes (a rotated Secret). */
   apiKeysReloadSeconds: number;
   embedding: EmbeddingConfig;
@@ -151,6 +153,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     maxQueueDepth: int(env, 'SLUICE_MAX_QUEUE_DEPTH', 100000, 1),
     rateLimitPerMinute: int(env, 'SLUICE_RATE_LIMIT_PER_MINUTE', 600, 0),
     apiKeysFile: optionalStr(env, 'SLUICE_API_KEYS_FILE'),
+    operatorKeysFile: optionalStr(env, 'SLUICE_OPERATOR_KEYS_FILE'),
     apiKeysReloadSeconds: int(env, 'SLUICE_API_KEYS_RELOAD_SECONDS', 10, 1, 3600),
     embedding: loadEmbeddingConfig(env),
   };

@@ -17,7 +17,8 @@ function routesOf(stack: readonly Layer[], prefix = ''): string[] {
         .filter((m) => m !== '_all')
         .map((m) => `${m.toUpperCase()} ${prefix}${layer.route!.path}`);
     }
-    if (layer.handle.stack && typeof layer.rawPath === 'string') return routesOf(layer.handle.stack, prefix + layer.rawPath);
+    // A router mounted without a path (rawPath '/') adds nothing to its routes' paths.
+    if (layer.handle.stack && typeof layer.rawPath === 'string') return routesOf(layer.handle.stack, prefix + (layer.rawPath === '/' ? '' : layer.rawPath));
     return [];
   });
 }

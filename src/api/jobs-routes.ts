@@ -1,0 +1,119 @@
+// The IngestionJob routes (docs/jobs.md) and the queue summary: the operator drives a job
+// through these, as anyone may without Kubernetes. Mounted on the keyed, rate-limited /v1 router.
+import express, { type Request } from 'express';
+import * as docs from '../shared/db/documents.ts';
+import * as jobs from '../shared/db/jobs.ts';
+import { withDeadline } from '../shared/deadline.ts';
+import { readWorkerHeartbeats, workersKeyFor } from '../shared/heartbeats.ts';
+import { sourceKindOf, specHash } from '../shared/jobs/job-spec.ts';
+import type { AppDeps } from './app.ts';
+import { assertMayUse, type ApiKey } from './auth.ts';
+import { HttpError } from './http-error.ts';
+import { JOB_ID, parseJobBody } from './job-body.ts';
+import { jobView } from './job-view.ts';
+import { decodeCursor, encodeCursor } from './list-cursor.ts';
+
+type Authed = Request & { apiKey?: ApiKey };
+
+const DOCUMENT_STATES: readonly docs.DocumentState[] = ['pending', 'queued', 'processing', 'succeeded', 'failed', 'skipped'];
+/** How long one DELETE with purge works before answering 202 with what is left. */
+const PURGE_BUDGET_MS = 5_000;
+
+export function createJobsRouter(d: AppDeps): express.Router {
+  const r = express.Router();
+
+  const loadJob = async (req: Authed): Promise<jobs.JobRow> => {
+    const id = String(req.params.id);
+    const job = JOB_ID.test(id) ? await jobs.getJob(d.pool, id) : undefined;
+    if (!job) throw new HttpError(404, 'NotFound', `no job ${id}`);
+    assertMayUse(req.apiKey!, job.collection);
+    return job;
+  };
+
+  r.put('/jobs/:id', express.json({ limit: '8mb' }), async (req: Authed, res) => {
+    const id = String(req.params.id);
+    if (!JOB_ID.test(id)) throw new HttpError(422, 'InvalidJob', `id: must match ${JOB_ID.source}`);
+    const body: unknown = req.body;
+    if (body === undefined) throw new HttpError(400, 'InvalidJob', 'send the job as a JSON object with content-type: application/json');
+    const spec = parseJobBody(body);
+    assertMayUse(req.apiKey!, spec.collection);
+    const e = spec.embedding;
+    if (e && ((e.model !== undefined && e.model !== d.embedder.model) || (e.dimensions !== undefined && e.dimensions !== d.embedder.dimensions))) {
+      throw new HttpError(
+        422,
+        'EmbeddingMismatch',
+        `embedding: this cluster embeds with ${d.embedder.model}/${d.embedder.dimensions}, the job asks for ${e.model ?? d.embedder.model}/${e.dimensions ?? d.embedder.dimensions}`,
+      );
+    }
+    const out = await jobs.putJob(d.pool, id, spec, specHash(body), sourceKindOf(spec.sources));
+    if (out.kind === 'deleting') throw new HttpError(409, 'Deleting', `job ${id} is being deleted; repeat the DELETE until it answers 204, then create it again`);
+    if (out.kind === 'immutable') throw new HttpError(409, 'Immutable', `${out.field}: cannot change (it is ${JSON.stringify(out.was)})`);
+    res.status(out.kind === 'created' ? 201 : 200).json({ job: await jobView(d.pool, out.job, d.embedder) });
+  });
+
+  r.get('/jobs/:id', async (req: Authed, res) => {
+    res.json({ job: await jobView(d.pool, await loadJob(req), d.embedder) });
+  });
+
+  r.get('/jobs/:id/documents', async (req: Authed, res) => {
+    const job = await loadJob(req);
+    const str = (k: string) => (typeof req.query[k] === 'string' ? (req.query[k] as string) : undefined);
+    const state = str('state');
+    if (state !== undefined && !DOCUMENT_STATES.includes(state as docs.DocumentState)) throw new HttpError(400, 'InvalidState', `state must be one of ${DOCUMENT_STATES.join(', ')}`);
+    const limit = Number(str('limit') ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, 'InvalidLimit', 'limit must be an integer from 1 to 1000');
+    const after = decodeCursor(str('cursor'));
+    const rows = await docs.listDocuments(d.pool, { collections: null, job: job.id, state: state as docs.DocumentState | undefined, limit, after });
+    const last = rows.at(-1);
+    res.json({ documents: rows.map(docs.toView), nextCursor: rows.length === limit && last ? encodeCursor(last) : null });
+  });
+
+  r.delete('/jobs/:id', async (req: Authed, res) => {
+    const job = await loadJob(req);
+    const purge = req.query.purge;
+    if (purge !== undefined && purge !== 'true' && purge !== 'false') throw new HttpError(400, 'InvalidPurge', 'purge must be true or false');
+    if (purge !== 'true') {
+      if (!(await jobs.deleteJobKeepingDocuments(d.pool, job.id))) throw new HttpError(404, 'NotFound', `no job ${job.id}`);
+      return void res.status(204).end();
+    }
+    // Chunks first: if Chroma is down the rows stay and the DELETE can be repeated.
+    const remaining = await jobs.purgeJobStep(
+      d.pool,
+      job.id,
+      async (batch) => {
+        const col = await docs.getCollection(d.pool, job.collection);
+        if (!col) return;
+        for (let i = 0; i < batch.length; i += 8) {
+          await Promise.all(batch.slice(i, i + 8).map((doc) => d.chroma.deleteDocument(doc.collection, doc.id, col.model, col.dimensions)));
+        }
+      },
+      PURGE_BUDGET_MS,
+    );
+    if (remaining > 0) return void res.status(202).setHeader('retry-after', '2').json({ remaining });
+    res.status(204).end();
+  });
+
+  r.get('/queue', async (_req, res) => {
+    const q = d.queue;
+    const read = async () => {
+      const [counts, oldest, hb] = await Promise.all([
+        q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'),
+        q.getJobs(['waiting', 'prioritized'], 0, 0, true),
+        readWorkerHeartbeats(d.redis, { key: workersKeyFor(q.name) }),
+      ]);
+      return { counts, oldest, hb };
+    };
+    const { counts, oldest, hb } = await withDeadline(read(), 3_000, () => new Error('Command timed out: Redis did not answer within 3 s'));
+    const first = oldest.reduce((min, j) => Math.min(min, j.timestamp), Infinity);
+    res.json({
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+      oldestWaitingSeconds: Number.isFinite(first) ? Math.max(0, (Date.now() - first) / 1000) : 0,
+      workers: hb.workers.map((w) => ({ id: w.id, busy: w.active > 0, active: w.active, concurrency: w.concurrency, lastHeartbeat: new Date(w.ts).toISOString() })),
+    });
+  });
+
+  return r;
+}

@@ -4,6 +4,8 @@
 // every process that does the work, so the ratio is per core whatever runs in parallel; the
 // full pipeline is also broken down by stage, to show where the CPU goes.
 //   npm run bench:parse            (BENCH_DOCS=40 BENCH_PAGES=25 by default)
+// Needs poppler's pdftotext on PATH (Debian/Ubuntu: apt-get install poppler-utils); nothing else
+// in the project does.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +20,12 @@ import { corpus } from './corpus.ts';
 import { cpuSeconds, waitedChildrenCpuSeconds } from './cpu.ts';
 
 const run = promisify(execFile);
+try {
+  await run('pdftotext', ['-v']);
+} catch {
+  console.error('bench:parse compares with poppler\'s pdftotext, which is not on PATH: install poppler-utils (apt-get install poppler-utils)');
+  process.exit(1);
+}
 const DOCS = Number(process.env.BENCH_DOCS ?? 40);
 const PAGES = Number(process.env.BENCH_PAGES ?? 25);
 

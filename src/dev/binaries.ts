@@ -32,7 +32,7 @@ export function binaryPaths(root = cacheRoot()): Binaries {
   };
 }
 
-const goEnv = (): NodeJS.ProcessEnv => ({
+export const goEnv = (): NodeJS.ProcessEnv => ({
   ...process.env,
   // The machine's Go must do: no toolchain download, no cgo, no VCS stamping of a wrapper.
   GOTOOLCHAIN: 'local',
@@ -62,7 +62,7 @@ export function stagingModules(goMod: string): string[] {
   return [...goMod.matchAll(/^\s*(k8s\.io\/[A-Za-z0-9._-]+)\s+=>\s+\.\/staging\//gm)].map((m) => m[1]!);
 }
 
-async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   const lock = `${dir}.lock`;
   mkdirSync(join(lock, '..'), { recursive: true });
   for (let waited = 0; ; waited += 1000) {

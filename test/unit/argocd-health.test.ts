@@ -1,25 +1,15 @@
-// The Argo CD health scripts, run by a real Lua 5.1 (Argo CD's gopher-lua speaks 5.1) on fixtures.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+// The Argo CD health checks, as argocd-cm holds them, run by gopher-lua (the interpreter Argo CD
+// links, built into the cache on first use) with the libraries Argo CD gives argocd-cm scripts.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureGlua } from '../../src/dev/glua.ts';
+import { health as argoHealth, runArgoLua } from '../support/argocd.ts';
 
-const script = (kind: string) => readFileSync(new URL(`../../manifests/argocd/health/${kind}.lua`, import.meta.url), 'utf8');
+let glua = '';
+beforeAll(async () => {
+  glua = await ensureGlua();
+}, 10 * 60_000);
 
-/** A JSON value as a Lua table constructor. */
-function lua(v: unknown): string {
-  if (v === null || v === undefined) return 'nil';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return `{${v.map(lua).join(', ')}}`;
-  return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `[${JSON.stringify(k)}] = ${lua(x)}`).join(', ')}}`;
-}
-
-function health(kind: string, obj: unknown): { status: string; message: string } {
-  const source = `obj = ${lua(obj)}\nlocal hs = (function()\n${script(kind)}\nend)()\nio.write(hs.status, "\\t", hs.message or "")`;
-  const out = execFileSync('lua5.1', ['-'], { input: source }).toString();
-  const [status, message] = out.split('\t');
-  return { status: status!, message: message ?? '' };
-}
+const health = (kind: string, o: unknown) => argoHealth(glua, kind, o);
 
 const cond = (type: string, status: string, message = `${type} is ${status}`) => ({ type, status, reason: 'R', message, lastTransitionTime: '2026-01-01T00:00:00Z' });
 const obj = (generation: number, status?: Record<string, unknown>) => ({ metadata: { name: 'x', generation }, ...(status ? { status } : {}) });
@@ -32,13 +22,13 @@ describe('Argo CD health of IngestionCluster', () => {
     ['not ready yet', obj(1, { observedGeneration: 1, conditions: [cond('Ready', 'False', '1/2 ready'), cond('Degraded', 'False')] }), 'Progressing'],
     ['degraded', obj(1, { observedGeneration: 1, conditions: [cond('Ready', 'False'), cond('Degraded', 'True', 'Secret "pg" not found')] }), 'Degraded'],
     ['suspended', obj(1, { observedGeneration: 1, conditions: [cond('Ready', 'False'), cond('Suspended', 'True')] }), 'Suspended'],
-  ])('%s → %s', (_name, o, want) => {
-    expect(health('ingestioncluster', o).status).toBe(want);
+  ])('%s', async (_name, o, want) => {
+    expect((await health('IngestionCluster', o)).status).toBe(want);
   });
 
-  it('passes the condition message through', () => {
+  it('passes the condition message through', async () => {
     const o = obj(1, { observedGeneration: 1, conditions: [cond('Degraded', 'True', 'Secret "pg" referenced by spec.stores.postgres.secretRef not found')] });
-    expect(health('ingestioncluster', o).message).toBe('Secret "pg" referenced by spec.stores.postgres.secretRef not found');
+    expect((await health('IngestionCluster', o)).message).toBe('Secret "pg" referenced by spec.stores.postgres.secretRef not found');
   });
 });
 
@@ -49,9 +39,17 @@ describe('Argo CD health of IngestionJob', () => {
     ['complete', obj(1, { observedGeneration: 1, conditions: [cond('Complete', 'True', '1000 documents')] }), 'Healthy', '1000 documents'],
     ['failed', obj(1, { observedGeneration: 1, conditions: [cond('Failed', 'True', 'too many failures')] }), 'Degraded', 'too many failures'],
     ['suspended', obj(1, { observedGeneration: 1, progress: '3/10', conditions: [cond('Suspended', 'True')] }), 'Suspended', 'Suspended (3/10)'],
-  ])('%s → %s', (_name, o, want, message) => {
-    const h = health('ingestionjob', o);
+  ])('%s', async (_name, o, want, message) => {
+    const h = await health('IngestionJob', o);
     expect(h.status).toBe(want);
     if (message) expect(h.message).toBe(message);
+  });
+});
+
+describe('the sandbox Argo CD gives argocd-cm scripts', () => {
+  it('has no string library and no string methods, so the checks must not need them', async () => {
+    await expect(runArgoLua(glua, 'x.lua', 'return { status = string.upper("x") }', {})).rejects.toThrow(/non-table object\(nil\) with key 'upper'/);
+    await expect(runArgoLua(glua, 'x.lua', 'return { status = obj.s:upper() }', { s: 'x' })).rejects.toThrow(/non-table object\(string\) with key 'upper'/);
+    await expect(runArgoLua(glua, 'x.lua', 'return { math = math == nil, io = io == nil, t = os.time() > 0, exit = os.exit == nil }', {})).resolves.toEqual({ math: true, io: true, t: true, exit: true });
   });
 });

@@ -57,6 +57,9 @@ async function parsePdf(data: Uint8Array, maxPages: number, maxChars: number): P
   }
 }
 
+/** What the child sends back: the outcome and its resident set size once the parse is over. */
+export type ParseReply = ParseOutcome & { rssBytes: number };
+
 export interface ParseRequest {
   data: Uint8Array;
   maxPages: number;
@@ -72,8 +75,12 @@ function vmSizeKiB(): number {
 // "ready" so that the parent can cap the address space at what is mapped now plus the budget.
 if (import.meta.main && process.send) {
   process.on('message', (req: ParseRequest) => {
-    void parsePdf(req.data, req.maxPages, req.maxChars).then((outcome) => process.send!(outcome));
+    void parsePdf(req.data, req.maxPages, req.maxChars).then((outcome) => {
+      // Measured after the parse: the parent recycles a process that a document left large.
+      const reply: ParseReply = { ...outcome, rssBytes: process.memoryUsage().rss };
+      process.send!(reply);
+    });
   });
   process.on('disconnect', () => process.exit(0));
-  process.send({ ready: true, vmSizeKiB: vmSizeKiB() });
+  process.send({ ready: true, vmSizeKiB: vmSizeKiB(), rssBytes: process.memoryUsage().rss });
 }

@@ -3,14 +3,16 @@
 // Node, pdf.js and its canvas binding map several GiB of address space they never touch, so
 // a fixed limit would be meaningless: the child loads everything, reports what it has mapped,
 // and the parent lowers its limit to that plus the configured parser memory (prlimit --pid).
-// Children are kept and reused (one document at a time each), and replaced when they die.
+// Children are kept and reused (one document at a time each), and replaced when they die, after
+// RECYCLE_AFTER documents, or after a document that left them far larger than they were at rest
+// (a large PDF: pdf.js's copies of it and the heap it grew stay resident long after the parse).
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DocumentError } from '../shared/errors.ts';
-import type { ParseOutcome, ParseRequest } from './parse-child.ts';
+import type { ParseReply, ParseRequest } from './parse-child.ts';
 
 export interface ParserLimits {
   timeoutMs: number;
@@ -27,6 +29,15 @@ export interface ParsedPdf {
 const CHILD = fileURLToPath(new URL(`./parse-child${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
 const RECYCLE_AFTER = 200;
+const MiB = 1024 * 1024;
+/**
+ * How far above its resting size (measured when it is ready) a process may stay after a document
+ * before it is replaced: half its memory budget, at least 128 MiB. Ordinary documents level off
+ * about 90 MiB above rest; a 60 MiB PDF leaves it 220 MiB above.
+ */
+export function recycleGrowthBytes(memoryMiB: number): number {
+  return Math.max(128, memoryMiB / 2) * MiB;
+}
 /** False where prlimit(1) is missing: then only V8's heap is capped, not decoded buffers. */
 export const CAN_CAP_ADDRESS_SPACE = PRLIMIT !== undefined;
 const run = promisify(execFile);
@@ -45,6 +56,8 @@ export class ParserProcess {
   readonly #ready: Promise<void>;
   #stderr = '';
   #dead = false;
+  #restingRss: number | undefined;
+  #rss: number | undefined;
   uses = 0;
 
   constructor(memoryMiB: number) {
@@ -61,9 +74,10 @@ export class ParserProcess {
     this.#ready = new Promise<void>((resolve, reject) => {
       const onExit = (code: number | null, sig: NodeJS.Signals | null) => reject(classifyChildExit(code, sig, this.#stderr, false));
       this.#child.once('exit', onExit);
-      this.#child.once('message', (m: { ready?: boolean; vmSizeKiB?: number }) => {
+      this.#child.once('message', (m: { ready?: boolean; vmSizeKiB?: number; rssBytes?: number }) => {
         this.#child.off('exit', onExit);
         if (!m.ready) return reject(new DocumentError('Unknown', 'the parser did not start'));
+        this.#restingRss = m.rssBytes;
         if (!PRLIMIT) return resolve();
         const limit = ((m.vmSizeKiB ?? 0) + memoryMiB * 1024) * 1024;
         run(PRLIMIT, ['--pid', String(this.#child.pid), `--as=${limit}:${limit}`]).then(
@@ -81,6 +95,20 @@ export class ParserProcess {
 
   get pid(): number | undefined {
     return this.#child.pid;
+  }
+
+  /** Resident set size when it was ready, and after its last document (bytes; unknown before). */
+  get restingRss(): number | undefined {
+    return this.#restingRss;
+  }
+
+  get rss(): number | undefined {
+    return this.#rss;
+  }
+
+  /** True when its last document left it more than `growthBytes` above its resting size. */
+  grownBeyond(growthBytes: number): boolean {
+    return this.#rss !== undefined && this.#restingRss !== undefined && this.#rss - this.#restingRss > growthBytes;
   }
 
   kill(): void {
@@ -104,8 +132,9 @@ export class ParserProcess {
         this.#child.off('message', onMessage);
         this.#child.off('exit', onExit);
       };
-      const onMessage = (outcome: ParseOutcome) => {
+      const onMessage = (outcome: ParseReply) => {
         cleanup();
+        this.#rss = outcome.rssBytes;
         if (!outcome.ok) return reject(new DocumentError(outcome.type, outcome.message));
         resolve({ totalPages: outcome.totalPages, pages: outcome.pages });
       };
@@ -129,10 +158,12 @@ export class ParserProcess {
 export class ParserPool {
   readonly #idle: ParserProcess[] = [];
   readonly #memoryMiB: number;
+  readonly #recycleGrowth: number;
   #closed = false;
 
   constructor(memoryMiB: number) {
     this.#memoryMiB = memoryMiB;
+    this.#recycleGrowth = recycleGrowthBytes(memoryMiB);
   }
 
   async parse(data: Uint8Array, limits: ParserLimits, signal?: AbortSignal): Promise<ParsedPdf> {
@@ -142,9 +173,20 @@ export class ParserPool {
     try {
       return await p.parse(data, limits, signal);
     } finally {
-      if (p.alive && !this.#closed && p.uses < RECYCLE_AFTER) this.#idle.push(p);
-      else p.kill();
+      const healthy = p.alive && !this.#closed;
+      if (healthy && p.uses < RECYCLE_AFTER && !p.grownBeyond(this.#recycleGrowth)) this.#idle.push(p);
+      else {
+        p.kill();
+        // Recycled rather than dead: a fresh one takes its place now, so the next document does
+        // not wait for start-up (a dead one is replaced when next needed).
+        if (healthy) this.#idle.push(new ParserProcess(this.#memoryMiB));
+      }
     }
+  }
+
+  /** The processes waiting for a document (for tests and diagnostics). */
+  get idlePids(): number[] {
+    return this.#idle.flatMap((p) => (p.alive && p.pid !== undefined ? [p.pid] : []));
   }
 
   /** Starts `n` processes ahead of work, so the first documents do not pay for start-up. */

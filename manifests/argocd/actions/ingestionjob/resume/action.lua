@@ -1,0 +1,3 @@
+-- Start documents again.
+obj.spec.suspend = false
+return obj

@@ -2,13 +2,17 @@
 // PART_BYTES as it arrives (never held whole), hashed on the way, checked for the PDF magic
 // bytes in its first KiB, and capped in size. Only when the last part is stored does the
 // document become `queued`; then the answer is 202, or 200 when the same content already exists
-// in the collection (the upload is dropped).
+// in the collection (the upload is dropped). While bytes arrive the row's heartbeat is refreshed,
+// so the sweeper removes only uploads nobody is feeding; an upload that fails is removed at once,
+// or, when PostgreSQL itself is what failed, as soon as it answers again.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import type pg from 'pg';
+import { backoffMs } from '../shared/backoff.ts';
 import * as docs from '../shared/db/documents.ts';
+import { isUnavailable } from '../shared/db/pool.ts';
 import { assertMayUse, type ApiKey } from './auth.ts';
 import { HttpError } from './http-error.ts';
 
@@ -158,6 +162,7 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
   let pendingBytes = 0;
   let checked = false;
   let created = false;
+  let touchedAt = 0;
   // Once the first KiB (or the whole file, if smaller) is in: refuse a non-PDF before anything
   // is written, then record the upload.
   const begin = async () => {
@@ -165,6 +170,12 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
     if (!looksLikePdf(Buffer.concat(pending))) throw notPdf();
     await docs.createUploading(o.pool, { id, collection, filename: filename ?? null, metadata, job: fields.job ?? null, apiKey: o.key.name, idempotencyKey: o.idempotencyKey });
     created = true;
+    touchedAt = Date.now();
+  };
+  // However slowly the bytes come, the row stays fresh, so the sweeper never takes a live upload.
+  const heartbeat = async () => {
+    if (!(await docs.touchUpload(o.pool, id))) throw abandoned();
+    touchedAt = Date.now();
   };
   const flush = async () => {
     if (pendingBytes === 0) return;
@@ -181,6 +192,7 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
       pending.push(chunk);
       pendingBytes += chunk.length;
       if (!checked && (pendingBytes >= MAGIC_WINDOW || seq > 0)) await begin();
+      if (created && Date.now() - touchedAt >= docs.UPLOAD_HEARTBEAT_SECONDS * 1000) await heartbeat();
       if (created && pendingBytes >= PART_BYTES) await flush();
     }
     if (stream.truncated) throw new HttpError(413, 'TooLarge', `the file is larger than the limit of ${o.maxBytes} bytes`);
@@ -189,15 +201,42 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
     await flush();
     return await docs.finalizeUpload(o.pool, id, hash.digest('hex'), size);
   } catch (err) {
-    if (created) await docs.deleteDocumentRow(o.pool, id).catch(() => undefined);
+    if (created) await discardUpload(o.pool, id);
     // Another request took this Idempotency-Key between our check and our insert: it is still
     // streaming, or has just finished. Either way a retry is answered properly: replayed if it
     // is the same upload, 422 if not (that comparison needs the whole body, which we have not).
     if ((err as { code?: string }).code === '23505' && o.idempotencyKey) {
       throw new HttpError(409, 'IdempotencyConflict', 'a request with this Idempotency-Key is in progress or has just finished; retry', { 'retry-after': '2' });
     }
+    // A part written for a row the sweeper has just removed as abandoned.
+    if ((err as { code?: string }).code === '23503') throw abandoned();
     throw err;
   }
 }
 
+/**
+ * Removes what an unfinished upload stored. When the upload failed because PostgreSQL went away,
+ * this delete fails too: it is then retried in the background, with backoff, until PostgreSQL
+ * answers, for as long as the sweeper would take to remove the upload itself (the sweeper
+ * remains the backstop for an API process that dies meanwhile).
+ */
+async function discardUpload(pool: pg.Pool, id: string): Promise<void> {
+  const giveUpAt = Date.now() + docs.UPLOAD_ABANDONED_SECONDS * 1000;
+  const attempt = () =>
+    docs.deleteUpload(pool, id).then(
+      () => true,
+      // Anything but an outage (the pool closed at shutdown, say) is not worth retrying.
+      (err: unknown) => !isUnavailable(err),
+    );
+  if (await attempt()) return;
+  void (async () => {
+    for (let n = 1; Date.now() < giveUpAt; n++) {
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(n, 500, 15_000)).unref());
+      if (await attempt()) return;
+    }
+  })();
+}
+
+const abandoned = () =>
+  new HttpError(408, 'UploadAbandoned', `this upload was idle for more than ${docs.UPLOAD_ABANDONED_SECONDS} s and has been discarded; send it again`);
 const notPdf = () => new HttpError(415, 'NotPdf', 'the file is not a PDF (no %PDF- header in its first 1024 bytes)');

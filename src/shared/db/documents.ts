@@ -98,8 +98,27 @@ export async function appendPart(db: Q, id: string, seq: number, data: Buffer): 
   await db.query('INSERT INTO document_parts (document_id, seq, data) VALUES ($1, $2, $3)', [id, seq, data]);
 }
 
-export async function deleteDocumentRow(db: Q, id: string): Promise<boolean> {
-  const r = await db.query('DELETE FROM documents WHERE id = $1', [id]);
+/**
+ * While bytes of an upload arrive, the API refreshes its row's `updated_at` at least this often;
+ * a live upload, however slow, is therefore never older than this (plus a database round trip).
+ */
+export const UPLOAD_HEARTBEAT_SECONDS = 5;
+/**
+ * An `uploading` row not refreshed for this long has lost its API process (or its client sent
+ * nothing for that long): the sweeper removes it with its parts, and the API answers 408 if
+ * bytes of it arrive after all.
+ */
+export const UPLOAD_ABANDONED_SECONDS = 300;
+
+/** The upload's heartbeat; false when its row is gone (swept as abandoned, or deleted). */
+export async function touchUpload(db: Q, id: string): Promise<boolean> {
+  const r = await db.query(`UPDATE documents SET updated_at = now() WHERE id = $1 AND state = 'uploading'`, [id]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Removes an upload that did not finish, with its parts; never a document that was finalized. */
+export async function deleteUpload(db: Q, id: string): Promise<boolean> {
+  const r = await db.query(`DELETE FROM documents WHERE id = $1 AND state = 'uploading'`, [id]);
   return (r.rowCount ?? 0) > 0;
 }
 
@@ -349,7 +368,8 @@ export interface SweepResult {
 /**
  * Finds work that nobody is doing: documents whose worker stopped heartbeating go back to
  * `queued` (or fail once their attempts are spent), and queued documents that have waited past
- * their time are returned so the caller can (idempotently) put them on the queue again.
+ * their time are returned so the caller can (idempotently) put them on the queue again. Uploads
+ * whose heartbeat stopped UPLOAD_ABANDONED_SECONDS ago are removed, however long ago they began.
  */
 export async function sweep(db: pg.Pool, staleSeconds: number, maxAttempts: number, limit = 1000): Promise<SweepResult> {
   const exhausted = await db.query<{ id: string }>(
@@ -368,6 +388,6 @@ export async function sweep(db: pg.Pool, staleSeconds: number, maxAttempts: numb
      ORDER BY next_attempt_at LIMIT $2`,
     [Math.max(1, Math.floor(staleSeconds / 3)), limit],
   );
-  const abandoned = await db.query(`DELETE FROM documents WHERE state = 'uploading' AND created_at < now() - interval '1 hour'`);
+  const abandoned = await db.query(`DELETE FROM documents WHERE state = 'uploading' AND updated_at < now() - make_interval(secs => $1)`, [UPLOAD_ABANDONED_SECONDS]);
   return { requeued: queued.rows, exhausted: exhausted.rows.map((r) => r.id), abandonedUploads: abandoned.rowCount ?? 0 };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deniedHost, ipv6Bytes, refusedAddress } from '../../../src/worker/fetch/address-rules.ts';
-import { checkHost, FetchRefused } from '../../../src/worker/fetch/ssrf-guard.ts';
+import { checkHost, FetchRefused, guardedLookup } from '../../../src/worker/fetch/ssrf-guard.ts';
 import type { FetchSettings } from '../../../src/worker/fetch/fetch-settings.ts';
 
 describe('refusedAddress', () => {
@@ -114,5 +114,26 @@ describe('checkHost', () => {
 
   it('refuses the addresses of deny-listed names too', async () => {
     await expect(checkHost('127.0.0.1', { ...s, allowPrivateNetworks: true, denyHosts: ['localhost'] })).rejects.toThrow(/address of localhost/);
+  });
+});
+
+describe('guardedLookup', () => {
+  const s: FetchSettings = { allowPrivateNetworks: true, maxBytes: 1, connectTimeoutMs: 1000, timeoutMs: 1000, maxRedirects: 0, denyHosts: [] };
+  const call = (host: string, options: { all?: boolean; family?: number }, settings = s) =>
+    new Promise<{ err: NodeJS.ErrnoException | null; address: unknown; family: unknown }>((resolve) => {
+      guardedLookup(settings)(host, options as never, (err, address, family) => resolve({ err, address, family }));
+    });
+
+  it('hands the socket only the addresses that were checked', async () => {
+    const one = await call('localhost', { family: 4 });
+    expect(one).toEqual({ err: null, address: '127.0.0.1', family: 4 });
+    const all = await call('localhost', { all: true });
+    expect(all.err).toBeNull();
+    expect(all.address).toEqual(expect.arrayContaining([{ address: '127.0.0.1', family: 4 }]));
+  });
+
+  it('fails the connection with FetchRefused for a refused name', async () => {
+    const refused = await call('localhost', {}, { ...s, allowPrivateNetworks: false });
+    expect(refused.err).toBeInstanceOf(FetchRefused);
   });
 });

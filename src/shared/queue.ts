@@ -26,12 +26,32 @@ export function createQueue(connection: ConnectionOptions, name: string = QUEUE_
   });
 }
 
-export async function enqueueDocument(queue: Queue<DocumentJobData>, documentId: string, attempt: number, delayMs = 0): Promise<void> {
-  await queue.add('document', { documentId }, { jobId: jobIdFor(documentId, attempt), delay: delayMs });
+/**
+ * BullMQ's priority for a job document: 1 is BullMQ's highest, so a job's 0..100 (higher first)
+ * maps to 101..1. Uploads carry none, and BullMQ takes jobs without a priority first.
+ */
+export function queuePriority(jobPriority: number): number {
+  return 101 - jobPriority;
+}
+
+export interface EnqueueItem {
+  id: string;
+  attempts: number;
+  /** BullMQ priority (see queuePriority); none for uploads. */
+  priority?: number | undefined;
+  delayMs?: number | undefined;
+}
+
+function optsFor(d: EnqueueItem) {
+  return { jobId: jobIdFor(d.id, d.attempts), ...(d.priority ? { priority: d.priority } : {}), ...(d.delayMs ? { delay: d.delayMs } : {}) };
+}
+
+export async function enqueueDocument(queue: Queue<DocumentJobData>, documentId: string, attempt: number, delayMs = 0, priority?: number): Promise<void> {
+  await queue.add('document', { documentId }, optsFor({ id: documentId, attempts: attempt, delayMs, priority }));
 }
 
 /** Many at once, in one round trip to Redis (the sweeper re-adds up to a thousand). */
-export async function enqueueDocuments(queue: Queue<DocumentJobData>, docs: readonly { id: string; attempts: number }[]): Promise<void> {
+export async function enqueueDocuments(queue: Queue<DocumentJobData>, docs: readonly EnqueueItem[]): Promise<void> {
   if (docs.length === 0) return;
-  await queue.addBulk(docs.map((d) => ({ name: 'document', data: { documentId: d.id }, opts: { jobId: jobIdFor(d.id, d.attempts) } })));
+  await queue.addBulk(docs.map((d) => ({ name: 'document', data: { documentId: d.id }, opts: optsFor(d) })));
 }

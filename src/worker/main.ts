@@ -1,5 +1,6 @@
 // The ingestion worker: consumes document ids from BullMQ, heartbeats to Redis for the
-// autoscaler, sweeps for lost work, serves /healthz /readyz /metrics, and on SIGTERM stops
+// autoscaler, sweeps for lost work, expands and dispatches IngestionJobs (one expander and one
+// dispatcher at a time across replicas), serves /healthz /readyz /metrics, and on SIGTERM stops
 // taking work, lets in-flight documents finish, and hands back what is left at the deadline.
 import { Worker } from 'bullmq';
 import { ChromaStore } from '../shared/chroma-store.ts';
@@ -13,6 +14,8 @@ import { metricsRoute, startOpsServer } from '../shared/ops-server.ts';
 import { runMain } from '../shared/run-main.ts';
 import { createQueue, QUEUE_PREFIX, type DocumentJobData } from '../shared/queue.ts';
 import { createWorkerRedis } from '../shared/redis.ts';
+import { startDispatcher } from './dispatcher.ts';
+import { expandOnce } from './expander.ts';
 import { createWorkerMetrics } from './metrics.ts';
 import { CAN_CAP_ADDRESS_SPACE, ParserPool } from './parser.ts';
 import { processDocument } from './process-document.ts';
@@ -76,6 +79,24 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
   const hbTimer = setInterval(() => void heartbeat(), HEARTBEAT_INTERVAL_MS);
   void heartbeat();
 
+  const dispatcher = startDispatcher({ pool, queue, redis, concurrency: cfg.concurrency }, (err) => log.warn('dispatch failed', errorFields(err)));
+  // A finished document frees a slot: dispatch the next one now rather than at the next tick.
+  worker.on('completed', () => dispatcher.poke());
+  let expanding: Promise<void> | undefined;
+  const sourceBackoff = new Map<string, number>();
+  const expandTimer = setInterval(() => {
+    expanding ??= expandOnce({
+      pool,
+      fetch: cfg.fetch,
+      signal: shutdown.signal,
+      backoff: sourceBackoff,
+      onError: (job, err) => log.warn('reading a job source failed', { job, ...errorFields(err) }),
+    })
+      .then(() => undefined)
+      .catch((err: unknown) => log.warn('expansion failed', errorFields(err)))
+      .finally(() => (expanding = undefined));
+  }, 500);
+
   let sweeping = false;
   const sweepTimer = setInterval(() => {
     if (sweeping) return;
@@ -109,9 +130,12 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
       log.info('worker stopping');
       const deadline = setTimeout(() => shutdown.abort(), cfg.shutdownTimeoutSeconds * 1000);
       clearInterval(sweepTimer);
+      clearInterval(expandTimer);
+      await dispatcher.stop();
       await worker.close();
       clearTimeout(deadline);
       parsers.close();
+      await expanding;
       clearInterval(hbTimer);
       await removeWorkerHeartbeat(redis, cfg.workerId, workersKey).catch(() => undefined);
       await queue.close();

@@ -1,17 +1,24 @@
-// One document from claim to outcome: load bytes from PostgreSQL, parse in the limited child,
-// chunk, embed, replace its chunks in Chroma, and record the outcome under the claim's fence.
+// One document from claim to outcome: fetch a job document's bytes into PostgreSQL (and
+// deduplicate), load them, parse in the limited child, chunk, embed, replace its chunks in
+// Chroma, and record the outcome under the claim's fence; a failure goes through the failure
+// policy of the document's job (or the worker's defaults for an upload).
 import type pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { ChromaStore } from '../shared/chroma-store.ts';
 import { chunkPages } from '../shared/chunking.ts';
 import type { WorkerConfig } from '../shared/config.ts';
 import * as docs from '../shared/db/documents.ts';
+import * as jobs from '../shared/db/jobs.ts';
 import { isUnavailable } from '../shared/db/pool.ts';
 import type { Embedder } from '../shared/embedding/provider.ts';
 import { backoffMs } from '../shared/backoff.ts';
 import { DocumentError } from '../shared/errors.ts';
+import { decideFailure } from '../shared/jobs/failure-policy.ts';
 import { errorFields, type Logger } from '../shared/logger.ts';
 import { enqueueDocument, type DocumentJobData } from '../shared/queue.ts';
+import { fetchDocument } from './fetch/fetch-document.ts';
+import { storeFetched } from './fetch-into-store.ts';
+import { documentSettings, recordContent, type DocumentSettings } from './job-document.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { ParserPool } from './parser.ts';
 import type { StoreBatcher } from './store-batcher.ts';
@@ -28,7 +35,8 @@ export interface ProcessDeps {
   storeBatcher: StoreBatcher;
 }
 
-export type Outcome = 'succeeded' | 'failed' | 'retried' | 'handed_back' | 'skipped' | 'lost';
+/** `skipped`: not claimed (a duplicate delivery); `deduplicated` and `ignored` end `skipped` in PostgreSQL. */
+export type Outcome = 'succeeded' | 'failed' | 'retried' | 'handed_back' | 'skipped' | 'deduplicated' | 'ignored' | 'lost';
 
 export class ClaimLostError extends Error {
   override name = 'ClaimLost';
@@ -62,7 +70,12 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
     Math.max(500, Math.min(5_000, (cfg.staleSeconds * 1000) / 3)),
   );
   deps.metrics.active.inc();
+  // The job as it is now: its policy may have changed since the document was queued.
+  let job: jobs.JobRow | undefined;
+  let ds: DocumentSettings = documentSettings(cfg, undefined);
   try {
+    job = claim.doc.job === null ? undefined : await jobs.getJob(pool, claim.doc.job);
+    ds = documentSettings(cfg, job?.spec);
     const timed = async <T>(stage: string, fn: () => Promise<T>): Promise<T> => {
       if (abort.signal.aborted) throw abort.signal.reason;
       await docs.touchClaim(pool, claim, stage);
@@ -73,12 +86,27 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
         end();
       }
     };
+    if (claim.doc.source_uri !== null && (claim.doc.sha256 === null || !(await docs.hasBytes(pool, documentId)))) {
+      const uri = claim.doc.source_uri;
+      const decision = await timed('download', async () => {
+        const content = await storeFetched(pool, documentId, await fetchDocument(uri, cfg.fetch, { signal: abort.signal, ...(ds.s3 ? { s3: ds.s3 } : {}) }));
+        return recordContent(pool, deps.chroma, claim, content, ds.dedup);
+      });
+      if (decision.kind === 'lost') return 'lost';
+      if (decision.kind === 'skip') {
+        if (!(await docs.skipClaim(pool, claim, null, decision.message))) return 'lost';
+        await docs.deleteParts(pool, documentId);
+        deps.metrics.documents.inc({ outcome: 'skipped', error_type: '' });
+        dlog.info('document skipped', { reason: decision.message });
+        return 'deduplicated';
+      }
+    }
     const bytes = await timed('fetch', () => docs.loadBytes(pool, documentId));
     const parsed = await timed('parse', () =>
-      deps.parsers.parse(bytes, { timeoutMs: cfg.documentTimeoutSeconds * 1000, memoryMiB: cfg.parserMemoryMiB, maxPages: cfg.maxPages, maxChars: cfg.maxChars }, abort.signal),
+      deps.parsers.parse(bytes, { timeoutMs: ds.timeoutMs, memoryMiB: cfg.parserMemoryMiB, maxPages: cfg.maxPages, maxChars: cfg.maxChars }, abort.signal),
     );
     deps.metrics.pages.inc(parsed.totalPages);
-    const chunks = await timed('chunk', () => chunkPages(parsed.pages, cfg.chunkSize, cfg.chunkOverlap));
+    const chunks = await timed('chunk', () => chunkPages(parsed.pages, ds.chunkSize, ds.chunkOverlap));
     const { model, dimensions } = deps.embedder;
     const recorded = await docs.ensureCollection(pool, claim.doc.collection, model, dimensions);
     if (recorded.model !== model || recorded.dimensions !== dimensions) {
@@ -113,23 +141,45 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
         : isUnavailable(err)
           ? new DocumentError('StoreUnavailable', `postgres: ${(err as Error).message}`, { cause: err })
           : new DocumentError('Unknown', (err as Error)?.message ?? String(err), { cause: err });
-    if (e.permanent || claim.attempt >= cfg.maxAttempts) {
-      await docs.failClaim(pool, claim, e.type, e.message);
-      deps.metrics.documents.inc({ outcome: 'failed', error_type: e.type });
-      dlog.warn('document failed', { errorType: e.type, err: e.message });
-      return 'failed';
-    }
-    const delay = backoffMs(claim.attempt, 1_000, 60_000);
-    await docs.retryClaim(pool, claim, e.type, e.message, delay);
-    await enqueueDocument(deps.queue, documentId, claim.attempt, delay).catch((qerr: unknown) =>
-      dlog.warn('could not enqueue the retry; the sweeper will', errorFields(qerr)),
-    );
-    deps.metrics.documents.inc({ outcome: 'retried', error_type: e.type });
-    dlog.warn('document will be retried', { errorType: e.type, err: e.message, delayMs: delay });
-    return 'retried';
+    return await settleFailure(deps, claim, job, ds, e, dlog);
   } finally {
     clearInterval(beat);
     shutdown.removeEventListener('abort', onShutdown);
     deps.metrics.active.dec();
   }
+}
+
+/** A failed attempt, through the failure policy of the document's job. */
+async function settleFailure(deps: ProcessDeps, claim: docs.Claim, job: jobs.JobRow | undefined, ds: DocumentSettings, e: DocumentError, dlog: Logger): Promise<Outcome> {
+  const { pool } = deps;
+  const decision = decideFailure({ errorType: e.type, permanent: e.permanent, attempt: claim.attempt, retries: ds.retries, rules: ds.rules });
+  if (decision === 'Retry') {
+    const delay = backoffMs(claim.attempt, 1_000, 60_000);
+    await docs.retryClaim(pool, claim, e.type, e.message, delay);
+    // Read after the retry is queued: a job suspended or failing since must not start it again
+    // (the PUT or failure that changed it moved queued documents back before, or does after).
+    const now = job && (await jobs.getJob(pool, job.id));
+    if (now && (now.spec.suspend || now.failure_reason || now.deleting)) await jobs.stopStarting(pool, now.id);
+    else await enqueueDocument(deps.queue, claim.doc.id, claim.attempt, delay, ds.priority).catch((qerr: unknown) =>
+      dlog.warn('could not enqueue the retry; the sweeper will', errorFields(qerr)),
+    );
+    deps.metrics.documents.inc({ outcome: 'retried', error_type: e.type });
+    dlog.warn('document will be retried', { errorType: e.type, err: e.message, delayMs: delay });
+    return 'retried';
+  }
+  if (decision === 'Ignore') {
+    await docs.skipClaim(pool, claim, e.type, e.message);
+    deps.metrics.documents.inc({ outcome: 'skipped', error_type: e.type });
+    dlog.info('document failure ignored by the job\'s failure policy', { errorType: e.type, err: e.message });
+    return 'ignored';
+  }
+  if (!(await docs.failClaim(pool, claim, e.type, e.message))) return 'lost';
+  deps.metrics.documents.inc({ outcome: 'failed', error_type: e.type });
+  dlog.warn('document failed', { errorType: e.type, err: e.message });
+  if (job) {
+    if (decision === 'FailJob') {
+      await jobs.setFailureTarget(pool, job.id, { reason: 'FailJobRule', message: `document ${claim.doc.id} (${claim.doc.source_uri ?? claim.doc.filename ?? ''}) failed with ${e.type}: ${e.message}` });
+    } else await jobs.checkFailureBudget(pool, job);
+  }
+  return 'failed';
 }

@@ -2,7 +2,7 @@
 // (job = the job's id); this file owns the `jobs` and `job_sources` tables and the few updates
 // of documents that are about a whole job.
 import type pg from 'pg';
-import type { FailureTarget } from '../jobs/failure-policy.ts';
+import { budgetExceeded, type FailureTarget } from '../jobs/failure-policy.ts';
 import type { JobSpec, JobState, SourceKind } from '../jobs/job-spec.ts';
 import type { StateCounts } from '../jobs/settle.ts';
 
@@ -163,4 +163,121 @@ export async function lastFailures(db: Q, id: string, limit = 20): Promise<Failu
     [id, limit],
   );
   return r.rows;
+}
+
+export type PutOutcome = { kind: 'created' | 'updated'; job: JobRow } | { kind: 'immutable'; field: string; was: string } | { kind: 'deleting' };
+
+/** Creates a job or applies a new spec to it, in one transaction on the job's row. */
+export async function putJob(pool: pg.Pool, id: string, spec: JobSpec, hash: string, kind: SourceKind): Promise<PutOutcome> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    let row = await getJob(client, id, 'FOR UPDATE');
+    if (!row) {
+      const created = await insertJob(client, id, spec, hash, kind);
+      if (created) {
+        await client.query('COMMIT');
+        return { kind: 'created', job: created };
+      }
+      row = await getJob(client, id, 'FOR UPDATE');
+      if (!row) throw new Error(`job ${id} was created and deleted while being created; retry`);
+    }
+    const refused: PutOutcome | undefined = row.deleting
+      ? { kind: 'deleting' }
+      : row.collection !== spec.collection
+        ? { kind: 'immutable', field: 'collection', was: row.collection }
+        : row.source_kind !== kind
+          ? { kind: 'immutable', field: 'sources', was: row.source_kind }
+          : undefined;
+    if (refused) {
+      await client.query('ROLLBACK');
+      return refused;
+    }
+    await updateJobSpec(client, id, spec, hash);
+    if (spec.suspend) await stopStarting(client, id);
+    if (spec.retryNonce !== undefined && spec.retryNonce !== row.retry_nonce) await requeueFailed(client, id, spec.retryNonce);
+    const job = (await getJob(client, id))!;
+    await client.query('COMMIT');
+    return { kind: 'updated', job };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * DELETE without purge: the job's record goes, and with it the documents that never started
+ * (pending or queued: nothing was fetched or stored for them, or it is kept for a retry that will
+ * not come). Documents being processed finish; finished ones and their chunks stay.
+ */
+export async function deleteJobKeepingDocuments(pool: pg.Pool, id: string): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const r = await client.query('DELETE FROM jobs WHERE id = $1', [id]);
+    await client.query(`DELETE FROM documents WHERE job = $1 AND state IN ('pending', 'queued')`, [id]);
+    await client.query('COMMIT');
+    return (r.rowCount ?? 0) > 0;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+export interface PurgeBatchDoc {
+  id: string;
+  collection: string;
+  may_have_chunks: boolean;
+}
+
+/**
+ * One step of DELETE with purge: the job is marked deleting (nothing starts), then documents no
+ * worker holds are deleted in batches, `removeChunks` first under a lock on their rows (as
+ * deleteDocument does), until `budgetMs` is spent. Returns the documents left; at 0 the job's
+ * record is gone too.
+ */
+export async function purgeJobStep(pool: pg.Pool, id: string, removeChunks: (docs: PurgeBatchDoc[]) => Promise<void>, budgetMs: number): Promise<number> {
+  await pool.query('UPDATE jobs SET deleting = true, updated_at = now() WHERE id = $1', [id]);
+  await stopStarting(pool, id);
+  const until = Date.now() + budgetMs;
+  for (;;) {
+    const client = await pool.connect();
+    let n: number;
+    try {
+      await client.query('BEGIN');
+      const batch = await client.query<PurgeBatchDoc>(
+        `SELECT id, collection, may_have_chunks FROM documents WHERE job = $1 AND state <> 'processing' LIMIT 200 FOR UPDATE SKIP LOCKED`,
+        [id],
+      );
+      n = batch.rows.length;
+      if (n > 0) {
+        await removeChunks(batch.rows.filter((d) => d.may_have_chunks));
+        await client.query('DELETE FROM documents WHERE id = ANY($1)', [batch.rows.map((d) => d.id)]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+    if (n === 0 || Date.now() > until) break;
+  }
+  const left = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM documents WHERE job = $1', [id])).rows[0]?.n ?? 0;
+  if (left === 0) await pool.query('DELETE FROM jobs WHERE id = $1 AND deleting', [id]);
+  return left;
+}
+
+/** Sets the job's failure target when its failed documents are beyond its failure policy. */
+export async function checkFailureBudget(db: Q, job: Pick<JobRow, 'id' | 'spec' | 'failure_reason'>, counts?: StateCounts): Promise<FailureTarget | null> {
+  if (job.failure_reason) return null;
+  const c = counts ?? (await countsByJob(db, [job.id])).get(job.id)!;
+  const total = c.pending + c.queued + c.processing + c.succeeded + c.failed + c.skipped;
+  const target = budgetExceeded(job.spec.failurePolicy, c.failed, total);
+  if (target && (await setFailureTarget(db, job.id, target))) return target;
+  return null;
 }

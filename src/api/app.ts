@@ -1,5 +1,6 @@
 // The HTTP routes of the upload and search API. Everything it depends on is passed in, so tests
 // build it against their own Redis, PostgreSQL, Chroma and queue.
+import type { IncomingHttpHeaders } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -12,6 +13,7 @@ import { DocumentError } from '../shared/errors.ts';
 import { errorFields, type Logger } from '../shared/logger.ts';
 import { enqueueDocument, type DocumentJobData } from '../shared/queue.ts';
 import { assertMayUse, authenticate, presentedKey, type ApiKey } from './auth.ts';
+import { drainAfterAnswer } from './early-answer.ts';
 import { HttpError } from './http-error.ts';
 import { createJobsRouter } from './jobs-routes.ts';
 import type { ApiMetrics } from './metrics.ts';
@@ -38,6 +40,15 @@ type Authed = Request & { apiKey?: ApiKey };
 
 const STATES: readonly docs.DocumentState[] = ['queued', 'processing', 'succeeded', 'failed'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * True when a request declares a body larger than any upload may be (the cap plus room for the
+ * multipart envelope). The server answers these without inviting the body (no 100 Continue).
+ */
+export function declaresTooLarge(headers: IncomingHttpHeaders, maxUploadBytes: number): boolean {
+  const length = Number(headers['content-length']);
+  return Number.isFinite(length) && length > maxUploadBytes + 64 * 1024;
+}
 
 export function createApp(d: AppDeps): express.Express {
   const app = express();
@@ -116,8 +127,7 @@ export function createApp(d: AppDeps): express.Express {
   v1.post('/documents', async (req: Authed, res) => {
     const type = req.headers['content-type'] ?? '';
     if (!/^multipart\/form-data/i.test(type)) throw new HttpError(415, 'UnsupportedMediaType', 'upload the PDF as multipart/form-data with a "file" part');
-    const length = Number(req.headers['content-length']);
-    if (Number.isFinite(length) && length > d.maxUploadBytes + 64 * 1024) throw new HttpError(413, 'TooLarge', `the upload is larger than the limit of ${d.maxUploadBytes} bytes`);
+    if (declaresTooLarge(req.headers, d.maxUploadBytes)) throw new HttpError(413, 'TooLarge', `the upload is larger than the limit of ${d.maxUploadBytes} bytes`);
     if ((await queueDepth()) >= d.maxQueueDepth) throw new HttpError(503, 'Backpressure', `the queue holds ${d.maxQueueDepth} or more documents; retry later`, { 'retry-after': '30' });
     const idem = req.header('idempotency-key') ?? null;
     if (idem !== null && (idem.length === 0 || idem.length > 255)) throw new HttpError(400, 'InvalidIdempotencyKey', 'Idempotency-Key must be 1-255 characters');
@@ -226,8 +236,12 @@ export function createApp(d: AppDeps): express.Express {
     res.locals.code = e.code;
     if (res.headersSent) return void res.end();
     for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
-    if (e.status === 413 || e.status === 415) res.setHeader('connection', 'close');
+    if (e.status === 415) res.setHeader('connection', 'close');
     res.status(e.status).json({ error: { code: e.code, message: e.message } });
+    // Not `Connection: close`: that would reset a connection whose body is still arriving, and
+    // the reset can destroy the 413 before the client reads it. Up to twice the cap (64 MiB at
+    // least) and 30 s of the rest is read and discarded instead.
+    if (e.status === 413) drainAfterAnswer(req, { maxBytes: Math.max(2 * d.maxUploadBytes, 64 * 1024 * 1024), maxMs: 30_000 });
   });
   return app;
 }

@@ -11,7 +11,7 @@ import { closeServer, listen, metricsRoute, startOpsServer } from '../shared/ops
 import { runMain } from '../shared/run-main.ts';
 import { createQueue } from '../shared/queue.ts';
 import { createApiRedis } from '../shared/redis.ts';
-import { createApp } from './app.ts';
+import { createApp, declaresTooLarge } from './app.ts';
 import { watchKeysFiles } from './keys-file.ts';
 import { createApiMetrics } from './metrics.ts';
 
@@ -80,6 +80,12 @@ export async function startApi(cfg: ApiConfig): Promise<RunningApi> {
   const server = http.createServer(app);
   server.requestTimeout = 0; // large uploads on slow links; the per-socket idle timeout still applies
   server.keepAliveTimeout = 65_000;
+  // A client that asks before sending its body (Expect: 100-continue) is not invited to send one
+  // whose declared length is over the cap: it gets the 413 at once, and no 100 Continue first.
+  server.on('checkContinue', (req, res) => {
+    if (!declaresTooLarge(req.headers, cfg.maxUploadBytes)) res.writeContinue();
+    app(req, res);
+  });
   let ops: Awaited<ReturnType<typeof startOpsServer>>;
   let port: number;
   try {

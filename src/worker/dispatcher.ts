@@ -137,19 +137,22 @@ export function startDispatcher(d: DispatchDeps, onError: (err: unknown) => void
     clearTimeout(timer);
     timer = setTimeout(run, ms);
   };
+  let poked = false;
   const run = () => {
     if (running) return;
+    poked = false;
     running = tick()
       .catch(onError)
       .finally(() => {
         running = undefined;
-        schedule(intervalMs);
+        schedule(poked ? 0 : intervalMs);
       });
   };
   schedule(0);
   return {
     poke: () => {
-      if (!running) schedule(20);
+      if (running) poked = true;
+      else schedule(10);
     },
     stop: async () => {
       stopped = true;

@@ -10,6 +10,8 @@ import { childName } from './builders/names.ts';
 import { buildRedisAuthSecret } from './builders/redis.ts';
 import { ApplyError, errorMessage, httpStatus, StatusConflictError, StatusWriteError } from './errors.ts';
 import type { EventRecorder } from './events.ts';
+import type { ReconcileResult } from './controller.ts';
+import type { ObjectRef } from './object-key.ts';
 import type { SecretProbe } from './secrets.ts';
 import { computeClusterStatus, type Observed } from './status/cluster-status.ts';
 import { findCondition } from './status/conditions.ts';
@@ -27,14 +29,9 @@ export interface ClusterReconcilerDeps {
   randomPassword(): string;
 }
 
-export interface ReconcileResult {
-  requeueAfterMs?: number;
-}
-
 const RETRY_MISSING_SECRET_MS = 15_000;
 
-export async function reconcileCluster(d: ClusterReconcilerDeps, key: string): Promise<ReconcileResult> {
-  const [namespace, name] = key.split('/') as [string, string];
+export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, name }: ObjectRef): Promise<ReconcileResult> {
   const cluster = d.getCluster(namespace, name);
   // Gone: ownerReferences let the garbage collector remove the children.
   if (!cluster || cluster.metadata.deletionTimestamp) return {};

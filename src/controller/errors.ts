@@ -16,9 +16,19 @@ export class ApplyError extends ControllerError {
   }
 }
 
-/** The status write lost a race (409): re-read and try again soon; not a failure. */
-export class StatusConflictError extends ControllerError {
+/** A write guarded by resourceVersion lost a race: re-read and try again soon; not a failure. */
+export class ConflictError extends ControllerError {
+  override readonly name: string = 'ConflictError';
+}
+
+/** The status write lost a race (409). */
+export class StatusConflictError extends ConflictError {
   override readonly name = 'StatusConflictError';
+}
+
+/** Adding or removing a finalizer lost a race. */
+export class FinalizerConflictError extends ConflictError {
+  override readonly name = 'FinalizerConflictError';
 }
 
 export class StatusWriteError extends ControllerError {
@@ -27,6 +37,21 @@ export class StatusWriteError extends ControllerError {
 
 export class SecretLookupError extends ControllerError {
   override readonly name = 'SecretLookupError';
+}
+
+export class ConfigMapLookupError extends ControllerError {
+  override readonly name = 'ConfigMapLookupError';
+}
+
+/** An object write the controller needs (a finalizer, a job's status) failed. */
+export class WriteError extends ControllerError {
+  override readonly name = 'WriteError';
+}
+
+/** A JSON patch whose resourceVersion test failed (422) or a 409: someone wrote first. */
+export function isConflict(err: unknown): boolean {
+  const status = httpStatus(err);
+  return status === 409 || (status === 422 && /test failed|testing value/i.test(errorMessage(err)));
 }
 
 /** The HTTP status of a client-node ApiException or of anything carrying a `code`. */

@@ -1,7 +1,7 @@
 // Kubernetes Events for meaningful transitions, so `kubectl describe ic` tells the story.
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from './constants.ts';
-import type { Logger } from './informer.ts';
+import type { Logger } from '../shared/logger.ts';
 
 export class EventRecorder {
   private readonly core: CoreV1Api;

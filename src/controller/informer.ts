@@ -2,11 +2,7 @@
 // so this restarts it with capped backoff and reports whether it is currently watching.
 import { ListWatch, Watch, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import { exponentialDelay } from '../shared/backoff.ts';
-
-export interface Logger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
+import type { Logger } from '../shared/logger.ts';
 
 const WATCH_IDLE_TIMEOUT_MS = 5 * 60_000;
 

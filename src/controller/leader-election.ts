@@ -4,7 +4,7 @@
 // write is guarded by resourceVersion, so two candidates cannot both win.
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { httpStatus } from './errors.ts';
-import type { Logger } from './informer.ts';
+import type { Logger } from '../shared/logger.ts';
 
 export interface LeaderElectionOptions {
   namespace: string;

@@ -1,21 +1,19 @@
-// Wires informers, the work queue, leader election and the reconciler into one controller.
+// Runs a list of controllers: shares their informers, leader election, the ops listener
+// (/healthz, /readyz, /metrics) and metrics labelled by controller. Only the leader reconciles;
+// on becoming leader and on every resync, each controller enqueues all objects of its kind.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { KubernetesObjectApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { API_VERSION } from '../crd/common.ts';
-import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
-import { Applier } from './apply.ts';
-import { reconcileCluster, statusWriter, type ClusterReconcilerDeps } from './cluster-reconciler.ts';
-import { DEFAULT_IMAGE, FIELD_MANAGER, LABEL_INSTANCE, LABEL_MANAGED_BY } from './constants.ts';
-import { errorName, StatusConflictError } from './errors.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../shared/logger.ts';
+import type { OpsServer } from '../shared/ops-server.ts';
+import { clusterController } from './cluster-controller.ts';
+import { DEFAULT_IMAGE } from './constants.ts';
+import type { ControllerContext, ControllerFactory, RunnableController } from './controller.ts';
 import { EventRecorder } from './events.ts';
 import { startHttpServer } from './http-server.ts';
-import { ResilientInformer, type Logger } from './informer.ts';
+import { SharedInformers } from './informers.ts';
 import { LeaderElector } from './leader-election.ts';
 import { createMetrics } from './metrics.ts';
-import type { OpsServer } from '../shared/ops-server.ts';
-import { SecretProbe } from './secrets.ts';
-import { WorkQueue } from './work-queue.ts';
 
 export interface ManagerOptions {
   kc: KubeConfig;
@@ -26,32 +24,27 @@ export interface ManagerOptions {
   httpHost?: string;
   leaderElection?: { namespace: string; name?: string; identity?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number } | false;
   resyncMs?: number;
-  concurrency?: number;
   /** Watch one namespace only; all namespaces when left out. */
   namespace?: string;
+  /** The controllers to run; every kind's controller when left out. */
+  controllers?: ControllerFactory[];
+  /**
+   * Where clusters' APIs are reached instead of http://<cluster>-api.<namespace>.svc:<port>: a URL
+   * that may contain {namespace} and {name} (SLUICE_CLUSTER_API_URL), for local runs and tests.
+   */
+  clusterApiUrl?: string;
+  /** Injectable clock of every controller. */
+  now?: () => Date;
 }
 
-type AnyInformer = ResilientInformer<KubernetesObject>;
-
-/** The kinds an IngestionCluster owns: [apiVersion, kind, plural]. */
-const CHILD_KINDS = [
-  ['v1', 'ConfigMap', 'configmaps'],
-  ['v1', 'ServiceAccount', 'serviceaccounts'],
-  ['v1', 'Service', 'services'],
-  ['apps/v1', 'Deployment', 'deployments'],
-  ['apps/v1', 'StatefulSet', 'statefulsets'],
-  ['policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'],
-  ['networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'],
-] as const;
+export const DEFAULT_CONTROLLERS: ControllerFactory[] = [clusterController];
 
 export class Manager {
   readonly metrics = createMetrics();
   private readonly o: ManagerOptions;
-  private readonly clusters: ResilientInformer<IngestionCluster>;
-  private readonly children = new Map<string, AnyInformer>();
-  private readonly queue: WorkQueue;
+  private readonly informers: SharedInformers;
+  private readonly controllers: RunnableController[];
   private readonly elector: LeaderElector | undefined;
-  private readonly deps: ClusterReconcilerDeps;
   private server: OpsServer | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private leading = false;
@@ -59,58 +52,24 @@ export class Manager {
   constructor(o: ManagerOptions) {
     this.o = o;
     const { kc, log } = o;
-    const objects = KubernetesObjectApi.makeApiClient(kc);
-    const health = (resource: string) => (up: boolean) => this.metrics.informerUp.set({ resource }, up ? 1 : 0);
-    const ns = o.namespace;
-    const path = (apiVersion: string, plural: string) =>
-      `${apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
-    const lister = <T extends KubernetesObject>(apiVersion: string, kind: string, labelSelector?: string) => () =>
-      objects.list(apiVersion, kind, ns, undefined, undefined, undefined, undefined, labelSelector) as Promise<KubernetesListObject<T>>;
-
-    this.clusters = new ResilientInformer<IngestionCluster>(
+    this.informers = new SharedInformers({
       kc,
-      'ingestionclusters',
-      path(API_VERSION, 'ingestionclusters'),
-      lister<IngestionCluster>(API_VERSION, 'IngestionCluster'),
-      { log, onHealth: health('ingestionclusters') },
-    );
-    const enqueue = (obj: KubernetesObject) => this.queue.add(`${obj.metadata!.namespace}/${obj.metadata!.name}`);
-    for (const verb of ['add', 'update', 'delete'] as const) this.clusters.on(verb, enqueue);
-
-    const selector = `${LABEL_MANAGED_BY}=${FIELD_MANAGER}`;
-    for (const [apiVersion, kind, plural] of CHILD_KINDS) {
-      const inf = new ResilientInformer<KubernetesObject>(kc, kind, path(apiVersion, plural), lister(apiVersion, kind, selector), {
-        labelSelector: selector,
-        log,
-        onHealth: health(kind),
-      });
-      const owner = (obj: KubernetesObject) => {
-        const ref = obj.metadata?.ownerReferences?.find((r) => r.kind === 'IngestionCluster' && r.controller);
-        const name = ref?.name ?? obj.metadata?.labels?.[LABEL_INSTANCE];
-        if (name) this.queue.add(`${obj.metadata!.namespace}/${name}`);
-      };
-      for (const verb of ['add', 'update', 'delete'] as const) inf.on(verb, owner);
-      this.children.set(kind, inf);
-    }
-
-    this.queue = new WorkQueue(
-      (key) => this.reconcile(key),
-      (key, err, retryInMs) => log.error('reconcile failed', { key, error: err instanceof Error ? err.message : String(err), errorType: errorName(err), retryInMs }),
-      { concurrency: o.concurrency ?? 4 },
-    );
-
+      log,
+      ...(o.namespace ? { namespace: o.namespace } : {}),
+      onHealth: (resource, up) => this.metrics.informerUp.set({ resource }, up ? 1 : 0),
+    });
     const identity = (o.leaderElection && o.leaderElection.identity) || `${hostname()}-${randomBytes(4).toString('hex')}`;
-    this.deps = {
-      getCluster: (ns, name) => this.clusters.get(name, ns),
-      getChild: (kind, ns, name) => this.children.get(kind)?.get(name, ns),
-      applier: new Applier(kc, (kind) => this.metrics.applies.inc({ kind })),
-      secrets: new SecretProbe(kc),
-      writeStatus: statusWriter(kc),
+    const ctx: ControllerContext = {
+      kc,
+      log,
+      metrics: this.metrics,
+      informers: this.informers,
       events: new EventRecorder(kc, log, identity),
       image: o.image ?? DEFAULT_IMAGE,
-      now: () => new Date(),
-      randomPassword: () => randomBytes(24).toString('hex'),
+      ...(o.clusterApiUrl ? { clusterApiUrl: o.clusterApiUrl } : {}),
+      now: o.now ?? (() => new Date()),
     };
+    this.controllers = (o.controllers ?? DEFAULT_CONTROLLERS).map((make) => make(ctx));
 
     if (o.leaderElection) {
       this.elector = new LeaderElector(kc, {
@@ -124,8 +83,9 @@ export class Manager {
     }
   }
 
+  /** Every informer is watching. */
   get ready(): boolean {
-    return this.clusters.isHealthy && [...this.children.values()].every((i) => i.isHealthy);
+    return this.informers.healthy;
   }
 
   get isLeader(): boolean {
@@ -136,63 +96,38 @@ export class Manager {
     return this.server?.port;
   }
 
-  private async reconcile(key: string) {
-    const end = this.metrics.reconcileSeconds.startTimer({ controller: 'ingestioncluster' });
-    try {
-      const r = await reconcileCluster(this.deps, key);
-      end({ result: 'success' });
-      this.metrics.reconciles.inc({ controller: 'ingestioncluster', result: 'success' });
-      return r;
-    } catch (err) {
-      if (err instanceof StatusConflictError) {
-        // Our cache is behind our own last write: wait for the watch to catch up, no backoff.
-        end({ result: 'conflict' });
-        this.metrics.reconciles.inc({ controller: 'ingestioncluster', result: 'conflict' });
-        this.metrics.errors.inc({ controller: 'ingestioncluster', error: errorName(err) });
-        return { requeueAfterMs: 250 };
-      }
-      end({ result: 'error' });
-      this.metrics.reconciles.inc({ controller: 'ingestioncluster', result: 'error' });
-      this.metrics.errors.inc({ controller: 'ingestioncluster', error: errorName(err) });
-      throw err;
-    } finally {
-      this.metrics.queueDepth.set({ controller: 'ingestioncluster' }, this.queue.depth);
-    }
-  }
-
   async start(): Promise<void> {
     this.server = await startHttpServer(this.o.httpPort ?? 8081, () => this.ready, this.metrics.registry, this.o.httpHost);
-    await Promise.all([this.clusters.start(), ...[...this.children.values()].map((i) => i.start())]);
+    await this.informers.start();
     if (this.elector) this.elector.start();
     else this.startLeading();
-    const resync = this.o.resyncMs ?? 10 * 60_000;
-    this.resyncTimer = setInterval(() => {
-      for (const c of this.clusters.list()) this.queue.add(`${c.metadata.namespace}/${c.metadata.name}`);
-    }, resync);
+    this.resyncTimer = setInterval(() => this.controllers.forEach((c) => c.enqueueAll()), this.o.resyncMs ?? 10 * 60_000);
     this.resyncTimer.unref();
   }
 
   private startLeading(): void {
     this.leading = true;
     this.metrics.leader.set(1);
-    for (const c of this.clusters.list()) this.queue.add(`${c.metadata.namespace}/${c.metadata.name}`);
-    this.queue.start();
+    for (const c of this.controllers) {
+      c.enqueueAll();
+      c.start();
+    }
   }
 
   private async stopLeading(): Promise<void> {
     this.leading = false;
     this.metrics.leader.set(0);
-    await this.queue.stop();
+    await Promise.all(this.controllers.map((c) => c.stop()));
   }
 
   /** Graceful stop: finish in-flight reconciles, release the lease, stop watching. */
   async stop(): Promise<void> {
     clearInterval(this.resyncTimer);
-    await this.queue.stop();
-    this.queue.shutdown();
+    await Promise.all(this.controllers.map((c) => c.stop()));
+    this.controllers.forEach((c) => c.shutdown());
     await this.elector?.release();
     this.leading = false;
-    await Promise.all([this.clusters.stop(), ...[...this.children.values()].map((i) => i.stop())]);
+    await this.informers.stop();
     await this.server?.close();
   }
 }

@@ -10,25 +10,26 @@ export interface QueueOptions {
   maxDelayMs?: number;
 }
 
-export type Handler = (key: string) => Promise<{ requeueAfterMs?: number } | void>;
+export type Handler<K extends string = string> = (key: K) => Promise<{ requeueAfterMs?: number } | void>;
 
-export class WorkQueue {
-  private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
-  private readonly processing = new Set<string>();
-  private readonly dirty = new Set<string>();
-  private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+/** K: the key type, e.g. ObjectKey<'IngestionJob'>, so one controller's keys cannot reach another. */
+export class WorkQueue<K extends string = string> {
+  private readonly queue: K[] = [];
+  private readonly queued = new Set<K>();
+  private readonly processing = new Set<K>();
+  private readonly dirty = new Set<K>();
+  private readonly failures = new Map<K, number>();
+  private readonly timers = new Map<K, { at: number; timer: NodeJS.Timeout }>();
   private readonly idle: (() => void)[] = [];
   private running = false;
   private active = 0;
-  private readonly handler: Handler;
-  private readonly onError: (key: string, err: unknown, retryInMs: number) => void;
+  private readonly handler: Handler<K>;
+  private readonly onError: (key: K, err: unknown, retryInMs: number) => void;
   private readonly concurrency: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
 
-  constructor(handler: Handler, onError: (key: string, err: unknown, retryInMs: number) => void, opts: QueueOptions = {}) {
+  constructor(handler: Handler<K>, onError: (key: K, err: unknown, retryInMs: number) => void, opts: QueueOptions = {}) {
     this.handler = handler;
     this.onError = onError;
     this.concurrency = opts.concurrency ?? 4;
@@ -41,7 +42,7 @@ export class WorkQueue {
     return this.queue.length;
   }
 
-  add(key: string): void {
+  add(key: K): void {
     if (this.processing.has(key)) {
       this.dirty.add(key);
       return;
@@ -53,7 +54,7 @@ export class WorkQueue {
   }
 
   /** Adds the key after `ms`, unless an earlier add for it is already scheduled. */
-  addAfter(key: string, ms: number): void {
+  addAfter(key: K, ms: number): void {
     if (ms <= 0) return this.add(key);
     const at = Date.now() + ms;
     const existing = this.timers.get(key);
@@ -94,7 +95,7 @@ export class WorkQueue {
     }
   }
 
-  private async process(key: string): Promise<void> {
+  private async process(key: K): Promise<void> {
     try {
       const result = await this.handler(key);
       this.failures.delete(key);

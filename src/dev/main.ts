@@ -4,8 +4,8 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { jsonLogger } from '../controller/log.ts';
 import { Manager } from '../controller/manager.ts';
+import { createLogger } from '../shared/logger.ts';
 import { startControlPlane } from './control-plane.ts';
 import { ingestAndSearch } from './demo.ts';
 import { startLocalStack, type LocalStack } from './local-stack.ts';
@@ -34,7 +34,7 @@ try {
   // The operator, in this process, as `sluice controller` would run it in a cluster.
   const kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfigPath);
-  manager = new Manager({ kc, log: jsonLogger('controller'), httpPort: 0, httpHost: '127.0.0.1', leaderElection: false });
+  manager = new Manager({ kc, log: createLogger({ component: 'controller' }), httpPort: 0, httpHost: '127.0.0.1', leaderElection: false });
   await manager.start();
   const applied = await run(cp.binaries.kubectl, ['apply', '-k', `${repo}examples`], { env: cp.kubectlEnv });
   process.stdout.write(applied.stdout);

@@ -2,13 +2,14 @@
 // namespace so test files running in parallel do not reconcile each other's clusters.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Manager } from '../../src/controller/manager.ts';
-import type { Logger } from '../../src/controller/informer.ts';
+import type { Logger } from '../../src/shared/logger.ts';
 import { kubeConfig } from './kube.ts';
 
-export const quietLog = (lines: string[] = []): Logger => ({
-  info: (m, f) => void lines.push(JSON.stringify({ m, ...f })),
-  error: (m, f) => void lines.push(JSON.stringify({ level: 'error', m, ...f })),
-});
+/** A logger that keeps its lines in `lines` instead of printing them. */
+export function quietLog(lines: string[] = [], base: Record<string, unknown> = {}): Logger {
+  const write = (level: string) => (m: string, f?: Record<string, unknown>) => void lines.push(JSON.stringify({ level, m, ...base, ...f }));
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), child: (fields) => quietLog(lines, { ...base, ...fields }) };
+}
 
 export async function startController(namespace: string, kc: KubeConfig = kubeConfig(), log: Logger = quietLog()): Promise<Manager> {
   const m = new Manager({ kc, log, namespace, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, image: 'example.com/sluice:test' });

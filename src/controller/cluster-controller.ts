@@ -1,0 +1,34 @@
+// The IngestionCluster controller: For(IngestionCluster).Owns(every child kind).
+import { randomBytes } from 'node:crypto';
+import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
+import { Applier } from './apply.ts';
+import { reconcileCluster, statusWriter, type ClusterReconcilerDeps } from './cluster-reconciler.ts';
+import { FIELD_MANAGER, LABEL_INSTANCE, LABEL_MANAGED_BY } from './constants.ts';
+import { Controller, type ControllerContext } from './controller.ts';
+import { CLUSTER_CHILD_KINDS, INGESTION_CLUSTER } from './kinds.ts';
+import { SecretProbe } from './secrets.ts';
+
+/** Children carry the operator's managed-by label; only those are watched and cached. */
+const CHILD_SELECTOR = `${LABEL_MANAGED_BY}=${FIELD_MANAGER}`;
+
+export function clusterController(ctx: ControllerContext): Controller<IngestionCluster, 'IngestionCluster'> {
+  const clusters = ctx.informers.for(INGESTION_CLUSTER);
+  const children = new Map(CLUSTER_CHILD_KINDS.map((k) => [k.kind, ctx.informers.for(k, CHILD_SELECTOR)]));
+  const deps: ClusterReconcilerDeps = {
+    getCluster: (ns, name) => clusters.get(name, ns),
+    getChild: (kind, ns, name) => children.get(kind)?.get(name, ns),
+    applier: new Applier(ctx.kc, (kind) => ctx.metrics.applies.inc({ kind })),
+    secrets: new SecretProbe(ctx.kc),
+    writeStatus: statusWriter(ctx.kc),
+    events: ctx.events,
+    image: ctx.image,
+    now: ctx.now,
+    randomPassword: () => randomBytes(24).toString('hex'),
+  };
+  return new Controller(ctx, {
+    name: 'ingestioncluster',
+    for: INGESTION_CLUSTER,
+    owns: CLUSTER_CHILD_KINDS.map((kind) => ({ kind, labelSelector: CHILD_SELECTOR, ownerLabel: LABEL_INSTANCE })),
+    reconcile: (ref) => reconcileCluster(deps, ref),
+  });
+}

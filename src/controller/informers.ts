@@ -1,0 +1,56 @@
+// The informers of every controller, one per kind and label selector: two controllers watching
+// the same kind share one watch and one cache, as with controller-runtime's shared cache.
+import { KubernetesObjectApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from '../shared/logger.ts';
+import { ResilientInformer } from './informer.ts';
+import { collectionPath, type KindRef } from './kinds.ts';
+
+export interface SharedInformersOptions {
+  kc: KubeConfig;
+  log: Logger;
+  /** Watch one namespace only; all namespaces when left out. */
+  namespace?: string;
+  onHealth?: (resource: string, up: boolean) => void;
+}
+
+export class SharedInformers {
+  private readonly o: SharedInformersOptions;
+  private readonly objects: KubernetesObjectApi;
+  private readonly informers = new Map<string, ResilientInformer<KubernetesObject>>();
+
+  constructor(o: SharedInformersOptions) {
+    this.o = o;
+    this.objects = KubernetesObjectApi.makeApiClient(o.kc);
+  }
+
+  /** The informer of a kind (label-selected if asked), created on first use. */
+  for<T extends KubernetesObject>(kind: KindRef<T>, labelSelector?: string): ResilientInformer<T> {
+    const id = `${kind.apiVersion}/${kind.kind}?${labelSelector ?? ''}`;
+    let inf = this.informers.get(id);
+    if (!inf) {
+      const { namespace, log, onHealth } = this.o;
+      const resource = kind.plural;
+      const list = () =>
+        this.objects.list(kind.apiVersion, kind.kind, namespace, undefined, undefined, undefined, undefined, labelSelector) as Promise<KubernetesListObject<KubernetesObject>>;
+      inf = new ResilientInformer<KubernetesObject>(this.o.kc, resource, collectionPath(kind, namespace), list, {
+        ...(labelSelector ? { labelSelector } : {}),
+        log,
+        onHealth: (up) => onHealth?.(resource, up),
+      });
+      this.informers.set(id, inf);
+    }
+    return inf as unknown as ResilientInformer<T>;
+  }
+
+  get healthy(): boolean {
+    return [...this.informers.values()].every((i) => i.isHealthy);
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+  }
+}

@@ -1,0 +1,36 @@
+// The kinds the controllers read and write, as the informers and the API paths need them.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { API_VERSION } from '../crd/common.ts';
+import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
+import type { IngestionJob } from '../crd/ingestion-job.ts';
+
+/** A kind, and (as a type) the objects of that kind. */
+export interface KindRef<T extends KubernetesObject = KubernetesObject, K extends string = string> {
+  apiVersion: string;
+  kind: K;
+  plural: string;
+  /** Never set: carries T for type inference. */
+  readonly _type?: T;
+}
+
+const kindRef = <T extends KubernetesObject, const K extends string>(apiVersion: string, kind: K, plural: string): KindRef<T, K> => ({ apiVersion, kind, plural });
+
+export const INGESTION_CLUSTER = kindRef<IngestionCluster, 'IngestionCluster'>(API_VERSION, 'IngestionCluster', 'ingestionclusters');
+export const INGESTION_JOB = kindRef<IngestionJob, 'IngestionJob'>(API_VERSION, 'IngestionJob', 'ingestionjobs');
+
+/** The kinds an IngestionCluster owns. */
+export const CLUSTER_CHILD_KINDS: KindRef[] = [
+  kindRef('v1', 'ConfigMap', 'configmaps'),
+  kindRef('v1', 'ServiceAccount', 'serviceaccounts'),
+  kindRef('v1', 'Service', 'services'),
+  kindRef('apps/v1', 'Deployment', 'deployments'),
+  kindRef('apps/v1', 'StatefulSet', 'statefulsets'),
+  kindRef('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
+  kindRef('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
+];
+
+/** The collection path of a kind, in one namespace or all of them. */
+export function collectionPath(kind: KindRef, namespace?: string): string {
+  const group = kind.apiVersion === 'v1' ? '/api/v1' : `/apis/${kind.apiVersion}`;
+  return `${group}${namespace ? `/namespaces/${namespace}` : ''}/${kind.plural}`;
+}

@@ -56,6 +56,23 @@ describe('kubectl apply -k .', () => {
     expect(second).not.toMatch(/configured|created/);
   });
 
+  it('can switch from client-side to server-side apply (Argo CD with ServerSideApply=true) without conflicts', async () => {
+    await kubectlOk(['apply', '-k', repo]);
+    const versions = async () => {
+      const list = JSON.parse(await kubectlOk(['get', '-k', repo, '-o', 'json'])) as { items: { kind: string; metadata: { name: string; resourceVersion: string } }[] };
+      return Object.fromEntries(list.items.map((o) => [`${o.kind}/${o.metadata.name}`, o.metadata.resourceVersion]));
+    };
+    // Argo CD's manager first, then kubectl's (which also migrates kubectl-client-side-apply's
+    // fields to itself); neither may meet a conflict on a value client-side apply left defaulted.
+    for (const manager of ['argocd-controller', 'kubectl']) {
+      const r = await kubectl(['apply', '--server-side', `--field-manager=${manager}`, '-k', repo]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const before = await versions();
+    for (const manager of ['argocd-controller', 'kubectl']) await kubectlOk(['apply', '--server-side', `--field-manager=${manager}`, '-k', repo]);
+    expect(await versions()).toEqual(before);
+  });
+
   it('grants the operator exactly what the manifests say, and no Secret list/watch', async () => {
     const docs = [
       ...parseAllDocuments(readFileSync(`${repo}manifests/rbac/cluster-role.yaml`, 'utf8')),

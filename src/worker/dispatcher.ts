@@ -46,8 +46,7 @@ export async function dispatchOnce(d: DispatchDeps, capacity: number): Promise<D
     }
     await dispatch.applyDeadlines(client);
     const jobs = await dispatch.activeJobs(client);
-    const ids = jobs.map((j) => j.id);
-    const counts = await countsByJob(client, ids);
+    const counts = await countsByJob(client, jobs.map((j) => j.id));
     for (const j of jobs) {
       const target = await checkFailureBudget(client, j, counts.get(j.id));
       if (target) {
@@ -61,7 +60,13 @@ export async function dispatchOnce(d: DispatchDeps, capacity: number): Promise<D
     };
     const runnable = jobs.filter((j) => !j.spec.suspend && !j.failure_reason);
     // A retry or the sweeper may have queued a document of a job that must not start any.
-    for (const j of jobs) if (!runnable.includes(j) && counts.get(j.id)!.queued > 0) await stopStarting(client, j.id);
+    for (const j of jobs) {
+      const c = counts.get(j.id)!;
+      if (runnable.includes(j) || c.queued === 0) continue;
+      await stopStarting(client, j.id);
+      c.pending += c.queued;
+      c.queued = 0;
+    }
     const free = SLOTS_FACTOR * capacity - jobs.reduce((n, j) => n + inFlight(j.id), 0);
     const shares = allocate(
       runnable.map((j) => ({
@@ -76,11 +81,15 @@ export async function dispatchOnce(d: DispatchDeps, capacity: number): Promise<D
     for (const j of runnable) {
       const n = shares.get(j.id) ?? 0;
       if (n === 0) continue;
-      for (const t of await dispatch.takePending(client, j.id, n)) items.push({ id: t.id, attempts: t.attempts, delayMs: t.delayMs, priority: queuePriority(j.spec.priority) });
+      const taken = await dispatch.takePending(client, j.id, n);
+      for (const t of taken) items.push({ id: t.id, attempts: t.attempts, delayMs: t.delayMs, priority: queuePriority(j.spec.priority) });
+      const c = counts.get(j.id)!;
+      c.pending -= taken.length;
+      c.queued += taken.length;
     }
-    const after = await countsByJob(client, ids);
+    // Counted once per tick (with the changes above applied): a big job's documents are many.
     for (const j of jobs) {
-      const s = settle({ state: j.state, suspend: j.spec.suspend, failure: failureOf(j), expansionDone: j.expanded, counts: after.get(j.id)! });
+      const s = settle({ state: j.state, suspend: j.spec.suspend, failure: failureOf(j), expansionDone: j.expanded, counts: counts.get(j.id)! });
       if (s.state !== j.state || s.reason !== j.reason || s.message !== j.message || (s.state === 'Running' && !j.started_at)) await dispatch.writeSettled(client, j.id, s);
     }
     await dispatch.pruneFinished(client);

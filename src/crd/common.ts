@@ -1,6 +1,7 @@
 // Schema pieces shared by IngestionCluster and IngestionJob.
 import type { V1Affinity, V1Toleration } from '@kubernetes/client-node';
-import { arr, enumOf, int, mapOf, obj, opaque, optional, quantity, str, type Static } from './schema.ts';
+import type { TPartial } from '@sinclair/typebox';
+import { arr, enumOf, int, mapOf, obj, opaque, optional, quantity, str, Type, type Static } from './schema.ts';
 
 export const GROUP = 'sluice.dev';
 export const VERSION = 'v1alpha1';
@@ -66,7 +67,7 @@ export const collectionName = (description: string) =>
     ],
   });
 
-export const chunking = (withDefaults: boolean) =>
+const chunkingSchema = (withDefaults: boolean) =>
   obj(
     {
       chunkSize: int({ description: 'Target chunk length in characters.', minimum: 100, maximum: 16000, ...(withDefaults ? { default: 1000 } : {}) }),
@@ -85,9 +86,19 @@ export const chunking = (withDefaults: boolean) =>
     },
   );
 
+/**
+ * With defaults: the cluster's chunking, every field present. Without: a job's override, where
+ * every field is optional and the ones left out come from the cluster.
+ */
+export function chunking(withDefaults: true): ReturnType<typeof chunkingSchema>;
+export function chunking(withDefaults: false): TPartial<ReturnType<typeof chunkingSchema>>;
+export function chunking(withDefaults: boolean) {
+  return withDefaults ? chunkingSchema(true) : Type.Partial(chunkingSchema(false));
+}
+
 export const EMBEDDING_PROVIDERS = ['Offline', 'OpenAICompatible'] as const;
 
-export const embedding = (withDefaults: boolean) => {
+const embeddingSchema = (withDefaults: boolean) => {
   const d = <T>(v: T) => (withDefaults ? { default: v } : {});
   return obj(
     {
@@ -115,7 +126,14 @@ export const embedding = (withDefaults: boolean) => {
     },
   );
 };
-export type Embedding = Static<ReturnType<typeof embedding>>;
+
+/** Like chunking(): every field present for a cluster, every field optional for a job. */
+export function embedding(withDefaults: true): ReturnType<typeof embeddingSchema>;
+export function embedding(withDefaults: false): TPartial<ReturnType<typeof embeddingSchema>>;
+export function embedding(withDefaults: boolean) {
+  return withDefaults ? embeddingSchema(true) : Type.Partial(embeddingSchema(false));
+}
+export type Embedding = Static<ReturnType<typeof embeddingSchema>>;
 
 export const conditions = () =>
   arr(

@@ -91,6 +91,8 @@ export const kinds: KindDefinition[] = [
       { name: 'Failed', type: 'integer', jsonPath: '.status.counts.failed', description: 'Documents failed.' },
       { name: 'Cluster', type: 'string', jsonPath: '.spec.clusterRef.name', description: 'The IngestionCluster running the job.' },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      { name: 'Rate', type: 'number', jsonPath: '.status.rate', description: 'Documents finished per second over the last minute.', priority: 1 },
+      { name: 'ETA', type: 'integer', jsonPath: '.status.etaSeconds', description: 'Estimated seconds to go.', priority: 1 },
       { name: 'Collection', type: 'string', jsonPath: '.spec.collection', description: 'Target Chroma collection.', priority: 1 },
       { name: 'Chunks', type: 'integer', jsonPath: '.status.chunks', description: 'Chunks written.', priority: 1 },
       { name: 'Completed', type: 'date', jsonPath: '.status.completionTime', description: 'When the job finished.', priority: 1 },

@@ -96,6 +96,20 @@ export const ingestionClusterSpec = obj(
         parserMemoryMiB: int({ description: 'Memory cap of the parser child process (bounds decompression bombs).', minimum: 64, maximum: 16384, default: 512 }),
         maxPages: int({ description: 'Documents with more pages fail with TooManyPages.', minimum: 1, maximum: 100000, default: 5000 }),
         terminationGracePeriodSeconds: int({ description: 'Time a stopping worker gets to finish or hand back its documents.', minimum: 10, maximum: 7200, default: 300 }),
+        fetch: obj(
+          {
+            allowPrivateNetworks: bool({
+              description:
+                "Let workers fetch IngestionJob documents from loopback and private addresses (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 127.0.0.0/8, fc00::/7, ::1). Off by default, so a job cannot point workers at services inside the cluster network. Link-local and cloud metadata addresses and this cluster's own API and Redis are refused even when true.",
+              default: false,
+            }),
+            maxBytes: optional(int({ description: 'Largest document a worker fetches; api.maxUploadBytes when left out.', minimum: 1024, maximum: 4294967296, format: 'int64' })),
+            connectTimeoutSeconds: int({ description: 'Time allowed to connect to a document source.', minimum: 1, maximum: 300, default: 10 }),
+            timeoutSeconds: int({ description: 'Time allowed to fetch one document, from connecting to the last byte.', minimum: 1, maximum: 3600, default: 120 }),
+            maxRedirects: int({ description: 'Redirects followed per fetch.', minimum: 0, maximum: 20, default: 5 }),
+          },
+          { description: 'How workers fetch the documents of IngestionJobs over http(s) and S3.', default: {} },
+        ),
         pod: optional(podOverrides()),
       },
       {

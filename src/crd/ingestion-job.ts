@@ -1,7 +1,7 @@
 // IngestionJob: a batch of documents declared as a resource, run on an IngestionCluster.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { chunking, collectionName, conditions, count, embedding, ERROR_TYPES, objectName, observedGeneration, secretKeyRef } from './common.ts';
-import { arr, bool, enumOf, int, mapOf, obj, optional, str, type Static } from './schema.ts';
+import { arr, bool, enumOf, int, mapOf, num, obj, optional, str, type Static } from './schema.ts';
 
 export const JOB_PHASES = ['Pending', 'Running', 'Suspended', 'Complete', 'Failed'] as const;
 export const FAILURE_ACTIONS = ['FailJob', 'FailDocument', 'Ignore', 'Retry'] as const;
@@ -148,6 +148,8 @@ export const ingestionJobStatus = obj(
     ),
     pages: optional(count('Pages extracted.')),
     chunks: optional(count('Chunks written.')),
+    rate: optional(num({ description: 'Finished documents per second over the last minute, while the job runs.', minimum: 0 })),
+    etaSeconds: optional(count('Estimated seconds until every document is finished, while the job runs and the rate is known.')),
     startTime: optional(str({ description: 'When the job started.', format: 'date-time' })),
     completionTime: optional(str({ description: 'When the job finished.', format: 'date-time' })),
     observedRetryNonce: optional(str({ description: 'The retryNonce last acted on.', maxLength: 63 })),

@@ -7,6 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../shared/logger.ts';
 import type { OpsServer } from '../shared/ops-server.ts';
 import { clusterController } from './cluster-controller.ts';
+import { jobController } from './job-controller.ts';
 import { DEFAULT_IMAGE } from './constants.ts';
 import type { ControllerContext, ControllerFactory, RunnableController } from './controller.ts';
 import { EventRecorder } from './events.ts';
@@ -37,7 +38,7 @@ export interface ManagerOptions {
   now?: () => Date;
 }
 
-export const DEFAULT_CONTROLLERS: ControllerFactory[] = [clusterController];
+export const DEFAULT_CONTROLLERS: ControllerFactory[] = [clusterController, jobController];
 
 export class Manager {
   readonly metrics = createMetrics();

@@ -18,6 +18,12 @@ export function createMetrics() {
     queueDepth: new Gauge({ name: 'sluice_controller_workqueue_depth', help: 'Keys waiting in the work queue.', labelNames: ['controller'], registers: [registry] }),
     applies: new Counter({ name: 'sluice_controller_applies_total', help: 'Server-side applies of children by kind.', labelNames: ['kind'], registers: [registry] }),
     informerUp: new Gauge({ name: 'sluice_controller_informer_up', help: '1 while an informer is watching.', labelNames: ['resource'], registers: [registry] }),
+    clusterApiRequests: new Counter({
+      name: 'sluice_controller_cluster_api_requests_total',
+      help: "Requests to clusters' APIs by operation and outcome (HTTP status, or ClusterApiUnavailable).",
+      labelNames: ['operation', 'outcome'],
+      registers: [registry],
+    }),
     leader: new Gauge({ name: 'sluice_controller_leader', help: '1 while this process holds the lease.', registers: [registry] }),
   };
 }

@@ -1,0 +1,42 @@
+// The IngestionJob controller: For(IngestionJob), Watches(IngestionCluster → the jobs that
+// reference it). It drives each job through its cluster's API (docs/jobs.md).
+import type { IngestionJob } from '../crd/ingestion-job.ts';
+import { clusterApis } from './cluster-apis.ts';
+import { Controller, type ControllerContext } from './controller.ts';
+import { byErrorType, CONFLICT_RULE } from './error-policy.ts';
+import { kubeRefReader } from './job-refs.ts';
+import { reconcileJob, type JobReconcilerDeps } from './job-reconciler.ts';
+import { jobWriter } from './job-writes.ts';
+import { INGESTION_CLUSTER, INGESTION_JOB } from './kinds.ts';
+import { refOf } from './object-key.ts';
+
+export function jobController(ctx: ControllerContext): Controller<IngestionJob, 'IngestionJob'> {
+  const jobs = ctx.informers.for(INGESTION_JOB);
+  const clusters = ctx.informers.for(INGESTION_CLUSTER);
+  const refs = kubeRefReader(ctx.kc);
+  const deps: JobReconcilerDeps = {
+    getJob: (ns, name) => jobs.get(name, ns),
+    getCluster: (ns, name) => clusters.get(name, ns),
+    writer: jobWriter(ctx.kc),
+    refs,
+    api: clusterApis(ctx),
+    events: ctx.events,
+    now: ctx.now,
+    polls: new Map(),
+  };
+  return new Controller(ctx, {
+    name: 'ingestionjob',
+    for: INGESTION_JOB,
+    watches: [
+      {
+        kind: INGESTION_CLUSTER,
+        map: (cluster) => {
+          const { namespace, name } = refOf(cluster);
+          return jobs.list(namespace).filter((j) => j.spec.clusterRef.name === name).map(refOf);
+        },
+      },
+    ],
+    reconcile: (ref) => reconcileJob(deps, ref),
+    errorPolicy: byErrorType([CONFLICT_RULE]),
+  });
+}

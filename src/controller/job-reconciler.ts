@@ -1,0 +1,141 @@
+// Reconciles one IngestionJob through its cluster's API, in numbered steps (kubebuilder's CronJob
+// tutorial style). Level-triggered: every run gets the job and checks every property.
+import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
+import type { IngestionJob } from '../crd/ingestion-job.ts';
+import { specHash } from '../shared/jobs/job-spec.ts';
+import { ClusterApiError, ClusterApiUnavailable, type ClusterApi, type JobView } from './cluster-api.ts';
+import type { ReconcileResult } from './controller.ts';
+import type { EventRecorder } from './events.ts';
+import { buildJobBody } from './job-body.ts';
+import { nextPollMs } from './job-poll.ts';
+import { resolveRefs, type RefReader } from './job-refs.ts';
+import { hasFinalizer, type JobWriter } from './job-writes.ts';
+import type { ObjectRef } from './object-key.ts';
+import { stableStringify } from '../shared/stable-stringify.ts';
+import { findCondition } from './status/conditions.ts';
+import { jobEvents } from './status/job-events.ts';
+import { computeJobStatus, type ClusterReadiness, type JobObservation } from './status/job-status.ts';
+
+export interface JobReconcilerDeps {
+  getJob(namespace: string, name: string): IngestionJob | undefined;
+  getCluster(namespace: string, name: string): IngestionCluster | undefined;
+  writer: JobWriter;
+  refs: RefReader;
+  /** A client of the cluster's API with the operator's key; undefined until that key exists. */
+  api(cluster: IngestionCluster): Promise<ClusterApi | undefined>;
+  events: Pick<EventRecorder, 'record'>;
+  now(): Date;
+  /** The last poll delay of each job (by uid), for backing off while nothing moves. */
+  polls: Map<string, number>;
+}
+
+/** While the cluster is missing or not ready. */
+export const CLUSTER_WAIT_MS = 10_000;
+/** While a referenced ConfigMap or Secret is missing (their creation is not watched). */
+export const REFS_WAIT_MS = 15_000;
+/** Between DELETEs while the API is still purging a job's documents. */
+export const PURGE_POLL_MS = 2_000;
+
+/** The API refused the spec itself: a condition until the spec changes, not a retry. */
+const SPEC_REFUSALS = [400, 409, 413, 422];
+
+export async function reconcileJob(d: JobReconcilerDeps, { namespace, name }: ObjectRef): Promise<ReconcileResult> {
+  // (1) Get the job. Gone: its finalizer has run, there is nothing left to do.
+  const job = d.getJob(namespace, name);
+  if (!job) return {};
+  const clusterName = job.spec.clusterRef.name;
+  const found = d.getCluster(namespace, clusterName);
+  const cluster = found && !found.metadata.deletionTimestamp ? found : undefined;
+
+  // (2) Being deleted: clean up in the cluster as deletionPolicy says, then let it go.
+  if (job.metadata.deletionTimestamp) return finalize(d, job, cluster);
+
+  // (3) The finalizer first, so no job reaches a cluster without it. The patch's watch event
+  // brings the job back.
+  if (!hasFinalizer(job)) {
+    await d.writer.addFinalizer(job);
+    return {};
+  }
+
+  // (4) The cluster must exist, be ready, and have given the operator its key.
+  let readiness = clusterReadiness(job, cluster);
+  const api = cluster && readiness.ready ? await d.api(cluster) : undefined;
+  if (readiness.ready && !api) readiness = { ready: false, reason: 'ClusterNotReady', message: `IngestionCluster "${clusterName}" has no operator key Secret yet.` };
+  if (!readiness.ready || !api) {
+    await updateStatus(d, job, { cluster: readiness });
+    return { requeueAfterMs: CLUSTER_WAIT_MS };
+  }
+
+  // (5) Resolve the references of the sources.
+  const resolved = await resolveRefs(job, d.refs);
+  if (!resolved.ok) {
+    await updateStatus(d, job, { cluster: readiness, rejected: { reason: resolved.reason, message: resolved.message } });
+    return { requeueAfterMs: REFS_WAIT_MS };
+  }
+
+  // (6) Submit: PUT when the API has no such job or a different spec.
+  let view: JobView;
+  try {
+    view = await submit(api, job.metadata.uid!, buildJobBody(job, resolved.refs));
+  } catch (err) {
+    if (err instanceof ClusterApiError && SPEC_REFUSALS.includes(err.status)) {
+      await updateStatus(d, job, { cluster: readiness, rejected: { reason: err.code ?? 'Refused', message: err.message } });
+      return {};
+    }
+    if (err instanceof ClusterApiUnavailable) await updateStatus(d, job, { cluster: { ready: false, reason: 'APIUnavailable', message: err.message } });
+    throw err;
+  }
+
+  // (7) Status from the API's view, written only when it changed.
+  const moved = await updateStatus(d, job, { cluster: readiness, view });
+
+  // (8) Poll a running job, faster while it moves; a finished one not at all.
+  const uid = job.metadata.uid!;
+  const next = nextPollMs(view.state, d.polls.get(uid), moved);
+  if (next === undefined) d.polls.delete(uid);
+  else d.polls.set(uid, next);
+  return next === undefined ? {} : { requeueAfterMs: next };
+}
+
+function clusterReadiness(job: IngestionJob, cluster: IngestionCluster | undefined): ClusterReadiness {
+  const name = job.spec.clusterRef.name;
+  if (!cluster) return { ready: false, reason: 'ClusterNotFound', message: `IngestionCluster "${name}" not found in namespace ${job.metadata.namespace}.` };
+  const ready = findCondition(cluster.status?.conditions, 'Ready');
+  if (ready?.status !== 'True') {
+    return { ready: false, reason: 'ClusterNotReady', message: `IngestionCluster "${name}" is not ready${ready ? `: ${ready.reason}: ${ready.message}` : ' yet.'}` };
+  }
+  return { ready: true, message: `IngestionCluster "${name}" is ready.` };
+}
+
+async function submit(api: ClusterApi, id: string, body: ReturnType<typeof buildJobBody>): Promise<JobView> {
+  const current = await api.getJob(id);
+  if (current && current.specHash === specHash(body)) return current;
+  return api.putJob(id, body);
+}
+
+/** Computes the status; writes it and records Events only when it changed. True if it did. */
+async function updateStatus(d: JobReconcilerDeps, job: IngestionJob, o: JobObservation): Promise<boolean> {
+  const status = computeJobStatus(job, o, d.now());
+  if (stableStringify(status) === stableStringify(job.status ?? {})) return false;
+  await d.writer.writeStatus(job, status);
+  for (const e of jobEvents(job.status, status)) await d.events.record(job, e.type, e.reason, e.message);
+  return true;
+}
+
+async function finalize(d: JobReconcilerDeps, job: IngestionJob, cluster: IngestionCluster | undefined): Promise<ReconcileResult> {
+  if (!hasFinalizer(job)) return {};
+  const purge = job.spec.deletionPolicy === 'Delete';
+  const api = cluster && (await d.api(cluster));
+  if (!api) {
+    // Nothing to clean up through: do not hold the deletion hostage.
+    const why = cluster ? `IngestionCluster "${cluster.metadata.name}" has no operator key Secret` : `IngestionCluster "${job.spec.clusterRef.name}" no longer exists`;
+    await d.events.record(job, 'Warning', 'CleanupSkipped', `${why}: released the finalizer without removing the job's records${purge ? ', documents and chunks' : ''} from the cluster.`);
+    await d.writer.removeFinalizer(job);
+    return {};
+  }
+  const outcome = await api.deleteJob(job.metadata.uid!, purge);
+  if (!outcome.done) return { requeueAfterMs: PURGE_POLL_MS };
+  await d.writer.removeFinalizer(job);
+  d.polls.delete(job.metadata.uid!);
+  return {};
+}

@@ -1,0 +1,92 @@
+// The IngestionJob controller with the data plane's real API in this process (its migrations on
+// a throwaway PostgreSQL schema, the machine's Redis), reached with the operator's key: the job
+// is submitted once, followed, and removed from the API when the resource is deleted.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type RunningApi } from '../../src/api/main.ts';
+import { operatorKeyLine } from '../../src/controller/builders/operator-key.ts';
+import { jobController } from '../../src/controller/job-controller.ts';
+import { Manager } from '../../src/controller/manager.ts';
+import { createSchema, type PgSchema } from '../../src/dev/pg-schema.ts';
+import { loadApiConfig } from '../../src/shared/config.ts';
+import { quietLog } from '../support/controller.ts';
+import { condition, getJob, jobManifest, readyCluster } from '../support/job-fixtures.ts';
+import { createNamespace, eventually, kubeConfig, kubectlOk } from '../support/kube.ts';
+
+const KEY = `sk_${'ab'.repeat(32)}`;
+let ns: Awaited<ReturnType<typeof createNamespace>>;
+let schema: PgSchema;
+let api: RunningApi;
+let base: string;
+let manager: Manager;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  ns = await createNamespace('ijapi');
+  schema = await createSchema('ijapi');
+  const keys = join(mkdtempSync(join(tmpdir(), 'sluice-operator-key-')), 'keys');
+  writeFileSync(keys, operatorKeyLine(KEY));
+  process.env.SLUICE_LOG_LEVEL = 'warn';
+  api = await startApi(
+    loadApiConfig({
+      SLUICE_POSTGRES_URL: schema.url,
+      SLUICE_REDIS_URL: process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      SLUICE_QUEUE_NAME: `q-${schema.schema}`,
+      // No Chroma in this project: nothing here embeds or searches.
+      SLUICE_CHROMA_URL: 'http://127.0.0.1:9',
+      SLUICE_API_PORT: '0',
+      SLUICE_METRICS_PORT: '0',
+      SLUICE_RATE_LIMIT_PER_MINUTE: '0',
+      SLUICE_OPERATOR_KEYS_FILE: keys,
+    }),
+  );
+  base = `http://127.0.0.1:${api.port}`;
+  manager = new Manager({ kc: kubeConfig(), log: quietLog(lines), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, controllers: [jobController], clusterApiUrl: base });
+  await manager.start();
+});
+afterAll(async () => {
+  await manager?.stop();
+  await api?.stop();
+  await schema?.drop();
+  await ns?.remove();
+});
+
+const apiJob = (id: string) => fetch(`${base}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${KEY}` } });
+const requests = async (operation: string, outcome: string) =>
+  (await manager.metrics.clusterApiRequests.get()).values.find((v) => v.labels.operation === operation && v.labels.outcome === outcome)?.value ?? 0;
+
+describe('IngestionJob controller with the real API', () => {
+  it('waits for the cluster, then submits the job once and copies its view into status', async () => {
+    await kubectlOk(['apply', '-n', ns.name, '-f', '-'], jobManifest('handbooks', 'docs', '  deletionPolicy: Delete\n  parallelism: 3\n'));
+    await eventually('ClusterNotFound', async () => condition(await getJob(ns.name, 'handbooks'), 'ClusterReady')?.reason === 'ClusterNotFound');
+    await readyCluster(ns.name, 'docs', KEY);
+    const j = await eventually('Accepted by the API', async () => {
+      const x = await getJob(ns.name, 'handbooks');
+      return condition(x, 'Accepted')?.status === 'True' ? x : undefined;
+    });
+    expect(condition(j, 'ClusterReady')?.status).toBe('True');
+    expect(['Pending', 'Running']).toContain(j.status?.phase);
+    expect(j.status?.embedding).toEqual({ model: 'sluice-hash-v1', dimensions: 384 });
+    const view = (await (await apiJob(j.metadata.uid!)).json()) as { job: { collection: string; specHash: string } };
+    expect(view.job.collection).toBe('handbooks');
+    // Polled since, and never PUT again: the API's specHash matches the operator's.
+    await eventually('a few polls', async () => (await requests('getJob', '200')) >= 2);
+    expect(await requests('putJob', '201')).toBe(1);
+    expect(await requests('putJob', '200')).toBe(0);
+  });
+
+  it('PUTs again when the spec changes', async () => {
+    await kubectlOk(['patch', 'ij', 'handbooks', '-n', ns.name, '--type=merge', '-p', '{"spec":{"parallelism":5}}']);
+    await eventually('the update', async () => (await requests('putJob', '200')) === 1);
+  });
+
+  it('removes the job from the API when the resource is deleted', async () => {
+    const uid = (await getJob(ns.name, 'handbooks'))!.metadata.uid!;
+    await kubectlOk(['delete', 'ij', 'handbooks', '-n', ns.name, '--wait=true', '--timeout=60s']);
+    expect(await getJob(ns.name, 'handbooks')).toBeUndefined();
+    expect((await apiJob(uid)).status).toBe(404);
+    expect(lines.filter((l) => l.includes('reconcile failed'))).toEqual([]);
+  });
+});

@@ -1,7 +1,9 @@
 // The IngestionCluster controller: For(IngestionCluster).Owns(every child kind).
 import { randomBytes } from 'node:crypto';
 import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
+import { errorFields } from '../shared/logger.ts';
 import { Applier } from './apply.ts';
+import { clusterApis } from './cluster-apis.ts';
 import { reconcileCluster, statusWriter, type ClusterReconcilerDeps } from './cluster-reconciler.ts';
 import { FIELD_MANAGER, LABEL_INSTANCE, LABEL_MANAGED_BY } from './constants.ts';
 import { Controller, type ControllerContext } from './controller.ts';
@@ -14,6 +16,8 @@ const CHILD_SELECTOR = `${LABEL_MANAGED_BY}=${FIELD_MANAGER}`;
 export function clusterController(ctx: ControllerContext): Controller<IngestionCluster, 'IngestionCluster'> {
   const clusters = ctx.informers.for(INGESTION_CLUSTER);
   const children = new Map(CLUSTER_CHILD_KINDS.map((k) => [k.kind, ctx.informers.for(k, CHILD_SELECTOR)]));
+  // Short: a measurement must not hold up the reconcile of the cluster's children.
+  const apis = clusterApis(ctx, 3_000);
   const deps: ClusterReconcilerDeps = {
     getCluster: (ns, name) => clusters.get(name, ns),
     getChild: (kind, ns, name) => children.get(kind)?.get(name, ns),
@@ -24,6 +28,11 @@ export function clusterController(ctx: ControllerContext): Controller<IngestionC
     image: ctx.image,
     now: ctx.now,
     randomPassword: () => randomBytes(24).toString('hex'),
+    randomKey: () => `sk_${randomBytes(32).toString('hex')}`,
+    queue: async (cluster) => {
+      const api = await apis(cluster).catch(() => undefined);
+      return api?.queue().catch((err: unknown) => void ctx.log.debug('queue not measured', { cluster: `${cluster.metadata.namespace}/${cluster.metadata.name}`, ...errorFields(err) }));
+    },
   };
   return new Controller(ctx, {
     name: 'ingestioncluster',

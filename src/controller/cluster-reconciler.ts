@@ -3,10 +3,12 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject, type V1Deployment, type V1StatefulSet } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../crd/common.ts';
 import type { IngestionCluster, IngestionClusterStatus } from '../crd/ingestion-cluster.ts';
+import type { QueueView } from './cluster-api.ts';
 import type { Applier } from './apply.ts';
 import { buildChildren as buildChildrenList } from './builders/children.ts';
 import { referencedSecrets } from './builders/config.ts';
 import { childName } from './builders/names.ts';
+import { buildOperatorKeySecret } from './builders/operator-key.ts';
 import { buildRedisAuthSecret } from './builders/redis.ts';
 import { ApplyError, errorMessage, httpStatus, StatusConflictError, StatusWriteError } from './errors.ts';
 import type { EventRecorder } from './events.ts';
@@ -15,7 +17,7 @@ import type { ObjectRef } from './object-key.ts';
 import type { SecretProbe } from './secrets.ts';
 import { computeClusterStatus, type Observed } from './status/cluster-status.ts';
 import { findCondition } from './status/conditions.ts';
-import { stableStringify } from './stable-stringify.ts';
+import { stableStringify } from '../shared/stable-stringify.ts';
 
 export interface ClusterReconcilerDeps {
   getCluster(namespace: string, name: string): IngestionCluster | undefined;
@@ -27,7 +29,14 @@ export interface ClusterReconcilerDeps {
   image: string;
   now(): Date;
   randomPassword(): string;
+  /** A new operator key for a cluster's API (`sk_` and 32 random bytes in hex). */
+  randomKey(): string;
+  /** GET /v1/queue of the cluster's API; undefined when it cannot be asked. Never throws. */
+  queue(cluster: IngestionCluster): Promise<QueueView | undefined>;
 }
+
+/** How often the queue of a cluster whose API is ready is measured (HPA's sync period). */
+export const QUEUE_POLL_MS = 15_000;
 
 const RETRY_MISSING_SECRET_MS = 15_000;
 
@@ -60,6 +69,12 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
       d.secrets.forget(namespace, secret);
     }
   }
+  // The operator's key to the cluster's API: created once, never rotated under a running API.
+  const keySecret = childName(cluster, 'operator-key');
+  if (!(await d.secrets.exists(namespace, keySecret))) {
+    await apply(buildOperatorKeySecret(cluster, d.randomKey()));
+    d.secrets.forget(namespace, keySecret);
+  }
   // Independent objects: apply them concurrently (the Deployments only need the ConfigMap and
   // Secrets to exist when pods start, which the kubelet retries).
   await Promise.all(buildChildrenList(cluster, { image: d.image }).map(apply));
@@ -73,6 +88,10 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
     missingSecrets,
     ...(errors.length ? { applyError: errors.map((e) => e.message).join('; ') } : {}),
   };
+  // The queue for `kubectl get ic`, once the API has been seen ready.
+  const apiReady = !cluster.spec.suspend && findCondition(cluster.status?.conditions, 'APIReady')?.status === 'True';
+  const queue = apiReady ? await d.queue(cluster) : undefined;
+  if (queue) observed.queue = queue;
   const status = computeClusterStatus(cluster, observed, d.now());
   if (stableStringify(status) !== stableStringify(cluster.status ?? {})) {
     await d.writeStatus(cluster, status);
@@ -80,7 +99,8 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
   }
 
   if (errors.length) throw errors[0];
-  return missingSecrets.length ? { requeueAfterMs: RETRY_MISSING_SECRET_MS } : {};
+  if (missingSecrets.length) return { requeueAfterMs: RETRY_MISSING_SECRET_MS };
+  return apiReady ? { requeueAfterMs: QUEUE_POLL_MS } : {};
 }
 
 async function recordTransitions(d: ClusterReconcilerDeps, cluster: IngestionCluster, status: IngestionClusterStatus): Promise<void> {

@@ -73,12 +73,13 @@ describe('IngestionCluster controller', () => {
       ]);
       const names = (l: { items: { metadata?: { name?: string } }[] }) => l.items.map((i) => i.metadata!.name!).filter((n) => n.startsWith('alpha-'));
       const all = { svcs: names(svcs), cms: names(cms), sas: names(sas), nps: names(nps), pdbs: names(pdbs), secrets: names(secrets) };
-      return all.nps.length === 4 && all.svcs.length === 2 && all.sas.length === 3 && all.pdbs.length === 1 && all.cms.length === 1 && all.secrets.length === 2 ? all : undefined;
+      return all.nps.length === 4 && all.svcs.length === 2 && all.sas.length === 3 && all.pdbs.length === 1 && all.cms.length === 1 && all.secrets.length === 3 ? all : undefined;
     });
     expect(others.svcs.sort()).toEqual(['alpha-api', 'alpha-redis']);
     expect(others.nps.sort()).toEqual(['alpha-api', 'alpha-default-deny', 'alpha-redis', 'alpha-worker']);
     expect(others.sas.sort()).toEqual(['alpha-api', 'alpha-redis', 'alpha-worker']);
-    expect(others.secrets.sort()).toEqual(['alpha-pg', 'alpha-redis-auth']);
+    // The Redis password and the operator's key to the API are generated; the rest is the user's.
+    expect(others.secrets.sort()).toEqual(['alpha-operator-key', 'alpha-pg', 'alpha-redis-auth']);
 
     for (const obj of [api, worker, redis]) {
       expect(obj.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'IngestionCluster', name: 'alpha', uid, controller: true })]);

@@ -56,7 +56,9 @@ describe('buildWorkerDeployment', () => {
 describe('configHash: only a relevant change rolls a component', () => {
   it.each([
     ['worker concurrency', { workers: { concurrency: 9 } }, { api: false, worker: true }],
-    ['API upload limit', { api: { maxUploadBytes: 2048 } }, { api: true, worker: false }],
+    // The upload limit is also the workers' fetch limit unless workers.fetch.maxBytes is set.
+    ['API upload limit', { api: { maxUploadBytes: 2048 } }, { api: true, worker: true }],
+    ['API rate limit', { api: { rateLimitPerMinute: 5 } }, { api: true, worker: false }],
     ['embedding model (both read it)', { embedding: { model: 'other' } }, { api: true, worker: true }],
     ['API replicas (not configuration)', { api: { replicas: 5 } }, { api: false, worker: false }],
   ])('%s', (_name, spec, changed) => {
@@ -80,7 +82,8 @@ describe('buildApiDeployment', () => {
   });
 
   it('mounts the API keys only when a Secret is given', () => {
-    expect(buildApiDeployment(cluster(), ctx).spec!.template.spec!.volumes!.map((v) => v.name)).toEqual(['tmp']);
+    // Besides the operator's key, which every API mounts.
+    expect(buildApiDeployment(cluster(), ctx).spec!.template.spec!.volumes!.map((v) => v.name)).toEqual(['tmp', 'operator-key']);
     const d = buildApiDeployment(cluster({ api: { authSecretRef: { name: 'keys' } } }), ctx);
     expect(d.spec!.template.spec!.volumes).toContainEqual({ name: 'api-keys', secret: { secretName: 'keys' } });
   });

@@ -2,7 +2,8 @@
 import type { V1Deployment, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
 import { METRICS_PORT } from '../constants.ts';
-import { API_KEYS_MOUNT, secretEnv } from './config.ts';
+import { API_KEYS_MOUNT, OPERATOR_KEY_MOUNT, secretEnv } from './config.ts';
+import { OPERATOR_KEYS_FILE_ITEM } from './operator-key.ts';
 import { childMeta, childName, clusterIpService, selectorLabels } from './names.ts';
 import { podTemplate, resourceRequirements, tmpMount, tmpVolume } from './pods.ts';
 import { containerSecurityContext } from './security.ts';
@@ -38,10 +39,19 @@ export function buildApiDeployment(cluster: IngestionCluster, ctx: BuildContext)
             livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
             ...resourceRequirements(api.resources),
             securityContext: containerSecurityContext(),
-            volumeMounts: [tmpMount, ...(auth ? [{ name: 'api-keys', mountPath: API_KEYS_MOUNT, readOnly: true }] : [])],
+            volumeMounts: [
+              tmpMount,
+              ...(auth ? [{ name: 'api-keys', mountPath: API_KEYS_MOUNT, readOnly: true }] : []),
+              { name: 'operator-key', mountPath: OPERATOR_KEY_MOUNT, readOnly: true },
+            ],
           },
         ],
-        volumes: [tmpVolume, ...(auth ? [{ name: 'api-keys', secret: { secretName: auth.name } }] : [])],
+        volumes: [
+          tmpVolume,
+          ...(auth ? [{ name: 'api-keys', secret: { secretName: auth.name } }] : []),
+          // Only the hashed keys-file line: the API never sees the operator's key itself.
+          { name: 'operator-key', secret: { secretName: childName(cluster, 'operator-key'), items: [{ key: OPERATOR_KEYS_FILE_ITEM, path: OPERATOR_KEYS_FILE_ITEM }] } },
+        ],
       }),
     },
   };

@@ -5,8 +5,11 @@ import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
 import type { SecretKeyRef } from '../../crd/common.ts';
 import { METRICS_PORT, REDIS_PORT } from '../constants.ts';
 import { childMeta, childName } from './names.ts';
+import { OPERATOR_KEYS_FILE_ITEM } from './operator-key.ts';
 
 export const API_KEYS_MOUNT = '/etc/sluice/api-keys';
+/** Where the API reads the operator's keys-file line (docs/jobs.md). */
+export const OPERATOR_KEY_MOUNT = '/etc/sluice/operator-key';
 
 export interface ComponentConfig {
   common: Record<string, string>;
@@ -34,6 +37,7 @@ export function componentConfig(cluster: IngestionCluster): ComponentConfig {
       SLUICE_MAX_QUEUE_DEPTH: String(spec.api.maxQueueDepth),
       SLUICE_RATE_LIMIT_PER_MINUTE: String(spec.api.rateLimitPerMinute),
       ...(spec.api.authSecretRef ? { SLUICE_API_KEYS_FILE: `${API_KEYS_MOUNT}/${spec.api.authSecretRef.key}` } : {}),
+      SLUICE_OPERATOR_KEYS_FILE: `${OPERATOR_KEY_MOUNT}/${OPERATOR_KEYS_FILE_ITEM}`,
     },
     worker: {
       SLUICE_WORKER_CONCURRENCY: String(spec.workers.concurrency),
@@ -45,8 +49,29 @@ export function componentConfig(cluster: IngestionCluster): ComponentConfig {
       // Hand back what is still in flight before the kubelet's SIGKILL at the end of the grace
       // period (the CRD guarantees grace >= document timeout >= 5 s).
       SLUICE_SHUTDOWN_TIMEOUT_SECONDS: String(Math.max(5, spec.workers.terminationGracePeriodSeconds - 10)),
+      ...fetchConfig(cluster),
     },
   };
+}
+
+/** How workers fetch job documents; never from the cluster's own API or Redis. */
+function fetchConfig(cluster: IngestionCluster): Record<string, string> {
+  const { fetch } = cluster.spec.workers;
+  return {
+    SLUICE_FETCH_ALLOW_PRIVATE_NETWORKS: String(fetch.allowPrivateNetworks),
+    SLUICE_FETCH_MAX_BYTES: String(fetch.maxBytes ?? cluster.spec.api.maxUploadBytes),
+    SLUICE_FETCH_CONNECT_TIMEOUT_SECONDS: String(fetch.connectTimeoutSeconds),
+    SLUICE_FETCH_TIMEOUT_SECONDS: String(fetch.timeoutSeconds),
+    SLUICE_FETCH_MAX_REDIRECTS: String(fetch.maxRedirects),
+    SLUICE_FETCH_DENY_HOSTS: fetchDenyHosts(cluster).join(','),
+  };
+}
+
+/** The names of the cluster's own Services, short and fully qualified. */
+export function fetchDenyHosts(cluster: IngestionCluster): string[] {
+  const ns = cluster.metadata.namespace!;
+  const services = [childName(cluster, 'api'), ...(cluster.spec.redis.mode === 'Managed' ? [childName(cluster, 'redis')] : [])];
+  return services.flatMap((s) => [s, `${s}.${ns}`, `${s}.${ns}.svc`, `${s}.${ns}.svc.cluster.local`]);
 }
 
 export function buildConfigMap(cluster: IngestionCluster): V1ConfigMap {

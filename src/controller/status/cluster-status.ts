@@ -5,6 +5,7 @@ import { REDIS_PORT } from '../constants.ts';
 import { redisHost } from '../builders/config.ts';
 import { childName } from '../builders/names.ts';
 import { mergeConditions, type ConditionInput } from './conditions.ts';
+import type { QueueView } from '../cluster-api.ts';
 
 export interface Observed {
   redis?: V1StatefulSet;
@@ -14,6 +15,8 @@ export interface Observed {
   missingSecrets: { name: string; field: string }[];
   /** Why applying the children failed, if it did. */
   applyError?: string;
+  /** The queue as the cluster's API reports it (GET /v1/queue); absent when it cannot be asked. */
+  queue?: QueueView;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -90,10 +93,23 @@ export function computeClusterStatus(cluster: IngestionCluster, o: Observed, now
       desired: worker?.spec?.replicas ?? 0,
       replicas: worker?.status?.replicas ?? 0,
       ready: worker?.status?.readyReplicas ?? 0,
+      ...workerActivity(o.queue, previous),
     },
+    // The last measurement stays until the next one (the API may be briefly unreachable).
+    ...(o.queue
+      ? { queue: { waiting: o.queue.waiting, active: o.queue.active, delayed: o.queue.delayed, failed: o.queue.failed } }
+      : previous?.queue
+        ? { queue: previous.queue }
+        : {}),
     endpoints: {
       api: `http://${childName(cluster, 'api')}.${cluster.metadata.namespace}.svc:${cluster.spec.api.port}`,
       ...(cluster.spec.redis.mode === 'Managed' ? { redis: `${redisHost(cluster)}:${REDIS_PORT}` } : {}),
     },
   };
+}
+
+function workerActivity(queue: QueueView | undefined, previous: IngestionClusterStatus | undefined): { busy?: number; idle?: number } {
+  if (!queue) return previous?.workers?.busy === undefined ? {} : { busy: previous.workers.busy, idle: previous.workers.idle ?? 0 };
+  const busy = queue.workers.filter((w) => w.busy).length;
+  return { busy, idle: queue.workers.length - busy };
 }

@@ -31,6 +31,17 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          // One control plane with a real node (containerd, kubelet, kube-proxy, CoreDNS) for the
+          // run: pods really run. One node per machine; a second run waits for the first.
+          globalSetup: ['test/e2e/setup/node.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -10,6 +10,7 @@ import { ensureBinaries, type Binaries } from './binaries.ts';
 import { freePort, GiveUp, waitFor } from './net.ts';
 import { createPki, kubeconfig, type Pki } from './pki.ts';
 import { exited, spawnGroup, stopGroup } from './process-group.ts';
+import { prepareNode, type PreparedNode, type RunningNode } from './node/node.ts';
 
 export interface ControlPlane {
   server: string;
@@ -18,11 +19,19 @@ export interface ControlPlane {
   binaries: Binaries;
   /** Environment under which the built kubectl talks to this control plane. */
   kubectlEnv: NodeJS.ProcessEnv;
+  /** With `node: true`: the one-machine node (src/dev/node/). */
+  node?: RunningNode;
   stop(): Promise<void>;
 }
 
 export interface ControlPlaneOptions {
   controllerManager?: boolean;
+  /**
+   * Also run a real node (containerd, kubelet, kube-proxy, kube-scheduler, CoreDNS) so that pods
+   * run; Services then come from 198.19.0.0/16 and pods from 198.18.0.0/16. Needs the
+   * controller manager. Root only; one node per machine (a second waits).
+   */
+  node?: boolean;
   /** Keep the work directory after stop (logs) for debugging. */
   keepDir?: boolean;
   log?: (s: string) => void;
@@ -68,13 +77,16 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const binaries = await ensureBinaries({ log });
   const dir = mkdtempSync(join(tmpdir(), 'sluice-cp-'));
   const children: ChildProcess[] = [];
+  let node: PreparedNode | undefined;
   const stop = async () => {
+    await node?.stop();
     for (const c of children.reverse()) await stopGroup(c);
     if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
   };
   try {
     mkdirSync(join(dir, 'pki'));
     const pki: Pki = await createPki(join(dir, 'pki'));
+    if (opts.node) node = await prepareNode(pki, join(dir, 'pki'), join(dir, 'node'), log);
     const [etcdClient, etcdPeer, apiPort, kcmPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
 
     const etcdLog = join(dir, 'etcd.log');
@@ -113,6 +125,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--allow-privileged=true',
       '--endpoint-reconciler-type=none',
       '--v=1',
+      ...(node?.apiserverArgs ?? []),
     ], apiLog);
     children.push(apiserver);
     const tls = { ca: readFileSync(pki.caCert), cert: readFileSync(pki.clients.admin.cert), key: readFileSync(pki.clients.admin.key) };
@@ -139,6 +152,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         // Fast GC and namespace cleanup matter more in tests than the defaults' batching.
         '--concurrent-gc-syncs=10',
         '--v=1',
+        ...(node?.controllerManagerArgs ?? []),
       ], kcmLog);
       children.push(kcm);
       await waitReady('kube-controller-manager', kcm, kcmLog, async () => {
@@ -147,8 +161,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         return r.status === 200;
       }, 60_000);
     }
+    const running = await node?.start({ server, kubectl: binaries.kubectl, kubeconfigPath });
     log(`ready at ${server} in ${((Date.now() - started) / 1000).toFixed(1)}s (dir ${dir})`);
-    return { server, kubeconfigPath, dir, binaries, kubectlEnv: { ...process.env, KUBECONFIG: kubeconfigPath }, stop };
+    return { server, kubeconfigPath, dir, binaries, kubectlEnv: { ...process.env, KUBECONFIG: kubeconfigPath }, node: running, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -155,12 +155,19 @@ export async function ensureNodeBinaries(opts: { root?: string; log?: Log } = {}
   const log = opts.log ?? ((s: string) => console.error(`[node-binaries] ${s}`));
   const p = nodeBinaryPaths(root);
   await ensureDebianPackages(NODE_PACKAGES, log);
-  await once(join(root, `containerd-${CONTAINERD_VERSION}`), [p.containerd, p.containerdShim, p.ctr], () => buildContainerd(root, log));
-  await once(join(root, `cni-plugins-${CNI_PLUGINS_VERSION}`), Object.keys(CNI_PLUGINS).map((n) => join(p.cniBinDir, n)), () => buildCniPlugins(root, log));
-  await once(join(root, `coredns-${COREDNS_VERSION}`), [p.coredns], () => buildCoredns(root, log));
-  // The Kubernetes wrapper module must exist (and its own build be finished) before we add to it.
-  await ensureBinaries({ root, log });
-  await once(join(root, `kubernetes-${KUBERNETES_VERSION}`), [p.kubelet, p.kubeScheduler, p.kubeProxy], () => buildKubernetesNode(root, p, log));
-  await once(join(p.pause, '..', '..'), [p.pause], () => buildPause(root, p.pause, log));
+  // Two lanes of niced builds: at nice 19 on a busy machine each gets only a sliver of CPU.
+  await Promise.all([
+    (async () => {
+      await once(join(root, `containerd-${CONTAINERD_VERSION}`), [p.containerd, p.containerdShim, p.ctr], () => buildContainerd(root, log));
+      await once(join(root, `cni-plugins-${CNI_PLUGINS_VERSION}`), Object.keys(CNI_PLUGINS).map((n) => join(p.cniBinDir, n)), () => buildCniPlugins(root, log));
+      await once(join(root, `coredns-${COREDNS_VERSION}`), [p.coredns], () => buildCoredns(root, log));
+    })(),
+    (async () => {
+      // The Kubernetes wrapper module must exist (and its own build be finished) before we add to it.
+      await ensureBinaries({ root, log });
+      await once(join(root, `kubernetes-${KUBERNETES_VERSION}`), [p.kubelet, p.kubeScheduler, p.kubeProxy], () => buildKubernetesNode(root, p, log));
+      await once(join(p.pause, '..', '..'), [p.pause], () => buildPause(root, p.pause, log));
+    })(),
+  ]);
   return p;
 }

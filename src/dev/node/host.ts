@@ -1,0 +1,237 @@
+// The host state a node writes, and removing it: after a clean stop, and before a start (a crashed
+// run leaves daemons, mounts, a bridge, nft tables, iptables chains and cgroups behind). One node
+// per machine: a lock naming the owning process serialises runs, and a dead owner's leftovers are
+// what the next owner cleans.
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sleep } from '../net.ts';
+import { run } from '../run.ts';
+import { BRIDGE, TEST_RANGE, VOID_DEVICE } from './config.ts';
+
+/** Disk state of the node (containerd's root, the kubelet's root, logs, configuration). */
+export const NODE_DIR = '/var/lib/sluice-node';
+/** Runtime state (sockets, containerd's state, runc's state, network namespaces). */
+export const NODE_RUN_DIR = '/run/sluice-node';
+/** Paths containerd and the kubelet write whatever they are configured with. */
+const FIXED_PATHS = ['/run/containerd', '/var/lib/cni', '/var/lib/kubelet', '/var/log/containers', '/var/log/pods'];
+const LOCK = '/run/sluice-node.lock';
+
+type Log = (s: string) => void;
+
+function startTime(pid: number): string | undefined {
+  try {
+    // Field 22 of /proc/PID/stat, counted after the parenthesised command name.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function lockOwnerAlive(): boolean {
+  try {
+    const [pid, start] = readFileSync(join(LOCK, 'owner'), 'utf8').trim().split(' ');
+    return startTime(Number(pid)) === start;
+  } catch {
+    return false;
+  }
+}
+
+/** Takes the machine's node lock, waiting for a live owner to finish; a dead owner's lock is taken over. */
+export async function acquireNodeLock(log: Log, timeoutMs = 30 * 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let said = false;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'owner'), `${process.pid} ${startTime(process.pid)}\n`);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (!lockOwnerAlive()) {
+      // Either a crashed run's lock or one being written this instant; a second look tells.
+      await sleep(500);
+      if (!lockOwnerAlive()) {
+        rmSync(LOCK, { recursive: true, force: true });
+        continue;
+      }
+    }
+    if (!said) log(`waiting for the node of process ${readFileSync(join(LOCK, 'owner'), 'utf8').trim()} to stop`);
+    said = true;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK}`);
+    await sleep(2000);
+  }
+}
+
+export function releaseNodeLock(): void {
+  if (lockOwnerAliveIsUs()) rmSync(LOCK, { recursive: true, force: true });
+}
+
+function lockOwnerAliveIsUs(): boolean {
+  try {
+    return readFileSync(join(LOCK, 'owner'), 'utf8').trim().split(' ')[0] === String(process.pid);
+  } catch {
+    return false;
+  }
+}
+
+function pids(): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+}
+
+/** PIDs whose executable is one of `binaries`. */
+export function processesRunning(binaries: string[]): number[] {
+  const wanted = new Set(binaries);
+  return pids().filter((pid) => {
+    try {
+      return wanted.has(readlinkSync(`/proc/${pid}/exe`));
+    } catch {
+      return false;
+    }
+  });
+}
+
+function kill(pid: number, signal: NodeJS.Signals = 'SIGKILL') {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone
+  }
+}
+
+function cgroupHierarchies(): string[] {
+  try {
+    return readdirSync('/sys/fs/cgroup').map((h) => join('/sys/fs/cgroup', h));
+  } catch {
+    return [];
+  }
+}
+
+/** The kubelet's pod cgroups and containerd's, under every hierarchy (cgroup v1 has one per controller). */
+function ourCgroups(): string[] {
+  return cgroupHierarchies().flatMap((h) => ['kubepods', 'k8s.io'].map((c) => join(h, c))).filter((d) => existsSync(d));
+}
+
+function walkCgroups(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) out.push(...walkCgroups(join(dir, e.name)));
+  out.push(dir);
+  return out; // children before parents
+}
+
+/** SIGKILLs every process in the pods' cgroups (the containers, their pause processes). */
+export function killPodProcesses(): number {
+  let n = 0;
+  for (const root of ourCgroups()) {
+    for (const cg of walkCgroups(root)) {
+      let procs: string[];
+      try {
+        procs = readFileSync(join(cg, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+      } catch {
+        continue;
+      }
+      for (const p of procs) {
+        kill(Number(p));
+        n++;
+      }
+    }
+  }
+  return n;
+}
+
+async function removeCgroups(log: Log) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const left: string[] = [];
+    for (const root of ourCgroups()) {
+      for (const cg of walkCgroups(root)) {
+        try {
+          rmdirSync(cg);
+        } catch {
+          left.push(cg);
+        }
+      }
+    }
+    if (left.length === 0) return;
+    killPodProcesses();
+    await sleep(250);
+    if (attempt === 19) log(`could not remove cgroups: ${left.slice(0, 5).join(' ')}`);
+  }
+}
+
+function mountsUnder(prefixes: string[]): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m): m is string => !!m && prefixes.some((p) => m === p || m.startsWith(`${p}/`)))
+    .map((m) => m.replace(/\\040/g, ' '))
+    .sort((a, b) => b.length - a.length); // deepest first
+}
+
+async function unmountUnder(prefixes: string[]) {
+  for (const m of mountsUnder(prefixes)) await run('umount', ['-l', m]).catch(() => undefined);
+  // Removing a directory with something still mounted in it would delete through the mount.
+  const left = mountsUnder(prefixes);
+  if (left.length > 0) throw new Error(`still mounted, not removing the node's directories: ${left.join(' ')}`);
+}
+
+async function tryRun(cmd: string, args: string[]) {
+  return run(cmd, args).catch(() => undefined);
+}
+
+/** Deletes the iptables chains the kubelet (KUBE-*) and the CNI plugins (CNI-*) made, and the rules jumping to them. */
+export async function removeIptablesChains(): Promise<void> {
+  for (const tool of ['iptables', 'ip6tables']) {
+    const saved = await tryRun(`${tool}-save`, []);
+    if (!saved) continue;
+    const ours = (c: string) => /^(KUBE|CNI)-/.test(c);
+    let table = '';
+    const script: Record<string, { deletes: string[]; chains: string[] }> = {};
+    for (const line of saved.stdout.split('\n')) {
+      if (line.startsWith('*')) {
+        table = line.slice(1);
+        script[table] = { deletes: [], chains: [] };
+      } else if (line.startsWith(':')) {
+        const chain = line.slice(1).split(' ')[0]!;
+        if (ours(chain)) script[table]!.chains.push(chain);
+      } else if (line.startsWith('-A ')) {
+        const chain = line.split(' ')[1]!;
+        const target = /\s-[jg]\s+(\S+)/.exec(line)?.[1];
+        if (!ours(chain) && target && ours(target)) script[table]!.deletes.push(`-D ${line.slice(3)}`);
+      }
+    }
+    let restore = '';
+    for (const [t, s] of Object.entries(script)) {
+      if (s.chains.length === 0 && s.deletes.length === 0) continue;
+      restore += `*${t}\n${s.deletes.join('\n')}${s.deletes.length ? '\n' : ''}${s.chains.map((c) => `-F ${c}`).join('\n')}\n${s.chains.map((c) => `-X ${c}`).join('\n')}\nCOMMIT\n`;
+    }
+    if (restore) await run(`${tool}-restore`, ['--noflush'], { input: restore });
+  }
+}
+
+/**
+ * Removes everything a node leaves on the host. `daemons` are the node's binaries: any process
+ * running one of them now belongs to a run that is over (the lock says so), and is killed.
+ */
+export async function cleanHost(daemons: string[], log: Log): Promise<void> {
+  const leftover = processesRunning(daemons);
+  if (leftover.length > 0) log(`killing ${leftover.length} leftover node process(es): ${leftover.join(' ')}`);
+  for (const pid of leftover) kill(pid);
+  killPodProcesses();
+  await unmountUnder([NODE_DIR, NODE_RUN_DIR, ...FIXED_PATHS]);
+  await removeCgroups(log);
+  await tryRun('ip', ['link', 'delete', BRIDGE]);
+  await tryRun('ip', ['link', 'delete', VOID_DEVICE]);
+  await tryRun('nft', ['delete', 'table', 'ip', 'kube-proxy']);
+  await tryRun('nft', ['delete', 'table', 'ip6', 'kube-proxy']);
+  await removeIptablesChains();
+  for (const p of [NODE_DIR, NODE_RUN_DIR, ...FIXED_PATHS]) rmSync(p, { recursive: true, force: true });
+}
+
+/** See VOID_DEVICE: nothing addressed to 198.18.0.0/15 leaves this machine. */
+export async function addVoidRoute(): Promise<void> {
+  // A bridge with no ports: this kernel has no dummy devices, and a portless bridge drops all it is sent.
+  await run('ip', ['link', 'add', VOID_DEVICE, 'type', 'bridge']);
+  await run('ip', ['link', 'set', VOID_DEVICE, 'up']);
+  await run('ip', ['route', 'add', TEST_RANGE, 'dev', VOID_DEVICE]);
+}

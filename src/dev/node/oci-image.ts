@@ -1,0 +1,103 @@
+// One-layer OCI images written from local files, without Docker or a registry: a tar of
+// `oci-layout`, `index.json` and content-addressed blobs (config, manifest, one layer), which
+// `ctr images import` loads into containerd. Layers are reproducible (sorted, mtime 0, root-owned).
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { run } from '../run.ts';
+
+export interface ImageFile {
+  /** Absolute path inside the image. */
+  path: string;
+  /** A local file to copy (its mode is kept unless `mode` is given)... */
+  from?: string;
+  /** ...or the file's content. */
+  content?: string;
+  mode?: number;
+}
+
+export interface ImageSpec {
+  /** Full reference, e.g. registry.k8s.io/pause:3.10.2 or sluice.local/coredns:v1.15.0. */
+  name: string;
+  files: ImageFile[];
+  /** Empty directories to create (e.g. /tmp). */
+  dirs?: string[];
+  config: { Entrypoint?: string[]; Cmd?: string[]; User?: string; WorkingDir?: string; Env?: string[] };
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+function blob(dir: string, data: Buffer): { digest: string; size: number } {
+  const hex = sha256(data);
+  writeFileSync(join(dir, 'blobs', 'sha256', hex), data);
+  return { digest: `sha256:${hex}`, size: data.length };
+}
+
+/** Writes `spec` as an OCI image archive at `out`; returns the manifest digest. */
+export async function writeOciImage(spec: ImageSpec, out: string): Promise<string> {
+  const work = mkdtempSync(join(dirname(out), '.oci-'));
+  try {
+    const rootfs = join(work, 'rootfs');
+    const layout = join(work, 'layout');
+    mkdirSync(rootfs);
+    mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
+    for (const d of spec.dirs ?? []) mkdirSync(join(rootfs, d), { recursive: true });
+    for (const f of spec.files) {
+      const dest = join(rootfs, f.path);
+      mkdirSync(dirname(dest), { recursive: true });
+      if (f.from !== undefined) copyFileSync(f.from, dest);
+      else writeFileSync(dest, f.content ?? '');
+      chmodSync(dest, f.mode ?? (f.from !== undefined ? statSync(f.from).mode & 0o7777 : 0o644));
+    }
+    const layerTar = join(work, 'layer.tar');
+    await run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '-C', rootfs, '-cf', layerTar, '.']);
+    const layer = blob(layout, readFileSync(layerTar));
+    const config = blob(
+      layout,
+      Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: spec.config, rootfs: { type: 'layers', diff_ids: [layer.digest] } })),
+    );
+    const manifest = blob(
+      layout,
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+          layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+        }),
+      ),
+    );
+    const tag = spec.name.slice(spec.name.lastIndexOf(':') + 1);
+    writeFileSync(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    writeFileSync(
+      join(layout, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            ...manifest,
+            annotations: { 'io.containerd.image.name': spec.name, 'org.opencontainers.image.ref.name': tag },
+          },
+        ],
+      }),
+    );
+    await run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', layout, '-cf', out, 'oci-layout', 'index.json', 'blobs']);
+    return manifest.digest;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The shared libraries `ldd` names for `binary` (including the dynamic loader), as image files at the same paths. */
+export async function sharedLibraries(binary: string): Promise<ImageFile[]> {
+  const { stdout } = await run('ldd', [binary]);
+  const files: ImageFile[] = [];
+  for (const line of stdout.split('\n')) {
+    // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
+    const m = /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line);
+    if (m) files.push({ path: m[1]!, from: m[1]! });
+  }
+  return files;
+}

@@ -1,0 +1,25 @@
+// Vitest global setup for the e2e project: one control plane with a real node per run (one node
+// per machine: a second run waits for the first), and the images the tests run imported into it.
+import type { TestProject } from 'vitest/node';
+import { startControlPlane } from '../../../src/dev/control-plane.ts';
+import { lookupImage } from './images.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    nodePodCidr: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const cp = await startControlPlane({ node: true });
+  try {
+    await cp.node!.importImages([await lookupImage()]);
+  } catch (e) {
+    await cp.stop();
+    throw e;
+  }
+  project.provide('kubeconfig', cp.kubeconfigPath);
+  project.provide('kubectl', cp.binaries.kubectl);
+  project.provide('nodePodCidr', cp.node!.podCidr);
+  return () => cp.stop();
+}

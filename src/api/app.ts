@@ -38,7 +38,7 @@ export interface AppDeps {
 
 type Authed = Request & { apiKey?: ApiKey };
 
-const STATES: readonly docs.DocumentState[] = ['queued', 'processing', 'succeeded', 'failed'];
+const STATES: readonly docs.DocumentState[] = ['pending', 'queued', 'processing', 'succeeded', 'failed', 'skipped'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**

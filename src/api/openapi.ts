@@ -163,7 +163,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'List documents',
           parameters: [
             { name: 'collection', in: 'query', schema: { type: 'string' } },
-            { name: 'state', in: 'query', schema: { enum: ['queued', 'processing', 'succeeded', 'failed'] } },
+            { name: 'state', in: 'query', schema: { enum: DOCUMENT_STATES } },
             { name: 'job', in: 'query', schema: { type: 'string' } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
             { name: 'cursor', in: 'query', schema: { type: 'string' } },

@@ -101,10 +101,13 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
         return 'deduplicated';
       }
     }
-    const bytes = await timed('fetch', () => docs.loadBytes(pool, documentId));
-    const parsed = await timed('parse', () =>
-      deps.parsers.parse(bytes, { timeoutMs: ds.timeoutMs, memoryMiB: cfg.parserMemoryMiB, maxPages: cfg.maxPages, maxChars: cfg.maxChars }, abort.signal),
-    );
+    // Held only until the parser has it: a 90 MB PDF must not stay referenced through embed and store.
+    let bytes: Buffer | undefined = await timed('fetch', () => docs.loadBytes(pool, documentId));
+    const parsed = await timed('parse', () => {
+      const input = bytes!;
+      bytes = undefined;
+      return deps.parsers.parse(input, { timeoutMs: ds.timeoutMs, memoryMiB: cfg.parserMemoryMiB, maxPages: cfg.maxPages, maxChars: cfg.maxChars }, abort.signal);
+    });
     deps.metrics.pages.inc(parsed.totalPages);
     const chunks = await timed('chunk', () => chunkPages(parsed.pages, ds.chunkSize, ds.chunkOverlap));
     const { model, dimensions } = deps.embedder;

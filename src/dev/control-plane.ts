@@ -129,7 +129,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     ], apiLog);
     children.push(apiserver);
     const tls = { ca: readFileSync(pki.caCert), cert: readFileSync(pki.clients.admin.cert), key: readFileSync(pki.clients.admin.key) };
-    await waitReady('kube-apiserver', apiserver, apiLog, async () => (await probe(`${server}/readyz`, tls)).status === 200, 60_000);
+    // Ready when every /readyz check passes and a list is answered from the watch cache (no
+    // limit, as an informer lists): /readyz waits for the built-in kinds' caches, but its
+    // storage-readiness hook stops waiting after a timeout, and the cache answers 429 "storage is
+    // (re)initializing" until filled. (A CRD's cache is built later: see install-crds.ts.)
+    await waitReady('kube-apiserver', apiserver, apiLog, async () => {
+      if ((await probe(`${server}/readyz`, tls)).status !== 200) return false;
+      return (await probe(`${server}/api/v1/namespaces`, tls)).status === 200;
+    }, 60_000);
 
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfig(server, pki.caCert, pki.clients.admin, 'sluice-admin'));

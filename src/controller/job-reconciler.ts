@@ -25,7 +25,7 @@ export interface JobReconcilerDeps {
   api(cluster: IngestionCluster): Promise<ClusterApi | undefined>;
   events: Pick<EventRecorder, 'record'>;
   now(): Date;
-  /** The last poll delay of each job (by uid), for backing off while nothing moves. */
+  /** The last poll delay of each job (by namespace/name), for backing off while nothing moves. */
   polls: Map<string, number>;
 }
 
@@ -42,7 +42,11 @@ const SPEC_REFUSALS = [400, 409, 413, 422];
 export async function reconcileJob(d: JobReconcilerDeps, { namespace, name }: ObjectRef): Promise<ReconcileResult> {
   // (1) Get the job. Gone: its finalizer has run, there is nothing left to do.
   const job = d.getJob(namespace, name);
-  if (!job) return {};
+  const pollKey = `${namespace}/${name}`;
+  if (!job) {
+    d.polls.delete(pollKey);
+    return {};
+  }
   const clusterName = job.spec.clusterRef.name;
   const found = d.getCluster(namespace, clusterName);
   const cluster = found && !found.metadata.deletionTimestamp ? found : undefined;
@@ -90,10 +94,9 @@ export async function reconcileJob(d: JobReconcilerDeps, { namespace, name }: Ob
   const moved = await updateStatus(d, job, { cluster: readiness, view });
 
   // (8) Poll a running job, faster while it moves; a finished one not at all.
-  const uid = job.metadata.uid!;
-  const next = nextPollMs(view.state, d.polls.get(uid), moved);
-  if (next === undefined) d.polls.delete(uid);
-  else d.polls.set(uid, next);
+  const next = nextPollMs(view.state, d.polls.get(pollKey), moved);
+  if (next === undefined) d.polls.delete(pollKey);
+  else d.polls.set(pollKey, next);
   return next === undefined ? {} : { requeueAfterMs: next };
 }
 
@@ -136,6 +139,5 @@ async function finalize(d: JobReconcilerDeps, job: IngestionJob, cluster: Ingest
   const outcome = await api.deleteJob(job.metadata.uid!, purge);
   if (!outcome.done) return { requeueAfterMs: PURGE_POLL_MS };
   await d.writer.removeFinalizer(job);
-  d.polls.delete(job.metadata.uid!);
   return {};
 }

@@ -49,6 +49,14 @@ describe('s3:// documents', () => {
     expect(body.equals(pdf(1000))).toBe(true);
   });
 
+  it('connects to a named endpoint through the guard\'s lookup', async () => {
+    const endpoint = sw.s3Url.replace('127.0.0.1', 'localhost');
+    const body = await readAll(await fetchDocument('s3://docs/a.pdf', settings, { signal: signal(), s3: { ...creds(), endpoint } }));
+    expect(body.equals(pdf(1000))).toBe(true);
+    const page = await listPdfPage({ endpoint, bucket: 'docs', prefix: 'other/', credentials: creds() }, undefined, 10, settings);
+    expect(page.keys.map((k) => k.key)).toEqual(['other/outside.pdf']);
+  });
+
   it('fails permanently with a wrong secret', async () => {
     const e = await failure(fetchDocument('s3://docs/a.pdf', settings, { signal: signal(), s3: { ...creds(), secretAccessKey: 'wrong-secret' } }));
     expect(e).toMatchObject({ type: 'FetchFailed', permanent: true });

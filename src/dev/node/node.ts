@@ -118,8 +118,15 @@ export async function prepareNode(pki: Pki, pkiDir: string, logDir: string, log:
     const daemonsAlive = () => {
       for (const c of children) if (exited(c.child)) throw new GiveUp(`${c.name} exited (${c.child.exitCode ?? c.child.signalCode})\n--- ${c.log}\n${tail(c.log)}`);
     };
-    const start = (cp: { server: string; kubectl: string; kubeconfigPath: string }) =>
-      startNode({ cp, pki, ip, b, logDir, log, children, daemonsAlive });
+    const start = async (cp: { server: string; kubectl: string; kubeconfigPath: string }) => {
+      try {
+        return await startNode({ cp, pki, ip, b, logDir, log, children, daemonsAlive });
+      } catch (e) {
+        // A timeout names what it waited for; the kubelet's log usually says why.
+        const kubelet = children.find((c) => c.name === 'kubelet');
+        throw new Error(`${(e as Error).message}${kubelet ? `\n--- ${kubelet.log}\n${tail(kubelet.log)}` : ''}`, { cause: e });
+      }
+    };
     return { ip, apiserverArgs, controllerManagerArgs, start, stop };
   } catch (e) {
     await stop();

@@ -7,7 +7,7 @@ import { ClusterApiError, ClusterApiUnavailable, type ClusterApi, type JobView }
 import type { ReconcileResult } from './controller.ts';
 import type { EventRecorder } from './events.ts';
 import { buildJobBody } from './job-body.ts';
-import { nextPollMs } from './job-poll.ts';
+import { nextPoll, type PollState } from './job-poll.ts';
 import { resolveRefs, type RefReader } from './job-refs.ts';
 import { hasFinalizer, type JobWriter } from './job-writes.ts';
 import type { ObjectRef } from './object-key.ts';
@@ -25,8 +25,8 @@ export interface JobReconcilerDeps {
   api(cluster: IngestionCluster): Promise<ClusterApi | undefined>;
   events: Pick<EventRecorder, 'record'>;
   now(): Date;
-  /** The last poll delay of each job (by namespace/name), for backing off while nothing moves. */
-  polls: Map<string, number>;
+  /** The poll schedule of each job (by namespace/name), for backing off while nothing moves. */
+  polls: Map<string, PollState>;
 }
 
 /** While the cluster is missing or not ready. */
@@ -94,10 +94,14 @@ export async function reconcileJob(d: JobReconcilerDeps, { namespace, name }: Ob
   const moved = await updateStatus(d, job, { cluster: readiness, view });
 
   // (8) Poll a running job, faster while it moves; a finished one not at all.
-  const next = nextPollMs(view.state, d.polls.get(pollKey), moved);
-  if (next === undefined) d.polls.delete(pollKey);
-  else d.polls.set(pollKey, next);
-  return next === undefined ? {} : { requeueAfterMs: next };
+  const now = d.now().getTime();
+  const next = nextPoll(view.state, d.polls.get(pollKey), moved, now);
+  if (next === undefined) {
+    d.polls.delete(pollKey);
+    return {};
+  }
+  d.polls.set(pollKey, next);
+  return { requeueAfterMs: next.dueAt - now };
 }
 
 function clusterReadiness(job: IngestionJob, cluster: IngestionCluster | undefined): ClusterReadiness {

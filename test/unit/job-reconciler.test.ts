@@ -11,6 +11,8 @@ import { specHash } from '../../src/shared/jobs/job-spec.ts';
 import { defaultedJob, view } from '../support/jobs.ts';
 
 const NOW = new Date('2026-11-29T20:00:00Z');
+let clock = NOW.getTime();
+const advance = (ms: number) => void (clock += ms);
 const ref = { namespace: 'team-a', name: 'j' };
 
 function readyCluster(): IngestionCluster {
@@ -43,6 +45,7 @@ const api: ClusterApi = {
 
 beforeEach(() => {
   calls = [];
+  clock = NOW.getTime();
   job = defaultedJob({ sources: { inline: [{ uri: 'https://x.example/a.pdf' }] } }, { finalizers: [JOB_FINALIZER] });
   cluster = readyCluster();
   apiJob = undefined;
@@ -61,7 +64,7 @@ beforeEach(() => {
     refs: { configMapData: async (_ns, name) => configMaps[name], secretData: async () => undefined },
     api: async () => (hasKey ? api : undefined),
     events: { record: async (_o, type, reason) => void calls.push(`event ${type}/${reason}`) },
-    now: () => NOW,
+    now: () => new Date(clock),
     polls: new Map(),
   };
 });
@@ -102,9 +105,14 @@ describe('reconcileJob', () => {
   it('(6) does not PUT an unchanged spec, and (7) writes nothing when nothing moved: (8) polls slower', async () => {
     await reconcileJob(deps, ref);
     calls = [];
+    advance(2000);
     expect(await reconcileJob(deps, ref)).toEqual({ requeueAfterMs: 4000 });
     expect(calls).toEqual(['GET uid-j']);
+    advance(4000);
     expect(await reconcileJob(deps, ref)).toEqual({ requeueAfterMs: 8000 });
+    // A watch event before the poll is due (our own status write, say) keeps the schedule.
+    advance(1000);
+    expect(await reconcileJob(deps, ref)).toEqual({ requeueAfterMs: 7000 });
   });
 
   it('(6) PUTs again when the spec changed', async () => {

@@ -1,7 +1,7 @@
 // The status of an IngestionJob from the API's view of it, and the Events of its transitions.
 import { describe, expect, it } from 'vitest';
 import type { IngestionJobStatus } from '../../src/crd/ingestion-job.ts';
-import { nextPollMs } from '../../src/controller/job-poll.ts';
+import { nextPoll } from '../../src/controller/job-poll.ts';
 import { jobEvents } from '../../src/controller/status/job-events.ts';
 import { computeJobStatus, type ClusterReadiness } from '../../src/controller/status/job-status.ts';
 import { defaultedJob, view } from '../support/jobs.ts';
@@ -135,17 +135,19 @@ describe('jobEvents', () => {
   });
 });
 
-describe('nextPollMs', () => {
+describe('nextPoll', () => {
+  const at = (delayMs: number, dueAt: number) => ({ delayMs, dueAt });
   it.each([
-    ['first look at a running job', 'Running', undefined, false, 2000],
-    ['something moved', 'Running', 16000, true, 2000],
-    ['nothing moved: doubles', 'Running', 2000, false, 4000],
-    ['… up to 30 s', 'Running', 16000, false, 30000],
-    ['… and stays there', 'Running', 30000, false, 30000],
-    ['a pending job is polled too', 'Pending', undefined, false, 2000],
-    ['a complete job is not polled', 'Complete', 2000, true, undefined],
-    ['a failed job is not polled', 'Failed', 2000, true, undefined],
-  ] as const)('%s', (_name, phase, previous, moved, want) => {
-    expect(nextPollMs(phase, previous, moved)).toBe(want);
+    ['first look at a running job', 'Running', undefined, false, 100, at(2000, 2100)],
+    ['something moved', 'Running', at(16000, 50), true, 100, at(2000, 2100)],
+    ['nothing moved at the poll: doubles', 'Running', at(2000, 100), false, 100, at(4000, 4100)],
+    ['… up to 30 s', 'Running', at(16000, 100), false, 100, at(30000, 30100)],
+    ['… and stays there', 'Running', at(30000, 100), false, 100, at(30000, 30100)],
+    ['an event before the poll is due keeps the schedule', 'Running', at(4000, 3000), false, 100, at(4000, 3000)],
+    ['a pending job is polled too', 'Pending', undefined, false, 0, at(2000, 2000)],
+    ['a complete job is not polled', 'Complete', at(2000, 0), true, 0, undefined],
+    ['a failed job is not polled', 'Failed', at(2000, 0), true, 0, undefined],
+  ] as const)('%s', (_name, phase, previous, moved, now, want) => {
+    expect(nextPoll(phase, previous, moved, now)).toEqual(want);
   });
 });

@@ -1,55 +1,31 @@
 // The IngestionJob controller with the data plane's real API in this process (its migrations on
 // a throwaway PostgreSQL schema, the machine's Redis), reached with the operator's key: the job
 // is submitted once, followed, and removed from the API when the resource is deleted.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../src/api/main.ts';
-import { operatorKeyLine } from '../../src/controller/builders/operator-key.ts';
 import { jobController } from '../../src/controller/job-controller.ts';
 import { Manager } from '../../src/controller/manager.ts';
-import { createSchema, type PgSchema } from '../../src/dev/pg-schema.ts';
-import { loadApiConfig } from '../../src/shared/config.ts';
 import { quietLog } from '../support/controller.ts';
+import { startJobDataPlane, type JobDataPlane } from '../support/job-data-plane.ts';
 import { condition, getJob, jobManifest, readyCluster } from '../support/job-fixtures.ts';
 import { createNamespace, eventually, kubeConfig, kubectlOk } from '../support/kube.ts';
 
 const KEY = `sk_${'ab'.repeat(32)}`;
 let ns: Awaited<ReturnType<typeof createNamespace>>;
-let schema: PgSchema;
-let api: RunningApi;
+let dataPlane: JobDataPlane;
 let base: string;
 let manager: Manager;
 const lines: string[] = [];
 
 beforeAll(async () => {
   ns = await createNamespace('ijapi');
-  schema = await createSchema('ijapi');
-  const keys = join(mkdtempSync(join(tmpdir(), 'sluice-operator-key-')), 'keys');
-  writeFileSync(keys, operatorKeyLine(KEY));
-  process.env.SLUICE_LOG_LEVEL = 'warn';
-  api = await startApi(
-    loadApiConfig({
-      SLUICE_POSTGRES_URL: schema.url,
-      SLUICE_REDIS_URL: process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      SLUICE_QUEUE_NAME: `q-${schema.schema}`,
-      // No Chroma in this project: nothing here embeds or searches.
-      SLUICE_CHROMA_URL: 'http://127.0.0.1:9',
-      SLUICE_API_PORT: '0',
-      SLUICE_METRICS_PORT: '0',
-      SLUICE_RATE_LIMIT_PER_MINUTE: '0',
-      SLUICE_OPERATOR_KEYS_FILE: keys,
-    }),
-  );
-  base = `http://127.0.0.1:${api.port}`;
+  dataPlane = await startJobDataPlane(KEY);
+  base = dataPlane.base;
   manager = new Manager({ kc: kubeConfig(), log: quietLog(lines), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, controllers: [jobController], clusterApiUrl: base });
   await manager.start();
 });
 afterAll(async () => {
   await manager?.stop();
-  await api?.stop();
-  await schema?.drop();
+  await dataPlane?.stop();
   await ns?.remove();
 });
 

@@ -36,7 +36,7 @@ const api: ClusterApi = {
   putJob: async (id, body) => {
     calls.push(`PUT ${id}`);
     if (putError) throw putError;
-    apiJob = view({ state: 'Pending', specHash: specHash(body), counts: { total: 0, pending: 0, queued: 0, active: 0, succeeded: 0, failed: 0, skipped: 0 } });
+    apiJob = view({ state: 'Pending', startTime: null, specHash: specHash(body), counts: { total: 0, pending: 0, queued: 0, active: 0, succeeded: 0, failed: 0, skipped: 0 } });
     return apiJob;
   },
   deleteJob: async (id, purge) => (calls.push(`DELETE ${id} purge=${purge}`), deletes.shift() ?? { done: true }),
@@ -95,7 +95,7 @@ describe('reconcileJob', () => {
     expect(condition('ClusterReady')?.message).toContain('no operator key Secret yet');
   });
 
-  it('(6) PUTs a job the API does not have, then (7) writes its status and an Event, (8) polls in 2 s', async () => {
+  it('(6) PUTs a job the API does not have, then (7) writes its status, (8) polls in 2 s', async () => {
     expect(await reconcileJob(deps, ref)).toEqual({ requeueAfterMs: 2000 });
     expect(calls).toEqual(['GET uid-j', 'PUT uid-j', 'status Pending']);
     expect(condition('ClusterReady')).toMatchObject({ status: 'True' });

@@ -117,6 +117,8 @@ describe('jobEvents', () => {
 
   it.each([
     ['first seen running', undefined, () => at({}), ['Normal/Started']],
+    ['first seen complete already', pending, () => at({ state: 'Complete' }), ['Normal/Started', 'Normal/Completed']],
+    ['running, not started yet', pending, () => at({ startTime: null }), []],
     ['pending → running', pending, () => at({}), ['Normal/Started']],
     ['running → suspended', at({}), () => at({ state: 'Suspended' }), ['Normal/Suspended']],
     ['suspended → running', at({ state: 'Suspended' }), () => at({}), ['Normal/Resumed']],

@@ -12,6 +12,11 @@ export function jobEvents(before: IngestionJobStatus | undefined, after: Ingesti
   const events: JobEvent[] = [];
   const was = before?.phase;
   const submitted = was !== undefined && was !== 'Pending';
+  // Started once, when the API first reports a start time (a short job may be Complete by the
+  // time it is first seen Running).
+  if (after.startTime && !before?.startTime) {
+    events.push({ type: 'Normal', reason: 'Started', message: `Started at ${after.startTime}: ${after.counts?.total ?? 0} documents.` });
+  }
   const nonce = after.observedRetryNonce;
   // A new nonce on a job that had run: its failed documents were re-queued.
   if (submitted && nonce !== undefined && nonce !== before?.observedRetryNonce) {
@@ -22,7 +27,6 @@ export function jobEvents(before: IngestionJobStatus | undefined, after: Ingesti
   switch (after.phase) {
     case 'Running':
       if (was === 'Suspended') events.push({ type: 'Normal', reason: 'Resumed', message: 'spec.suspend is false: documents start again.' });
-      else if (!submitted) events.push({ type: 'Normal', reason: 'Started', message: `Started: ${after.progress ?? '0/0'} documents finished.` });
       break;
     case 'Suspended':
       events.push({ type: 'Normal', reason: 'Suspended', message: message('Suspended') });

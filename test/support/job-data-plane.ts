@@ -14,11 +14,14 @@ import { startWorker } from '../../src/worker/main.ts';
 export interface JobDataPlane {
   /** The API's base URL, for the operator's cluster-api-url setting. */
   base: string;
+  /** The operator keys file the API reloads every second (where a pod mounts the Secret's item). */
+  operatorKeysFile: string;
   api: RunningApi;
   stop(): Promise<void>;
 }
 
-export async function startJobDataPlane(operatorKey: string, o: { worker?: boolean } = {}): Promise<JobDataPlane> {
+/** With an operator key, the keys file starts with its line; without, with none (written later). */
+export async function startJobDataPlane(operatorKey: string | undefined, o: { worker?: boolean } = {}): Promise<JobDataPlane> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
@@ -27,7 +30,7 @@ export async function startJobDataPlane(operatorKey: string, o: { worker?: boole
     const schema = await createSchema('ij');
     stops.push(() => schema.drop());
     const keys = join(mkdtempSync(join(tmpdir(), 'sluice-operator-key-')), 'keys');
-    writeFileSync(keys, operatorKeyLine(operatorKey));
+    writeFileSync(keys, operatorKey ? operatorKeyLine(operatorKey) : '# no key yet\n');
     // No Chroma unless a worker needs it: the API alone neither embeds nor searches here.
     const chroma = o.worker ? await startChroma() : undefined;
     if (chroma) stops.push(() => chroma.stop());
@@ -41,6 +44,7 @@ export async function startJobDataPlane(operatorKey: string, o: { worker?: boole
       SLUICE_METRICS_PORT: '0',
       SLUICE_RATE_LIMIT_PER_MINUTE: '0',
       SLUICE_OPERATOR_KEYS_FILE: keys,
+      SLUICE_API_KEYS_RELOAD_SECONDS: '1',
     };
     const api = await startApi(loadApiConfig(env));
     stops.push(() => api.stop());
@@ -49,7 +53,7 @@ export async function startJobDataPlane(operatorKey: string, o: { worker?: boole
       const worker = await startWorker(loadWorkerConfig({ ...env, SLUICE_WORKER_ID: 'ij-worker', SLUICE_FETCH_ALLOW_PRIVATE_NETWORKS: 'true', SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '5' }));
       stops.push(() => worker.stop());
     }
-    return { base: `http://127.0.0.1:${api.port}`, api, stop };
+    return { base: `http://127.0.0.1:${api.port}`, operatorKeysFile: keys, api, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,6 +1,7 @@
 // The IngestionJob controller: For(IngestionJob), Watches(IngestionCluster → the jobs that
 // reference it). It drives each job through its cluster's API (docs/jobs.md).
 import type { IngestionJob } from '../crd/ingestion-job.ts';
+import { ClusterApiUnavailable } from './cluster-api.ts';
 import { clusterApis } from './cluster-apis.ts';
 import { Controller, type ControllerContext } from './controller.ts';
 import { byErrorType, CONFLICT_RULE } from './error-policy.ts';
@@ -9,6 +10,8 @@ import { reconcileJob, type JobReconcilerDeps } from './job-reconciler.ts';
 import { jobWriter } from './job-writes.ts';
 import { INGESTION_CLUSTER, INGESTION_JOB } from './kinds.ts';
 import { refOf } from './object-key.ts';
+
+const API_UNAVAILABLE_RETRY_MS = 5_000;
 
 export function jobController(ctx: ControllerContext): Controller<IngestionJob, 'IngestionJob'> {
   const jobs = ctx.informers.for(INGESTION_JOB);
@@ -37,6 +40,8 @@ export function jobController(ctx: ControllerContext): Controller<IngestionJob, 
       },
     ],
     reconcile: (ref) => reconcileJob(deps, ref),
-    errorPolicy: byErrorType([CONFLICT_RULE]),
+    // An API that does not answer (restarting, scaled to zero, network) is looked at again in a
+    // few seconds rather than hammered on a 5 ms backoff; it still counts as an error by name.
+    errorPolicy: byErrorType([CONFLICT_RULE, { error: ClusterApiUnavailable, requeueAfterMs: API_UNAVAILABLE_RETRY_MS, result: 'unavailable' }]),
   });
 }

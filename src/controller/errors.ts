@@ -48,10 +48,27 @@ export class WriteError extends ControllerError {
   override readonly name = 'WriteError';
 }
 
-/** A JSON patch whose resourceVersion test failed (422) or a 409: someone wrote first. */
+/**
+ * Someone wrote first: a 409, or the 422 a JSON patch gets when its `test` operation (of the
+ * resourceVersion the decision was made on) fails — the apiserver's generic "rejected our
+ * request" with no field causes, unlike a 422 for an invalid object, which names its fields.
+ */
 export function isConflict(err: unknown): boolean {
   const status = httpStatus(err);
-  return status === 409 || (status === 422 && /test failed|testing value/i.test(errorMessage(err)));
+  if (status === 409) return true;
+  if (status !== 422) return false;
+  const causes = (statusBody(err)?.details as { causes?: unknown[] } | undefined)?.causes;
+  return !causes?.length && /rejected our request due to an error in our request|test failed|testing value/i.test(errorMessage(err));
+}
+
+function statusBody(err: unknown): Record<string, unknown> | undefined {
+  if (typeof err !== 'object' || err === null || !('body' in err)) return undefined;
+  const body = (err as { body?: unknown }).body;
+  try {
+    return (typeof body === 'string' ? JSON.parse(body) : body) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The HTTP status of a client-node ApiException or of anything carrying a `code`. */

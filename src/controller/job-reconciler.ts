@@ -83,7 +83,7 @@ export async function reconcileJob(d: JobReconcilerDeps, { namespace, name }: Ob
     view = await submit(api, job.metadata.uid!, buildJobBody(job, resolved.refs));
   } catch (err) {
     if (err instanceof ClusterApiError && SPEC_REFUSALS.includes(err.status)) {
-      await updateStatus(d, job, { cluster: readiness, rejected: { reason: err.code ?? 'Refused', message: err.message } });
+      await updateStatus(d, job, { cluster: readiness, rejected: { reason: conditionReason(err.code, 'Refused'), message: err.message } });
       return {};
     }
     if (err instanceof ClusterApiUnavailable) await updateStatus(d, job, { cluster: { ready: false, reason: 'APIUnavailable', message: err.message } });
@@ -103,6 +103,9 @@ export async function reconcileJob(d: JobReconcilerDeps, { namespace, name }: Ob
   d.polls.set(pollKey, next);
   return { requeueAfterMs: next.dueAt - now };
 }
+
+/** The API's error code as a condition reason, when it is one (CamelCase, as the schema wants). */
+const conditionReason = (code: string | undefined, fallback: string) => (code && /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/.test(code) ? code : fallback);
 
 function clusterReadiness(job: IngestionJob, cluster: IngestionCluster | undefined): ClusterReadiness {
   const name = job.spec.clusterRef.name;

@@ -152,6 +152,12 @@ describe('reconcileJob', () => {
     expect(condition('Accepted')).toMatchObject({ status: 'False', reason: 'InvalidJob' });
   });
 
+  it('(6) uses a generic reason when the API error code is not a valid condition reason', async () => {
+    putError = new ClusterApiError(400, 'bad request!', 'PUT /v1/jobs/uid-j: 400');
+    await reconcileJob(deps, ref);
+    expect(condition('Accepted')).toMatchObject({ status: 'False', reason: 'Refused' });
+  });
+
   describe('(2) deletion', () => {
     const deleting = (deletionPolicy: 'Delete' | 'Retain') => {
       job = { ...job!, spec: { ...job!.spec, deletionPolicy }, metadata: { ...job!.metadata, deletionTimestamp: NOW } };

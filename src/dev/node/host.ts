@@ -2,11 +2,12 @@
 // run leaves daemons, mounts, a bridge, nft tables, iptables chains and cgroups behind). One node
 // per machine: a lock naming the owning process serialises runs, and a dead owner's leftovers are
 // what the next owner cleans.
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from '../net.ts';
 import { run } from '../run.ts';
 import { BRIDGE, TEST_RANGE, VOID_DEVICE } from './config.ts';
+import { acquireLock } from './lock.ts';
 
 /** Disk state of the node (containerd's root, the kubelet's root, logs, configuration). */
 export const NODE_DIR = '/var/lib/sluice-node';
@@ -18,66 +19,28 @@ const LOCK = '/run/sluice-node.lock';
 
 type Log = (s: string) => void;
 
-function startTime(pid: number): string | undefined {
-  try {
-    // Field 22 of /proc/PID/stat, counted after the parenthesised command name.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function lockOwnerAlive(): boolean {
-  try {
-    const [pid, start] = readFileSync(join(LOCK, 'owner'), 'utf8').trim().split(' ');
-    return startTime(Number(pid)) === start;
-  } catch {
-    return false;
-  }
-}
+let releaseLock: (() => void) | undefined;
 
 /** Takes the machine's node lock, waiting for a live owner to finish; a dead owner's lock is taken over. */
 export async function acquireNodeLock(log: Log, timeoutMs = 30 * 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let said = false;
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      writeFileSync(join(LOCK, 'owner'), `${process.pid} ${startTime(process.pid)}\n`);
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    if (!lockOwnerAlive()) {
-      // Either a crashed run's lock or one being written this instant; a second look tells.
-      await sleep(500);
-      if (!lockOwnerAlive()) {
-        rmSync(LOCK, { recursive: true, force: true });
-        continue;
-      }
-    }
-    if (!said) log(`waiting for the node of process ${readFileSync(join(LOCK, 'owner'), 'utf8').trim()} to stop`);
-    said = true;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK}`);
-    await sleep(2000);
-  }
+  releaseLock = await acquireLock(LOCK, 'the node of another run to stop', log, timeoutMs);
 }
 
 export function releaseNodeLock(): void {
-  if (lockOwnerAliveIsUs()) rmSync(LOCK, { recursive: true, force: true });
-}
-
-function lockOwnerAliveIsUs(): boolean {
-  try {
-    return readFileSync(join(LOCK, 'owner'), 'utf8').trim().split(' ')[0] === String(process.pid);
-  } catch {
-    return false;
-  }
+  releaseLock?.();
+  releaseLock = undefined;
 }
 
 function pids(): number[] {
   return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+}
+
+function exe(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return '?';
+  }
 }
 
 /** PIDs whose executable is one of `binaries`. */
@@ -209,14 +172,20 @@ export async function removeIptablesChains(): Promise<void> {
   }
 }
 
+/** SIGKILLs `pids` and waits (up to 5 s) until none of them runs any more. */
+export async function killAndWait(pids: number[]): Promise<void> {
+  for (const pid of pids) kill(pid);
+  for (let i = 0; i < 50 && pids.some((pid) => exe(pid) !== '?'); i++) await sleep(100);
+}
+
 /**
  * Removes everything a node leaves on the host. `daemons` are the node's binaries: any process
  * running one of them now belongs to a run that is over (the lock says so), and is killed.
  */
 export async function cleanHost(daemons: string[], log: Log): Promise<void> {
   const leftover = processesRunning(daemons);
-  if (leftover.length > 0) log(`killing ${leftover.length} leftover node process(es): ${leftover.join(' ')}`);
-  for (const pid of leftover) kill(pid);
+  if (leftover.length > 0) log(`killing leftover node processes: ${leftover.map((pid) => `${pid} (${exe(pid)})`).join(', ')}`);
+  await killAndWait(leftover);
   killPodProcesses();
   await unmountUnder([NODE_DIR, NODE_RUN_DIR, ...FIXED_PATHS]);
   await removeCgroups(log);

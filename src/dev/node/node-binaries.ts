@@ -6,9 +6,10 @@
 // Go builds run under `nice -n 19`: the machine's two cores are shared.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheRoot, ensureBinaries, goEnv, KUBERNETES_VERSION, versionLdflags, withLock } from '../binaries.ts';
+import { cacheRoot, ensureBinaries, goEnv, KUBERNETES_VERSION, versionLdflags } from '../binaries.ts';
 import { run } from '../run.ts';
 import { ensureDebianPackages } from './debian.ts';
+import { withOwnedLock } from './lock.ts';
 
 export const CONTAINERD_VERSION = 'v2.3.7';
 export const CNI_PLUGINS_VERSION = 'v1.9.1';
@@ -141,10 +142,13 @@ async function buildPause(root: string, out: string, log: Log) {
   log(`built pause ${PAUSE_VERSION} in ${secs(t)}`);
 }
 
-/** Builds one cached part under its lock unless every one of `outputs` exists. */
-async function once(dir: string, outputs: string[], build: () => Promise<void>) {
+/**
+ * Builds one cached part under `<dir>.lock` (the lock binaries.ts takes for the same directory)
+ * unless every one of `outputs` exists.
+ */
+async function once(dir: string, outputs: string[], log: Log, build: () => Promise<void>) {
   if (outputs.every((p) => existsSync(p))) return;
-  await withLock(dir, async () => {
+  await withOwnedLock(`${dir}.lock`, `another build of ${dir}`, log, async () => {
     if (!outputs.every((p) => existsSync(p))) await build();
   });
 }
@@ -158,15 +162,15 @@ export async function ensureNodeBinaries(opts: { root?: string; log?: Log } = {}
   // Two lanes of niced builds: at nice 19 on a busy machine each gets only a sliver of CPU.
   await Promise.all([
     (async () => {
-      await once(join(root, `containerd-${CONTAINERD_VERSION}`), [p.containerd, p.containerdShim, p.ctr], () => buildContainerd(root, log));
-      await once(join(root, `cni-plugins-${CNI_PLUGINS_VERSION}`), Object.keys(CNI_PLUGINS).map((n) => join(p.cniBinDir, n)), () => buildCniPlugins(root, log));
-      await once(join(root, `coredns-${COREDNS_VERSION}`), [p.coredns], () => buildCoredns(root, log));
+      await once(join(root, `containerd-${CONTAINERD_VERSION}`), [p.containerd, p.containerdShim, p.ctr], log, () => buildContainerd(root, log));
+      await once(join(root, `cni-plugins-${CNI_PLUGINS_VERSION}`), Object.keys(CNI_PLUGINS).map((n) => join(p.cniBinDir, n)), log, () => buildCniPlugins(root, log));
+      await once(join(root, `coredns-${COREDNS_VERSION}`), [p.coredns], log, () => buildCoredns(root, log));
     })(),
     (async () => {
       // The Kubernetes wrapper module must exist (and its own build be finished) before we add to it.
       await ensureBinaries({ root, log });
-      await once(join(root, `kubernetes-${KUBERNETES_VERSION}`), [p.kubelet, p.kubeScheduler, p.kubeProxy], () => buildKubernetesNode(root, p, log));
-      await once(join(p.pause, '..', '..'), [p.pause], () => buildPause(root, p.pause, log));
+      await once(join(root, `kubernetes-${KUBERNETES_VERSION}`), [p.kubelet, p.kubeScheduler, p.kubeProxy], log, () => buildKubernetesNode(root, p, log));
+      await once(join(p.pause, '..', '..'), [p.pause], log, () => buildPause(root, p.pause, log));
     })(),
   ]);
   return p;

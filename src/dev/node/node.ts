@@ -23,7 +23,7 @@ import {
   SERVICE_CIDR,
 } from './config.ts';
 import { clusterDnsAnswers, corednsManifests } from './coredns.ts';
-import { acquireNodeLock, addVoidRoute, cleanHost, killPodProcesses, NODE_DIR, NODE_RUN_DIR, processesRunning, releaseNodeLock } from './host.ts';
+import { acquireNodeLock, addVoidRoute, cleanHost, killAndWait, killPodProcesses, NODE_DIR, NODE_RUN_DIR, processesRunning, releaseNodeLock } from './host.ts';
 import { importImages, nodeImages, PAUSE_IMAGE } from './images.ts';
 import { ensureNodeBinaries, type NodeBinaries } from './node-binaries.ts';
 import { apiserverServingCert, clientCert } from './node-pki.ts';
@@ -87,10 +87,10 @@ export async function prepareNode(pki: Pki, pkiDir: string, logDir: string, log:
     for (const c of children.filter((c) => c !== containerd).reverse()) await stopGroup(c.child);
     // The kubelet leaves its pods running; their processes and runc shims go before containerd.
     killPodProcesses();
-    for (const pid of processesRunning([b.containerdShim])) process.kill(pid, 'SIGKILL');
+    await killAndWait(processesRunning([b.containerdShim]));
     if (containerd) await stopGroup(containerd.child);
     // A shim that was starting while we looked; cleanHost would report it as a crashed run's.
-    for (const pid of processesRunning(daemons)) process.kill(pid, 'SIGKILL');
+    await killAndWait(processesRunning(daemons));
     await cleanHost(daemons, log);
     releaseNodeLock();
   };

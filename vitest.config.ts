@@ -33,6 +33,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'system',
+          include: ['test/system/**/*.test.ts'],
+          // The operator on the real control plane with its cluster's data plane in this process:
+          // Chroma for the run, PostgreSQL and Redis of the machine, SeaweedFS per file.
+          globalSetup: ['test/setup/control-plane.ts', 'test/dataplane/setup/chroma.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 30 * 60_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           // One control plane with a real node (containerd, kubelet, kube-proxy, CoreDNS) for the

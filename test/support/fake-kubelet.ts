@@ -36,7 +36,8 @@ export function startFakeKubelet(namespace: string, intervalMs = 300): { stop: (
         await core.createNamespacedPodBinding({ namespace, name, body: { metadata: { name }, target: { kind: 'Node', name: NODE } } }).catch(() => undefined);
         continue;
       }
-      if (pod.status?.phase !== 'Running') {
+      const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      if (pod.status?.phase !== 'Running' || !ready) {
         const now = new Date();
         await core
           .patchNamespacedPodStatus(
@@ -46,7 +47,7 @@ export function startFakeKubelet(namespace: string, intervalMs = 300): { stop: (
               body: {
                 status: {
                   phase: 'Running',
-                  podIP: '10.1.0.1',
+                  podIP: '198.18.0.1',
                   startTime: now,
                   conditions: [
                     { type: 'Ready', status: 'True', lastTransitionTime: now },
@@ -62,8 +63,15 @@ export function startFakeKubelet(namespace: string, intervalMs = 300): { stop: (
       }
     }
   };
+  let heartbeat = 0;
   const loop = async () => {
     while (!stopped) {
+      // Renew the node's Ready condition as a kubelet does, or the node lifecycle controller
+      // marks it NotReady after its grace period and every pod on it unready with it.
+      if (Date.now() - heartbeat > 10_000) {
+        heartbeat = Date.now();
+        await ensureFakeNode().catch(() => undefined);
+      }
       await tick().catch(() => undefined);
       await new Promise((r) => setTimeout(r, intervalMs));
     }

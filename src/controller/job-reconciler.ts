@@ -61,12 +61,15 @@ export async function reconcileJob(d: JobReconcilerDeps, { namespace, name }: Ob
     return {};
   }
 
-  // (4) The cluster must exist, be ready, and have given the operator its key.
-  let readiness = clusterReadiness(job, cluster);
-  const api = cluster && readiness.ready ? await d.api(cluster) : undefined;
-  if (readiness.ready && !api) readiness = { ready: false, reason: 'ClusterNotReady', message: `IngestionCluster "${clusterName}" has no operator key Secret yet.` };
-  if (!readiness.ready || !api) {
-    await updateStatus(d, job, { cluster: readiness });
+  // (4) The cluster must exist and have given the operator its key. A cluster that exists but is
+  // not Ready (workers scaled to zero, Redis restarting, pods not scheduled) is shown in
+  // ClusterReady, not waited for: its API answering is what a job needs, and a running job's
+  // progress must not freeze because one component blinked.
+  const readiness = clusterReadiness(job, cluster);
+  const api = cluster ? await d.api(cluster) : undefined;
+  if (!api) {
+    const waiting: ClusterReadiness = cluster ? { ready: false, reason: 'ClusterNotReady', message: `IngestionCluster "${clusterName}" has no operator key Secret yet.` } : readiness;
+    await updateStatus(d, job, { cluster: waiting });
     return { requeueAfterMs: CLUSTER_WAIT_MS };
   }
 

@@ -85,9 +85,10 @@ describe('reconcileJob', () => {
     expect(condition('ClusterReady')).toMatchObject({ status: 'False', reason: 'ClusterNotFound' });
   });
 
-  it('(4) waits for a cluster that is not Ready, or has no operator key yet', async () => {
+  it('(4) follows a job on a cluster that is not Ready, saying so; waits for one with no operator key yet', async () => {
     cluster!.status!.conditions![0]!.status = 'False';
-    await reconcileJob(deps, ref);
+    expect(await reconcileJob(deps, ref)).toEqual({ requeueAfterMs: 2000 });
+    expect(calls).toEqual(['GET uid-j', 'PUT uid-j', 'status Pending']);
     expect(condition('ClusterReady')).toMatchObject({ status: 'False', reason: 'ClusterNotReady' });
     cluster = readyCluster();
     hasKey = false;

@@ -38,8 +38,36 @@ export async function ingestAndSearch(base: string, key: string, dir: string, co
     );
     log(`${d.filename}: ${d.state}, ${d.pages} pages, ${d.chunks} chunks${d.error ? `, ${d.error.type}: ${d.error.message}` : ''}`);
   }
-  const res = await fetch(`${base}/v1/search`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ collection, query, limit: 2 }) });
+  await searchOnce(base, key, collection, query, log);
+}
+
+/** One search, its best two hits printed with their pages. */
+export async function searchOnce(base: string, key: string, collection: string, query: string, log: (s: string) => void): Promise<void> {
+  const res = await fetch(`${base}/v1/search`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ collection, query, limit: 2 }),
+  });
   const { results } = (await res.json()) as { results: { documentId: string; pageStart: number; pageEnd: number; score: number; text: string }[] };
-  log(`search "${query}":`);
+  log(`search ${collection} for "${query}":`);
   for (const r of results) log(`  page ${r.pageStart}${r.pageEnd !== r.pageStart ? `-${r.pageEnd}` : ''} (score ${r.score.toFixed(3)}): ${r.text.replace(/\s+/g, ' ').slice(0, 100)}…`);
+}
+
+/** Prints `kubectl get ij NAME` whenever it changes, until the job is Complete or Failed. */
+export async function followJob(kubectl: (args: string[]) => Promise<string>, name: string, log: (s: string) => void, timeoutMs = 300_000): Promise<void> {
+  let last = '';
+  let header = false;
+  await eventually(
+    `IngestionJob ${name} to finish`,
+    async () => {
+      const [head, row] = (await kubectl(['get', 'ij', name])).trimEnd().split('\n');
+      if (!header && head) log(head);
+      header = true;
+      if (row && row !== last) log(row);
+      last = row ?? last;
+      return /\s(Complete|Failed)\s/.test(row ?? '');
+    },
+    timeoutMs,
+    500,
+  );
 }

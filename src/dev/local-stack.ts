@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { operatorKeyLine } from '../controller/builders/operator-key.ts';
 import { startChroma } from './chroma.ts';
 import { freePort, GiveUp, sleep, waitFor } from './net.ts';
 import { createSchema } from './pg-schema.ts';
@@ -23,13 +24,24 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(env: Record<string, string> = {}): Promise<LocalStack> {
+export interface LocalStackOptions {
+  /** A key the API accepts as the operator's (SLUICE_OPERATOR_KEYS_FILE), as in a cluster. */
+  operatorKey?: string;
+}
+
+export async function startLocalStack(env: Record<string, string> = {}, o: LocalStackOptions = {}): Promise<LocalStack> {
   const db = await createSchema('sluice');
   const { schema, url: pgUrl } = db;
   const chroma = await startChroma();
   const key = `sk_${randomBytes(16).toString('hex')}`;
-  const keysFile = join(mkdtempSync(join(tmpdir(), 'sluice-keys-')), 'keys');
+  const keysDir = mkdtempSync(join(tmpdir(), 'sluice-keys-'));
+  const keysFile = join(keysDir, 'keys');
   writeFileSync(keysFile, `local:${createHash('sha256').update(key).digest('hex')}\n`);
+  const operatorKeys: Record<string, string> = {};
+  if (o.operatorKey !== undefined) {
+    operatorKeys.SLUICE_OPERATOR_KEYS_FILE = join(keysDir, 'operator-keys');
+    writeFileSync(operatorKeys.SLUICE_OPERATOR_KEYS_FILE, operatorKeyLine(o.operatorKey));
+  }
   const port = await freePort();
   const fullEnv: Record<string, string> = {
     SLUICE_REDIS_URL: process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -42,6 +54,7 @@ export async function startLocalStack(env: Record<string, string> = {}): Promise
     SLUICE_QUEUE_NAME: `local-${schema}`,
     SLUICE_LOG_LEVEL: 'warn',
     SLUICE_METRICS_PORT: '0',
+    ...operatorKeys,
     ...env,
   };
   const children: ChildProcess[] = [];

@@ -67,6 +67,8 @@ export interface SeaweedFsOptions {
   dataDir?: string;
   accessKey?: string;
   secretKey?: string;
+  /** A fixed S3 port (npm start's example job names it); a free one when left out. */
+  s3Port?: number;
   log?: (s: string) => void;
 }
 
@@ -104,7 +106,8 @@ export async function startSeaweedFs(opts: SeaweedFsOptions = {}): Promise<Seawe
   writeFileSync(configFile, identities(accessKeyId, secretAccessKey), { mode: 0o600 });
   // Every port explicit: the gRPC defaults (port + 10000) may not exist above 55535, and two
   // instances must not share the unix sockets named after the ports.
-  const [s3, s3Grpc, master, masterGrpc, volume, volumeGrpc, filer, filerGrpc] = (await distinctFreePorts(8)) as [number, number, number, number, number, number, number, number];
+  const [freeS3, s3Grpc, master, masterGrpc, volume, volumeGrpc, filer, filerGrpc] = (await distinctFreePorts(8)) as [number, number, number, number, number, number, number, number];
+  const s3 = opts.s3Port ?? freeS3;
   const logFile = join(dataDir, 'weed.log');
   const args = [
     'server',

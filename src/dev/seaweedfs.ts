@@ -2,53 +2,38 @@
 // module proxy into the cache once per version (like the Kubernetes binaries), run as one
 // process (master, volume, filer, S3) on free loopback ports with credentials that are checked.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheRoot, goEnv, withLock } from './binaries.ts';
+import { cacheRoot } from './binaries.ts';
+import { ensureGoBinary, goBinaryPath, type GoBinary } from './go-build.ts';
 import { eventually, freePort, GiveUp } from './net.ts';
 import { exited, spawnGroup, stopGroup } from './process-group.ts';
-import { run } from './run.ts';
 
 /** The proxy lists no tagged versions of github.com/seaweedfs/seaweedfs; this pseudo-version is served. */
 export const SEAWEEDFS_VERSION = 'v0.0.0-20261109003541-7506e5f91cd6';
 const MODULE = 'github.com/seaweedfs/seaweedfs';
 
-export function weedPath(root = cacheRoot()): string {
-  return join(root, `seaweedfs-${SEAWEEDFS_VERSION}`, 'bin', 'weed');
-}
+const WEED: GoBinary = {
+  dir: `seaweedfs-${SEAWEEDFS_VERSION}`,
+  wrapper: 'seaweedfs',
+  pkg: `${MODULE}/weed`,
+  version: SEAWEEDFS_VERSION,
+  binary: 'weed',
+};
 
-async function buildWeed(root: string, log: (s: string) => void): Promise<void> {
-  const out = join(root, `seaweedfs-${SEAWEEDFS_VERSION}`);
-  const work = join(out, 'module');
-  const bin = join(out, 'bin');
-  mkdirSync(work, { recursive: true });
-  mkdirSync(bin, { recursive: true });
-  // README: Go on PATH or in /usr/local/go/bin.
-  const env = { ...goEnv(), PATH: `${process.env.PATH ?? ''}:/usr/local/go/bin` };
-  const t = Date.now();
-  writeFileSync(join(work, 'go.mod'), 'module sluice.local/seaweedfs\n\ngo 1.26\n');
-  await run('go', ['get', `${MODULE}/weed@${SEAWEEDFS_VERSION}`], { cwd: work, env });
-  log(`downloaded SeaweedFS modules in ${Math.round((Date.now() - t) / 1000)}s; compiling (~6 min on 2 cores)`);
-  await run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', join(bin, 'weed.tmp'), `${MODULE}/weed`], { cwd: work, env });
-  renameSync(join(bin, 'weed.tmp'), join(bin, 'weed'));
-  log(`built weed (SeaweedFS ${SEAWEEDFS_VERSION}) in ${Math.round((Date.now() - t) / 1000)}s`);
+export function weedPath(root = cacheRoot()): string {
+  return goBinaryPath(root, WEED);
 }
 
 /** Returns the path of `weed`, building it if the cache lacks it (~6 minutes cold, once). */
 export async function ensureWeed(opts: { root?: string; log?: (s: string) => void } = {}): Promise<string> {
-  const root = opts.root ?? cacheRoot();
   const log = opts.log ?? ((s: string) => console.error(`[seaweedfs] ${s}`));
-  const path = weedPath(root);
-  if (!existsSync(path)) {
-    await withLock(join(root, `seaweedfs-${SEAWEEDFS_VERSION}`), async () => {
-      if (!existsSync(path)) {
-        log(`building SeaweedFS ${SEAWEEDFS_VERSION} from the Go module proxy (several minutes, once)`);
-        await buildWeed(root, log);
-      }
-    });
-  }
-  return path;
+  return ensureGoBinary(opts.root ?? cacheRoot(), WEED, {
+    building: () => log(`building SeaweedFS ${SEAWEEDFS_VERSION} from the Go module proxy (several minutes, once)`),
+    downloaded: (s) => log(`downloaded SeaweedFS modules in ${s}s; compiling (~6 min on 2 cores)`),
+    built: (s) => log(`built weed (SeaweedFS ${SEAWEEDFS_VERSION}) in ${s}s`),
+  });
 }
 
 export interface SeaweedFs {

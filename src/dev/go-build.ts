@@ -1,0 +1,65 @@
+// One Go command built from the module proxy into the cache, once per version: a throwaway wrapper
+// module gets the package at the version and builds it, the binary renamed into place only when
+// whole. glua and SeaweedFS's weed are built this way.
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { goEnv, withLock } from './binaries.ts';
+import { run } from './run.ts';
+
+export interface GoBinary {
+  /** Directory under the cache root, one per version, e.g. `gopher-lua-v1.1.2`; the binary goes in its bin/. */
+  dir: string;
+  /** The wrapper module is `sluice.local/<wrapper>`. */
+  wrapper: string;
+  /** The main package to build, fetched at `version`. */
+  pkg: string;
+  version: string;
+  /** The binary's file name in bin/. */
+  binary: string;
+}
+
+export interface GoBuildProgress {
+  /** In the lock, when the binary is still missing and its build begins. */
+  building?: () => void;
+  /** After `go get`, with the whole seconds since the build began. */
+  downloaded?: (seconds: number) => void;
+  /** With the binary in place, with the whole seconds the build took. */
+  built: (seconds: number) => void;
+}
+
+export function goBinaryPath(root: string, spec: GoBinary): string {
+  return join(root, spec.dir, 'bin', spec.binary);
+}
+
+async function buildGoBinary(root: string, spec: GoBinary, progress: GoBuildProgress): Promise<void> {
+  const out = join(root, spec.dir);
+  const work = join(out, 'module');
+  const bin = join(out, 'bin');
+  mkdirSync(work, { recursive: true });
+  mkdirSync(bin, { recursive: true });
+  // README: Go on PATH or in /usr/local/go/bin.
+  const env = { ...goEnv(), PATH: `${process.env.PATH ?? ''}:/usr/local/go/bin` };
+  const t = Date.now();
+  const seconds = () => Math.round((Date.now() - t) / 1000);
+  writeFileSync(join(work, 'go.mod'), `module sluice.local/${spec.wrapper}\n\ngo 1.26\n`);
+  await run('go', ['get', `${spec.pkg}@${spec.version}`], { cwd: work, env });
+  progress.downloaded?.(seconds());
+  const tmp = join(bin, `${spec.binary}.tmp`);
+  await run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', tmp, spec.pkg], { cwd: work, env });
+  renameSync(tmp, join(bin, spec.binary));
+  progress.built(seconds());
+}
+
+/** Returns the binary's path, building it under the cache's lock if the cache lacks it. */
+export async function ensureGoBinary(root: string, spec: GoBinary, progress: GoBuildProgress): Promise<string> {
+  const path = goBinaryPath(root, spec);
+  if (!existsSync(path)) {
+    await withLock(join(root, spec.dir), async () => {
+      if (!existsSync(path)) {
+        progress.building?.();
+        await buildGoBinary(root, spec, progress);
+      }
+    });
+  }
+  return path;
+}

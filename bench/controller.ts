@@ -1,25 +1,23 @@
 // `npm run bench:controller`: 100 IngestionClusters on a local control plane. Reports the time
 // from create to "every child applied and status written", the controller's RSS at rest, and
 // the apiserver requests it makes per minute once everything has converged.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, type KubernetesListObject } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../src/crd/ingestion-cluster.ts';
 import { startControlPlane } from '../src/dev/control-plane.ts';
 import { installCrds } from '../src/dev/install-crds.ts';
-import { freePort, sleep, waitFor } from '../src/dev/net.ts';
+import { sleep, waitFor } from '../src/dev/net.ts';
 import { FaultProxy } from '../test/support/fault-proxy.ts';
+import { rssMiB, spawnOperator } from './operator.ts';
 import { quantile } from './stats.ts';
 
 const N = Number(process.env.BENCH_CLUSTERS ?? 100);
 const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 60);
 const NS = 'bench';
 
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-
 const cp = await startControlPlane({ log: () => {} });
 const proxy = new FaultProxy(cp.kubeconfigPath);
-let controller: ReturnType<typeof spawn> | undefined;
+let controller: ChildProcess | undefined;
 try {
   await installCrds(cp);
   const kc = new KubeConfig();
@@ -31,16 +29,12 @@ try {
   await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'pg' }, stringData: { uri: 'postgres://x@pg/db' } } });
 
   const proxied = await proxy.start();
-  const port = await freePort();
-  controller = spawn(process.execPath, ['src/controller/main.ts', `--kubeconfig=${proxied}`, `--http-port=${port}`, '--leader-election-namespace=sluice-system'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, POD_NAME: 'bench-controller' },
-  });
-  let stderr = '';
-  controller.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  await waitFor('controller ready', async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).ok && (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 30_000);
+  const operator = await spawnOperator([`--kubeconfig=${proxied}`, '--leader-election-namespace=sluice-system'], { POD_NAME: 'bench-controller' });
+  const { port, child } = operator;
+  controller = child;
+  const stderr = operator.stderr;
   await waitFor('leadership', async () => (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).includes('sluice_controller_leader 1'), 30_000);
-  const rssIdle = rssMiB(controller.pid!);
+  const rssIdle = rssMiB(child.pid!);
 
   const created = new Map<string, number>();
   const converged = new Map<string, number>();
@@ -73,7 +67,7 @@ try {
   // Let the kube-controller-manager finish creating ReplicaSets and pods (their status changes
   // are real events the controller must react to), then measure a quiet period.
   await sleep(Number(process.env.BENCH_SETTLE_SECONDS ?? 60) * 1000);
-  const rssAfter = rssMiB(controller.pid!);
+  const rssAfter = rssMiB(child.pid!);
   const from = Date.now();
   const before = proxy.requests.length;
   await sleep(QUIET_SECONDS * 1000);
@@ -87,7 +81,7 @@ try {
     const key = `${r.method} ${r.path.replace(/\/c\d{3}(-[a-z-]+)?/, '/<name>')} → ${r.status ?? '?'}`;
     byPath.set(key, (byPath.get(key) ?? 0) + 1);
   }
-  const rssRest = rssMiB(controller.pid!);
+  const rssRest = rssMiB(child.pid!);
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const heapUsed = Number(/^sluice_controller_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
   informer.stop();
@@ -98,7 +92,7 @@ try {
   console.log(`  controller RSS: ${rssIdle.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after converging, ${rssRest.toFixed(0)} MiB at rest (V8 heap in use ${heapUsed.toFixed(0)} MiB)`);
   console.log(`  apiserver requests/min at rest (over ${QUIET_SECONDS} s): lease ${perMinute(lease)}, watch (re)starts ${perMinute(watches)}, everything else ${perMinute(other)}`);
   for (const [k, v] of byPath) console.log(`    ${k}: ${v}`);
-  if (controller.exitCode !== null) throw new Error(`controller exited: ${stderr}`);
+  if (child.exitCode !== null) throw new Error(`controller exited: ${stderr()}`);
 } finally {
   controller?.kill('SIGTERM');
   await proxy.stop();

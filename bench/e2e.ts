@@ -2,10 +2,9 @@
 // (as deployed, each a child process with its parser processes) until every one has succeeded.
 // Prints documents/s and pages/s from the first upload to the last success.
 //   npm run bench:e2e               (BENCH_DOCS=1000 BENCH_PAGES=3 BENCH_WORKER_CONCURRENCY=2)
-import { readFileSync } from 'node:fs';
 import { corpus } from './corpus.ts';
 import { freePort } from '../src/dev/net.ts';
-import { benchStack, multipartUpload } from './stack.ts';
+import { benchStack, uploadAll } from './stack.ts';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1000);
 const PAGES = Number(process.env.BENCH_PAGES ?? 3);
@@ -21,17 +20,7 @@ try {
   const workers = ports.map((p) => s.spawnWorker({ SLUICE_WORKER_CONCURRENCY: CONCURRENCY, SLUICE_METRICS_PORT: String(p) }));
   await new Promise((r) => setTimeout(r, 1500)); // let the workers start their parser processes
   const t0 = performance.now();
-  let next = 0;
-  let errors = 0;
-  await Promise.all(
-    Array.from({ length: UPLOADERS }, async () => {
-      while (next < files.length) {
-        const f = files[next++]!;
-        const status = await multipartUpload(s.base, s.key, 'bench-e2e', readFileSync(f.path), 'doc.pdf');
-        if (status !== 202) errors++;
-      }
-    }),
-  );
+  const errors = await uploadAll(s.base, s.key, 'bench-e2e', files.map((f) => f.path), UPLOADERS);
   const uploaded = (performance.now() - t0) / 1000;
   console.log(`uploaded ${files.length} documents (${totalPages} pages) in ${uploaded.toFixed(1)} s, ${errors} errors`);
   let last = '';

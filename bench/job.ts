@@ -4,7 +4,7 @@
 // uploaded through the API in the same run. Prints the time to expand the manifest, status writes
 // per minute, the operator's RSS and apiserver requests, and documents/s both ways.
 //   BENCH_DOCS=10000 BENCH_WORKER_CONCURRENCY=2 npm run bench:job
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -16,15 +16,14 @@ import { installCrds } from '../src/dev/install-crds.ts';
 import { freePort, sleep, waitFor } from '../src/dev/net.ts';
 import { FaultProxy } from '../test/support/fault-proxy.ts';
 import { corpus } from './corpus.ts';
-import { benchStack, multipartUpload } from './stack.ts';
+import { rssMiB, spawnOperator } from './operator.ts';
+import { benchStack, uploadAll } from './stack.ts';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 10_000);
 const CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? '2';
 const LIMIT_S = Number(process.env.BENCH_LIMIT_SECONDS ?? 1800);
 const NS = 'bench';
 const UPLOADERS = 32;
-
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 console.log(`generating ${DOCS} one-page PDFs (cached between runs)`);
 const files = await corpus('job', DOCS, () => 1);
@@ -45,7 +44,7 @@ const operatorKey = `sk_${randomBytes(32).toString('hex')}`;
 const s = await benchStack({ SLUICE_FETCH_ALLOW_PRIVATE_NETWORKS: 'true' }, { operatorKey });
 const cp = await startControlPlane({ log: () => {} });
 const proxy = new FaultProxy(cp.kubeconfigPath);
-let operator: ReturnType<typeof spawn> | undefined;
+let operator: ChildProcess | undefined;
 try {
   const workerPorts = [await freePort(), await freePort()];
   const workers = workerPorts.map((p) => s.spawnWorker({ SLUICE_WORKER_CONCURRENCY: CONCURRENCY, SLUICE_METRICS_PORT: String(p) }));
@@ -59,13 +58,8 @@ try {
   await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'docs-operator-key' }, stringData: { key: operatorKey } } });
 
   const proxied = await proxy.start();
-  const opsPort = await freePort();
-  operator = spawn(process.execPath, ['src/controller/main.ts', `--kubeconfig=${proxied}`, `--http-port=${opsPort}`, '--leader-elect=false', `--namespace=${NS}`, `--cluster-api-url=${s.base}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  operator.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  await waitFor('the operator to be ready', async () => (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).ok, 30_000);
+  const op = await spawnOperator([`--kubeconfig=${proxied}`, '--leader-elect=false', `--namespace=${NS}`, `--cluster-api-url=${s.base}`]);
+  operator = op.child;
   let rssPeak = rssMiB(operator.pid!);
 
   await custom.createNamespacedCustomObject({
@@ -120,7 +114,7 @@ try {
     last = line;
     if (job?.status?.phase === 'Complete' || job?.status?.phase === 'Failed') break;
     if ((performance.now() - t0) / 1000 > LIMIT_S) throw new Error(`not finished after ${LIMIT_S} s: ${line}`);
-    if (operator.exitCode !== null) throw new Error(`the operator exited: ${stderr}`);
+    if (operator.exitCode !== null) throw new Error(`the operator exited: ${op.stderr()}`);
     if (workers.some((w) => w.exitCode !== null)) throw new Error('a worker exited');
   }
   const jobSeconds = (performance.now() - t0) / 1000;
@@ -130,16 +124,7 @@ try {
 
   // The same documents uploaded through the API, into another collection (dedup is per collection).
   const u0 = performance.now();
-  let next = 0;
-  let errors = 0;
-  await Promise.all(
-    Array.from({ length: UPLOADERS }, async () => {
-      while (next < files.length) {
-        const f = files[next++]!;
-        if ((await multipartUpload(s.base, s.key, 'bench-upload', readFileSync(f.path), 'doc.pdf')) !== 202) errors++;
-      }
-    }),
-  );
+  const errors = await uploadAll(s.base, s.key, 'bench-upload', files.map((f) => f.path), UPLOADERS);
   for (;;) {
     const { rows } = await s.pg.query<{ n: string }>(`SELECT count(*) AS n FROM documents WHERE collection = 'bench-upload' AND state IN ('succeeded', 'failed')`);
     if (Number(rows[0]?.n) >= files.length - errors) break;
@@ -156,7 +141,7 @@ try {
   console.log(`  operator:       peak RSS ${rssPeak.toFixed(0)} MiB; ${operatorRequests} apiserver requests = ${perMin(operatorRequests, jobSeconds)}/min`);
   console.log(`  end to end:     job ${(DOCS / jobSeconds).toFixed(1)} documents/s (${jobSeconds.toFixed(1)} s) vs uploads through the API ${((DOCS - errors) / uploadSeconds).toFixed(1)} documents/s (${uploadSeconds.toFixed(1)} s, ${errors} upload errors)`);
   console.log(`  ratio:          the job runs at ${((DOCS / jobSeconds) / ((DOCS - errors) / uploadSeconds)).toFixed(2)}x the upload path's rate`);
-  if (operator.exitCode !== null) throw new Error(`the operator exited: ${stderr}`);
+  if (operator.exitCode !== null) throw new Error(`the operator exited: ${op.stderr()}`);
 } finally {
   operator?.kill('SIGTERM');
   await proxy.stop();

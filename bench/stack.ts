@@ -1,5 +1,6 @@
 // Processes for the benchmarks: see src/dev/local-stack.ts.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { multipartParts } from '../test/dataplane/support/multipart.ts';
 
 export { startLocalStack as benchStack, type LocalStack as BenchStack } from '../src/dev/local-stack.ts';
@@ -27,4 +28,19 @@ export function multipartUpload(base: string, key: string, collection: string, f
         req.end(tail);
       }),
   );
+}
+
+/** Uploads every file with `uploaders` concurrent clients; returns how many were not answered 202. */
+export async function uploadAll(base: string, key: string, collection: string, paths: readonly string[], uploaders = 32): Promise<number> {
+  let next = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: uploaders }, async () => {
+      while (next < paths.length) {
+        const path = paths[next++]!;
+        if ((await multipartUpload(base, key, collection, readFileSync(path), 'doc.pdf')) !== 202) errors++;
+      }
+    }),
+  );
+  return errors;
 }

@@ -10,6 +10,6 @@ const HEADER = '# Generated from src/crd by `npm run gen:crds`. Do not edit by h
 export function crdFiles(): { path: string; content: string }[] {
   return buildCrds().map((crd) => ({
     path: `${CRDS_DIR}${crd.spec.group}_${crd.spec.names.plural}.yaml`,
-    content: HEADER + stringify(crd, { lineWidth: 0 }),
+    content: HEADER + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false }),
   }));
 }

@@ -100,13 +100,20 @@ export const ingestionClusterSpec = obj(
           {
             allowPrivateNetworks: bool({
               description:
-                "Let workers fetch IngestionJob documents from loopback and private addresses (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 127.0.0.0/8, fc00::/7, ::1). Off by default, so a job cannot point workers at services inside the cluster network. Link-local and cloud metadata addresses and this cluster's own API and Redis are refused even when true.",
+                "Let workers fetch IngestionJob documents from loopback and private addresses (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 198.18.0.0/15, 127.0.0.0/8, fc00::/7, ::1). Off by default, so a job cannot point workers at services inside the cluster network. Link-local and cloud metadata addresses and this cluster's own API and Redis are refused even when true.",
               default: false,
             }),
             maxBytes: optional(int({ description: 'Largest document a worker fetches; api.maxUploadBytes when left out.', minimum: 1024, maximum: 4294967296, format: 'int64' })),
             connectTimeoutSeconds: int({ description: 'Time allowed to connect to a document source.', minimum: 1, maximum: 300, default: 10 }),
             timeoutSeconds: int({ description: 'Time allowed to fetch one document, from connecting to the last byte.', minimum: 1, maximum: 3600, default: 120 }),
             maxRedirects: int({ description: 'Redirects followed per fetch.', minimum: 0, maximum: 20, default: 5 }),
+            ports: arr(int({ description: 'A TCP port.', minimum: 1, maximum: 65535 }), {
+              description: "TCP ports the workers' NetworkPolicy lets them fetch from (http(s) servers and S3 endpoints), e.g. add 9000 for a MinIO endpoint.",
+              default: [80, 443],
+              minItems: 1,
+              maxItems: 16,
+              listType: 'set',
+            }),
           },
           { description: 'How workers fetch the documents of IngestionJobs over http(s) and S3.', default: {} },
         ),

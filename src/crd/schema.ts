@@ -59,7 +59,7 @@ export function enumOf<const T extends readonly string[]>(values: T, o: Common &
 
 export function arr<T extends TSchema>(
   items: T,
-  o: Common & { maxItems: number; minItems?: number; listType?: 'atomic' | 'set' | 'map'; listMapKeys?: string[] },
+  o: Common & { maxItems: number; minItems?: number; default?: unknown[]; listType?: 'atomic' | 'set' | 'map'; listMapKeys?: string[] },
 ) {
   const { description: _d, rules: _r, listType, listMapKeys, ...s } = o;
   return Type.Array(items, {

@@ -162,6 +162,16 @@ describe('network policies', () => {
     const worker = buildNetworkPolicies(cluster()).find((p) => p.metadata!.name === 'docs-worker')!;
     expect(JSON.stringify(worker.spec!.egress)).toContain('"port":8000');
   });
+
+  it.each([
+    ['the default fetch ports', {}, [80, 443]],
+    ['the ports the spec names, and no others', { workers: { fetch: { ports: [8333, 443] } } }, [8333, 443]],
+  ])('lets workers fetch on %s', (_name, spec, ports) => {
+    const worker = buildNetworkPolicies(cluster(spec)).find((p) => p.metadata!.name === 'docs-worker')!;
+    const open = worker.spec!.egress!.at(-1)!.ports!.map((p) => p.port);
+    for (const port of ports) expect(open).toContain(port);
+    for (const port of [80, 443, 8333].filter((p) => !ports.includes(p))) expect(open).not.toContain(port);
+  });
 });
 
 describe('isSubset', () => {

@@ -64,8 +64,8 @@ export function buildNetworkPolicies(cluster: IngestionCluster): V1NetworkPolicy
     policy(cluster, 'worker', {
       policyTypes: ['Ingress', 'Egress'],
       ingress: [{ ports: [tcp(METRICS_PORT)] }],
-      // 80/443 for fetching sources (http(s) and object stores).
-      egress: [dns, toRedis, { ports: [...stores, ...embedding, tcp(80), tcp(443)] }],
+      // Fetching IngestionJob sources: by port, as their addresses are in jobs, not here.
+      egress: [dns, toRedis, { ports: [...stores, ...embedding, ...spec.workers.fetch.ports.map(tcp)] }],
     }),
   ];
 }

@@ -1,0 +1,33 @@
+// What the autoscaler reads from a cluster's queue (GET /v1/queue), reduced to the demand it
+// scales on. Pure.
+import type { QueueView } from '../cluster-api.ts';
+
+/** One measurement of the queue. `delayedDue`: the delayed documents whose retry time has come. */
+export type QueueObservation = Pick<QueueView, 'waiting' | 'active' | 'delayed' | 'workers'> & { delayedDue?: number };
+
+export interface Demand {
+  /** Documents ready to start: waiting plus delayed-and-due. */
+  queued: number;
+  /** Documents being processed. */
+  inFlight: number;
+  /** Delayed documents not yet due: no demand yet, but the queue is not empty. */
+  pending: number;
+  /** Workers with at least one document in flight, by their heartbeats. */
+  busy: number;
+}
+
+/**
+ * The demand in one measurement. The API does not say which delayed documents are due, so all of
+ * them count as due unless `delayedDue` says otherwise: a retry waits at most a minute, and BullMQ
+ * only promotes a delayed document while some worker runs.
+ */
+export function demandOf(o: QueueObservation): Demand {
+  const delayed = Math.max(0, o.delayed);
+  const due = Math.min(delayed, Math.max(0, o.delayedDue ?? delayed));
+  return {
+    queued: Math.max(0, o.waiting) + due,
+    inFlight: Math.max(0, o.active),
+    pending: delayed - due,
+    busy: o.workers.filter((w) => w.busy).length,
+  };
+}

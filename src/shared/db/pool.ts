@@ -1,4 +1,4 @@
-// PostgreSQL pools. Errors on idle clients (a restarted server) are logged, never thrown,
+// PostgreSQL pools. Errors on clients (a restarted server) are logged, never thrown,
 // so a lost database makes requests fail with 503 instead of crashing the process.
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
@@ -14,6 +14,10 @@ export function createPool(connectionString: string, log: Logger, max = 10, wait
   // query instead of holding it for ever.
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: waitMs, idleTimeoutMillis: 30_000, query_timeout: 60_000 });
   pool.on('error', (err) => log.warn('postgres idle client error', { err: err.message }));
+  // A client checked out between two queries (a transaction's, the dispatcher's every 500 ms)
+  // has no pool listener: without its own, a lost connection is an unhandled 'error' event that
+  // kills the process. Its next query fails instead, and release() drops it.
+  pool.on('connect', (client) => client.on('error', (err) => log.warn('postgres client error', { err: err.message })));
   return pool;
 }
 

@@ -1,5 +1,6 @@
 // Certificates for a loopback control plane, made with openssl (Node's crypto makes keys, not
 // certificates). EC P-256 keeps generation fast.
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './run.ts';
@@ -24,7 +25,8 @@ async function signed(dir: string, name: string, subject: string, extensions: st
   const ext = join(dir, `${name}.ext`);
   writeFileSync(ext, extensions);
   await run('openssl', ['req', ...EC, '-keyout', key, '-out', csr, '-subj', subject]);
-  await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', cert, '-days', '365', '-extfile', ext]);
+  // A random serial, not -CAcreateserial: certificates signed in parallel raced on the CA's .srl file.
+  await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-out', cert, '-days', '365', '-extfile', ext]);
   return { cert, key };
 }
 

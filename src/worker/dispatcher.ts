@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import * as dispatch from '../shared/db/dispatch.ts';
 import { checkFailureBudget, countsByJob, failureOf, stopStarting } from '../shared/db/jobs.ts';
+import { withTransaction } from '../shared/db/transaction.ts';
 import { withDeadline } from '../shared/deadline.ts';
 import { readWorkerHeartbeats, workersKeyFor } from '../shared/heartbeats.ts';
 import { allocate } from '../shared/jobs/allocate.ts';
@@ -36,14 +37,10 @@ export interface DispatchReport {
 const LOCK = `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || ':sluice-dispatcher')) AS locked`;
 
 export async function dispatchOnce(d: DispatchDeps, capacity: number): Promise<DispatchReport> {
-  const client = await d.pool.connect();
-  const items: EnqueueItem[] = [];
-  try {
-    await client.query('BEGIN');
-    if (!(await client.query<{ locked: boolean }>(LOCK)).rows[0]?.locked) {
-      await client.query('COMMIT');
-      return { ran: false, items };
-    }
+  // The advisory lock is the transaction's: COMMIT (or ROLLBACK on an error) lets it go.
+  return withTransaction(d.pool, async (client) => {
+    const items: EnqueueItem[] = [];
+    if (!(await client.query<{ locked: boolean }>(LOCK)).rows[0]?.locked) return { ran: false, items };
     await dispatch.applyDeadlines(client);
     const jobs = await dispatch.activeJobs(client);
     const counts = await countsByJob(client, jobs.map((j) => j.id));
@@ -93,14 +90,8 @@ export async function dispatchOnce(d: DispatchDeps, capacity: number): Promise<D
       if (s.state !== j.state || s.reason !== j.reason || s.message !== j.message || (s.state === 'Running' && !j.started_at)) await dispatch.writeSettled(client, j.id, s);
     }
     await dispatch.pruneFinished(client);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-  return { ran: true, items };
+    return { ran: true, items };
+  });
 }
 
 export interface Dispatcher {

@@ -3,6 +3,7 @@
 // (worker id + attempt), so a worker that lost its claim cannot overwrite a newer outcome.
 import type pg from 'pg';
 import type { ErrorType } from '../errors.ts';
+import { rollback, withTransaction } from './transaction.ts';
 
 // `pending`: a job's document not yet dispatched; `skipped`: a duplicate or an ignored failure.
 export type DocumentState = 'uploading' | 'pending' | 'queued' | 'processing' | 'succeeded' | 'failed' | 'skipped';
@@ -131,24 +132,13 @@ export type DeleteOutcome = 'deleted' | 'missing' | 'processing';
  * (and the sweeper queues the document again if it was waiting).
  */
 export async function deleteDocument(pool: pg.Pool, id: string, removeChunks: (doc: DocumentRow) => Promise<void>): Promise<DeleteOutcome> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction<DeleteOutcome>(pool, async (client) => {
     const doc = (await client.query<DocumentRow>('SELECT * FROM documents WHERE id = $1 FOR UPDATE', [id])).rows[0];
-    if (!doc || doc.state === 'processing') {
-      await client.query('ROLLBACK');
-      return doc ? 'processing' : 'missing';
-    }
+    if (!doc || doc.state === 'processing') return rollback(doc ? 'processing' : 'missing');
     await removeChunks(doc);
     await client.query('DELETE FROM documents WHERE id = $1', [id]);
-    await client.query('COMMIT');
     return 'deleted';
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export type FinalizeResult = { kind: 'created'; doc: DocumentRow } | { kind: 'duplicate'; doc: DocumentRow };

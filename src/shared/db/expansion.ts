@@ -2,6 +2,7 @@
 // and one page of them written with its cursor, atomically and only for the spec it was read for.
 import type pg from 'pg';
 import type { JobRow } from './jobs.ts';
+import { rollback, withTransaction } from './transaction.ts';
 
 export type ExpandableJob = JobRow & { cursor: string | null };
 
@@ -30,14 +31,9 @@ export interface NewDocument {
  * meanwhile: the page is dropped and the next pass starts from the new spec's beginning.
  */
 export async function savePage(pool: pg.Pool, job: Pick<JobRow, 'id' | 'collection' | 'source_kind'>, specHash: string, docs: readonly NewDocument[], next: string | null): Promise<boolean> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
+  return withTransaction(pool, async (c) => {
     const now = await c.query<{ spec_hash: string }>('SELECT spec_hash FROM jobs WHERE id = $1 AND NOT deleting FOR UPDATE', [job.id]);
-    if (now.rows[0]?.spec_hash !== specHash) {
-      await c.query('ROLLBACK');
-      return false;
-    }
+    if (now.rows[0]?.spec_hash !== specHash) return rollback(false);
     if (docs.length > 0) {
       // Rows keep the source's order: created_at grows by a microsecond per entry.
       await c.query(
@@ -53,12 +49,6 @@ export async function savePage(pool: pg.Pool, job: Pick<JobRow, 'id' | 'collecti
        ON CONFLICT (job, source) DO UPDATE SET spec_hash = $3, cursor = $4, done = $5, updated_at = now()`,
       [job.id, job.source_kind, specHash, next, next === null],
     );
-    await c.query('COMMIT');
     return true;
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    c.release();
-  }
+  });
 }

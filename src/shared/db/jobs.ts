@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { budgetExceeded, type FailureTarget } from '../jobs/failure-policy.ts';
 import type { JobSpec, JobState, SourceKind } from '../jobs/job-spec.ts';
 import type { StateCounts } from '../jobs/settle.ts';
+import { rollback, withTransaction } from './transaction.ts';
 
 type Q = pg.Pool | pg.PoolClient;
 
@@ -169,16 +170,11 @@ export type PutOutcome = { kind: 'created' | 'updated'; job: JobRow } | { kind: 
 
 /** Creates a job or applies a new spec to it, in one transaction on the job's row. */
 export async function putJob(pool: pg.Pool, id: string, spec: JobSpec, hash: string, kind: SourceKind): Promise<PutOutcome> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction<PutOutcome>(pool, async (client) => {
     let row = await getJob(client, id, 'FOR UPDATE');
     if (!row) {
       const created = await insertJob(client, id, spec, hash, kind);
-      if (created) {
-        await client.query('COMMIT');
-        return { kind: 'created', job: created };
-      }
+      if (created) return { kind: 'created', job: created };
       row = await getJob(client, id, 'FOR UPDATE');
       if (!row) throw new Error(`job ${id} was created and deleted while being created; retry`);
     }
@@ -189,22 +185,13 @@ export async function putJob(pool: pg.Pool, id: string, spec: JobSpec, hash: str
         : row.source_kind !== kind
           ? { kind: 'immutable', field: 'sources', was: row.source_kind }
           : undefined;
-    if (refused) {
-      await client.query('ROLLBACK');
-      return refused;
-    }
+    if (refused) return rollback(refused);
     await updateJobSpec(client, id, spec, hash);
     if (spec.suspend) await stopStarting(client, id);
     if (spec.retryNonce !== undefined && spec.retryNonce !== row.retry_nonce) await requeueFailed(client, id, spec.retryNonce);
     const job = (await getJob(client, id))!;
-    await client.query('COMMIT');
     return { kind: 'updated', job };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
@@ -213,19 +200,11 @@ export async function putJob(pool: pg.Pool, id: string, spec: JobSpec, hash: str
  * not come). Documents being processed finish; finished ones and their chunks stay.
  */
 export async function deleteJobKeepingDocuments(pool: pg.Pool, id: string): Promise<boolean> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     const r = await client.query('DELETE FROM jobs WHERE id = $1', [id]);
     await client.query(`DELETE FROM documents WHERE job = $1 AND state IN ('pending', 'queued')`, [id]);
-    await client.query('COMMIT');
     return (r.rowCount ?? 0) > 0;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export interface PurgeBatchDoc {
@@ -245,26 +224,18 @@ export async function purgeJobStep(pool: pg.Pool, id: string, removeChunks: (doc
   await stopStarting(pool, id);
   const until = Date.now() + budgetMs;
   for (;;) {
-    const client = await pool.connect();
-    let n: number;
-    try {
-      await client.query('BEGIN');
+    // A transaction per batch: each batch's rows are unlocked and gone once it commits.
+    const n = await withTransaction(pool, async (client) => {
       const batch = await client.query<PurgeBatchDoc>(
         `SELECT id, collection, may_have_chunks FROM documents WHERE job = $1 AND state <> 'processing' LIMIT 200 FOR UPDATE SKIP LOCKED`,
         [id],
       );
-      n = batch.rows.length;
-      if (n > 0) {
+      if (batch.rows.length > 0) {
         await removeChunks(batch.rows.filter((d) => d.may_have_chunks));
         await client.query('DELETE FROM documents WHERE id = ANY($1)', [batch.rows.map((d) => d.id)]);
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return batch.rows.length;
+    });
     if (n === 0 || Date.now() > until) break;
   }
   const left = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM documents WHERE job = $1', [id])).rows[0]?.n ?? 0;

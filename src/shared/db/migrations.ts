@@ -1,6 +1,7 @@
 // Versioned schema migrations. Any number of replicas may start at once: each takes the same
 // advisory lock (scoped to the schema), applies what is missing in order, and releases it.
 import type pg from 'pg';
+import { inTransaction } from './transaction.ts';
 
 export interface Migration {
   version: number;
@@ -121,16 +122,12 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
       const done = new Set(rows.map((r) => r.version));
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
         if (done.has(m.version)) continue;
-        await client.query('BEGIN');
-        try {
-          await client.query(m.sql);
-          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-          await client.query('COMMIT');
-          applied.push(m.version);
-        } catch (err) {
-          await client.query('ROLLBACK');
-          throw err;
-        }
+        // On this connection: the session's advisory lock is held across the migrations.
+        await inTransaction(client, async (c) => {
+          await c.query(m.sql);
+          await c.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+        });
+        applied.push(m.version);
       }
     } finally {
       await client.query(`SELECT pg_advisory_unlock(hashtext(current_schema() || ':sluice-migrations'))`);

@@ -1,10 +1,10 @@
-// Streams one multipart upload into PostgreSQL: the file is cut into parts of at most
-// PART_BYTES as it arrives (never held whole), hashed on the way, checked for the PDF magic
-// bytes in its first KiB, and capped in size. Only when the last part is stored does the
-// document become `queued`; then the answer is 202, or 200 when the same content already exists
-// in the collection (the upload is dropped). While bytes arrive the row's heartbeat is refreshed,
-// so the sweeper removes only uploads nobody is feeding; an upload that fails is removed at once,
-// or, when PostgreSQL itself is what failed, as soon as it answers again.
+// Streams one multipart upload into PostgreSQL: the file is cut into parts of at most 256 KiB
+// as it arrives (never held whole), hashed on the way and checked for the PDF magic bytes in its
+// first KiB (PartWriter, shared with a job's fetch), and capped in size. Only when the last part
+// is stored does the document become `queued`; then the answer is 202, or 200 when the same
+// content already exists in the collection (the upload is dropped). While bytes arrive the row's
+// heartbeat is refreshed, so the sweeper removes only uploads nobody is feeding; an upload that
+// fails is removed at once, or, when PostgreSQL itself is what failed, as soon as it answers again.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
@@ -12,24 +12,17 @@ import type { Request } from 'express';
 import type pg from 'pg';
 import { backoffMs } from '../shared/backoff.ts';
 import * as docs from '../shared/db/documents.ts';
+import { PartWriter } from '../shared/db/part-writer.ts';
 import { isUnavailable } from '../shared/db/pool.ts';
 import { assertMayUse, type ApiKey } from './auth.ts';
 import { HttpError } from './http-error.ts';
 
-// Small enough that hundreds of concurrent uploads waiting for a database connection hold
-// little memory (each buffers at most one part; TCP backpressure holds the rest).
-const PART_BYTES = 256 * 1024;
-const MAGIC = Buffer.from('%PDF-');
-const MAGIC_WINDOW = 1024;
+export { looksLikePdf } from '../shared/db/part-writer.ts';
+
 const COLLECTION_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/;
 
 export function validCollection(name: string): boolean {
   return COLLECTION_NAME.test(name) && !name.includes('..') && !/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
-}
-
-/** True when the PDF header appears in the first KiB, as PDF readers accept it. */
-export function looksLikePdf(head: Buffer): boolean {
-  return head.subarray(0, MAGIC_WINDOW).indexOf(MAGIC) !== -1;
 }
 
 export interface UploadOptions {
@@ -155,51 +148,33 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
     }
   }
   const id = randomUUID();
-  const hash = createHash('sha256');
-  let size = 0;
-  let seq = 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let checked = false;
   let created = false;
   let touchedAt = 0;
-  // Once the first KiB (or the whole file, if smaller) is in: refuse a non-PDF before anything
-  // is written, then record the upload.
-  const begin = async () => {
-    checked = true;
-    if (!looksLikePdf(Buffer.concat(pending))) throw notPdf();
-    await docs.createUploading(o.pool, { id, collection, filename: filename ?? null, metadata, job: fields.job ?? null, apiKey: o.key.name, idempotencyKey: o.idempotencyKey });
-    created = true;
-    touchedAt = Date.now();
-  };
+  // Once the first KiB (or the whole file, if smaller) is in and is a PDF's: record the upload,
+  // before any part is written.
+  const parts = new PartWriter(o.pool, id, {
+    notPdf,
+    accepted: async () => {
+      await docs.createUploading(o.pool, { id, collection, filename: filename ?? null, metadata, job: fields.job ?? null, apiKey: o.key.name, idempotencyKey: o.idempotencyKey });
+      created = true;
+      touchedAt = Date.now();
+    },
+  });
   // However slowly the bytes come, the row stays fresh, so the sweeper never takes a live upload.
   const heartbeat = async () => {
     if (!(await docs.touchUpload(o.pool, id))) throw abandoned();
     touchedAt = Date.now();
   };
-  const flush = async () => {
-    if (pendingBytes === 0) return;
-    const data = Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    await docs.appendPart(o.pool, id, seq++, data);
-  };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (stream.truncated) break;
-      size += chunk.length;
-      hash.update(chunk);
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (!checked && (pendingBytes >= MAGIC_WINDOW || seq > 0)) await begin();
       if (created && Date.now() - touchedAt >= docs.UPLOAD_HEARTBEAT_SECONDS * 1000) await heartbeat();
-      if (created && pendingBytes >= PART_BYTES) await flush();
+      await parts.write(chunk);
     }
     if (stream.truncated) throw new HttpError(413, 'TooLarge', `the file is larger than the limit of ${o.maxBytes} bytes`);
-    if (size === 0) throw new HttpError(400, 'EmptyFile', 'the file is empty');
-    if (!checked) await begin();
-    await flush();
-    return await docs.finalizeUpload(o.pool, id, hash.digest('hex'), size);
+    if (parts.size === 0) throw new HttpError(400, 'EmptyFile', 'the file is empty');
+    const { sha256, size } = await parts.end();
+    return await docs.finalizeUpload(o.pool, id, sha256, size);
   } catch (err) {
     if (created) await discardUpload(o.pool, id);
     // Another request took this Idempotency-Key between our check and our insert: it is still

@@ -2,9 +2,10 @@
 // per version, into a cache outside the repository. k8s.io/kubernetes cannot be `go install`ed
 // (its staging modules are replaced with ./staging paths), so a throwaway wrapper module
 // requires it and replaces every staging module with its published v0.Y.Z twin.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { withOwnedLock } from './lock.ts';
 import { run } from './run.ts';
 
 export const KUBERNETES_VERSION = 'v1.36.3';
@@ -62,23 +63,9 @@ export function stagingModules(goMod: string): string[] {
   return [...goMod.matchAll(/^\s*(k8s\.io\/[A-Za-z0-9._-]+)\s+=>\s+\.\/staging\//gm)].map((m) => m[1]!);
 }
 
-export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  const lock = `${dir}.lock`;
-  mkdirSync(join(lock, '..'), { recursive: true });
-  for (let waited = 0; ; waited += 1000) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (waited > 60 * 60 * 1000) throw new Error(`timed out waiting for ${lock}; remove it if no build is running`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+/** Runs `fn` holding `<dir>.lock`, so that concurrent runs build a version once. */
+export function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  return withOwnedLock(`${dir}.lock`, dir, (line) => console.error(`[binaries] ${line}`), fn);
 }
 
 async function buildKubernetes(root: string, log: (s: string) => void): Promise<void> {

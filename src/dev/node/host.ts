@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { sleep } from '../net.ts';
 import { run } from '../run.ts';
 import { BRIDGE, TEST_RANGE, VOID_DEVICE } from './config.ts';
-import { acquireLock } from './lock.ts';
+import { acquireLock } from '../lock.ts';
 
 /** Disk state of the node (containerd's root, the kubelet's root, logs, configuration). */
 export const NODE_DIR = '/var/lib/sluice-node';

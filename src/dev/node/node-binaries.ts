@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { cacheRoot, ensureBinaries, goEnv, KUBERNETES_VERSION, versionLdflags } from '../binaries.ts';
 import { run } from '../run.ts';
 import { ensureDebianPackages } from './debian.ts';
-import { withOwnedLock } from './lock.ts';
+import { withOwnedLock } from '../lock.ts';
 
 export const CONTAINERD_VERSION = 'v2.3.7';
 export const CNI_PLUGINS_VERSION = 'v1.9.1';

@@ -1,10 +1,9 @@
 // A directory lock that names its owner (PID and start time), so that a lock left by a process
 // that died (Ctrl-C in a cold build, kill -9) is taken over at once instead of waited out.
-// Compatible with binaries.ts' withLock, which uses the same `<dir>.lock` directory without an
-// owner file: such a lock is waited for, never taken over.
+// A lock directory without an owner file (left by an older version) is waited for, never taken over.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { sleep } from '../net.ts';
+import { sleep } from './net.ts';
 
 function startTime(pid: number): string | undefined {
   try {

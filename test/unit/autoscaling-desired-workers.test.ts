@@ -77,6 +77,25 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'selectPolicy Min: the scale-up policy allowing the least change wins',
+    start: 2,
+    spec: (s) => (s.scaleUp.selectPolicy = 'Min'),
+    steps: [
+      { at: 0, obs: q(100, 4, 2, 0), replicas: 4, reason: 'ScaleUp' }, // min(2 + 4 pods, 2 × 200 %) = 4
+      { at: 15, obs: q(100, 8, 4, 0), replicas: 8, reason: 'ScaleUp' },
+    ],
+  },
+  {
+    name: 'a scale-up stabilization window waits for the demand to last',
+    start: 1,
+    spec: (s) => (s.scaleUp.stabilizationWindowSeconds = 30),
+    steps: [
+      { at: 0, obs: q(2, 2, 1, 0), replicas: 1, reason: 'Hold' },
+      { at: 15, obs: q(20, 2, 1, 0), replicas: 1, reason: 'Hold' }, // the 1 of t=0 is in the window
+      { at: 30, obs: q(20, 2, 1, 0), replicas: 5, reason: 'ScaleUp' }, // 30 s old: no longer
+    ],
+  },
+  {
     name: 'activation counts only work above activationDepth',
     start: 0,
     spec: (s) => (s.activationDepth = 3),

@@ -106,7 +106,9 @@ function measured(o: QueueObservation, spec: AutoscalingSpec, h: AutoscalingHist
             ? 'scale-down policy limit'
             : stabilized > current && limited === current
               ? 'scale-up policy limit'
-              : raw < current
+              : current === 0 && raw > 0
+                ? `${d.queued + d.pending} waiting, not above activationDepth (${spec.activationDepth})`
+                : raw < current
                 ? quiet
                   ? `cooling down (${Math.floor((t - (quietSince ?? t)) / 1000)} of ${spec.cooldownSeconds} s quiet)`
                   : `stabilization window (${spec.scaleDown.stabilizationWindowSeconds} s)`

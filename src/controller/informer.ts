@@ -22,7 +22,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     resource: string,
     path: string,
     list: () => Promise<KubernetesListObject<T>>,
-    opts: { labelSelector?: string; log: Logger; onHealth?: (up: boolean) => void },
+    opts: { labelSelector?: string; log: Logger; onHealth?: (up: boolean) => void; transform?: (obj: T) => void },
   ) {
     this.resource = resource;
     this.log = opts.log;
@@ -31,7 +31,24 @@ export class ResilientInformer<T extends KubernetesObject> {
     // twice a minute. Five minutes still notices a half-open connection, at a tenth of the cost.
     const watch = new Watch(kc);
     (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = WATCH_IDLE_TIMEOUT_MS;
-    this.informer = new ListWatch<T>(path, watch, list, false, opts.labelSelector);
+    const { transform } = opts;
+    if (transform) {
+      // Before the cache keeps them: listed items and watched objects alike.
+      const watchFn = watch.watch.bind(watch);
+      watch.watch = (p, query, callback, done) =>
+        watchFn(p, query, (phase, obj, raw) => {
+          if (obj && typeof obj === 'object' && phase !== 'ERROR' && phase !== 'BOOKMARK') transform(obj as T);
+          callback(phase, obj, raw);
+        }, done);
+    }
+    const listed = transform
+      ? async () => {
+          const l = await list();
+          l.items.forEach(transform);
+          return l;
+        }
+      : list;
+    this.informer = new ListWatch<T>(path, watch, listed, false, opts.labelSelector);
     this.informer.on('connect', () => this.setHealthy(true));
     this.informer.on('error', (err) => this.onError(err));
   }

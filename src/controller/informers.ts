@@ -2,6 +2,7 @@
 // the same kind share one watch and one cache, as with controller-runtime's shared cache.
 import { KubernetesObjectApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../shared/logger.ts';
+import { FIELD_MANAGER } from './constants.ts';
 import { ResilientInformer } from './informer.ts';
 import { collectionPath, type KindRef } from './kinds.ts';
 
@@ -36,6 +37,7 @@ export class SharedInformers {
         ...(labelSelector ? { labelSelector } : {}),
         log,
         onHealth: (up) => onHealth?.(resource, up),
+        transform: keepOwnAppliedFields,
       });
       this.informers.set(id, inf);
     }
@@ -53,4 +55,17 @@ export class SharedInformers {
   async stop(): Promise<void> {
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
   }
+}
+
+/**
+ * Keeps, of an object's managedFields, only the operator's own server-side-apply entry: the
+ * field set drift is judged on (apply.ts). Other managers' entries (the controller-manager's,
+ * kubectl's, status writers') are most of an object's metadata and never read here.
+ */
+export function keepOwnAppliedFields(obj: KubernetesObject): void {
+  const m = obj.metadata;
+  if (!m?.managedFields) return;
+  const own = m.managedFields.filter((e) => e.manager === FIELD_MANAGER && e.operation === 'Apply' && !e.subresource);
+  if (own.length) m.managedFields = own;
+  else delete m.managedFields;
 }

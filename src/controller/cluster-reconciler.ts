@@ -1,16 +1,18 @@
-// Reconciles one IngestionCluster: read it, apply every child, write status if it changed.
+// Reconciles one IngestionCluster: read it, apply every child it wants, delete every child it
+// controls and no longer wants, replace the status if it changed.
 // Level-triggered: it never asks why it runs, it only compares the world with the spec.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject, type V1Deployment, type V1StatefulSet } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../crd/common.ts';
 import type { IngestionCluster, IngestionClusterStatus } from '../crd/ingestion-cluster.ts';
 import type { QueueView } from './cluster-api.ts';
-import type { Applier } from './apply.ts';
-import { buildChildren as buildChildrenList } from './builders/children.ts';
+import { PruneError, type Applier } from './apply.ts';
+import { isAbsent, type Absent } from './builders/absent.ts';
+import { buildChildPlan } from './builders/children.ts';
 import { referencedSecrets } from './builders/config.ts';
 import { childName } from './builders/names.ts';
 import { buildOperatorKeySecret } from './builders/operator-key.ts';
 import { buildRedisAuthSecret } from './builders/redis.ts';
-import { ApplyError, errorMessage, httpStatus, StatusConflictError, StatusWriteError } from './errors.ts';
+import { ApplyError, errorMessage, httpStatus, isConflict, StatusConflictError, StatusWriteError } from './errors.ts';
 import type { EventRecorder } from './events.ts';
 import type { ReconcileResult } from './controller.ts';
 import type { ObjectRef } from './object-key.ts';
@@ -51,7 +53,7 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
   }
 
   const applied = new Map<string, KubernetesObject>();
-  const errors: ApplyError[] = [];
+  const errors: (ApplyError | PruneError)[] = [];
   const apply = async (obj: KubernetesObject) => {
     const live = d.getChild(obj.kind!, namespace, obj.metadata!.name!);
     try {
@@ -77,7 +79,19 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
   }
   // Independent objects: apply them concurrently (the Deployments only need the ConfigMap and
   // Secrets to exist when pods start, which the kubelet retries).
-  await Promise.all(buildChildrenList(cluster, { image: d.image }).map(apply));
+  const plan = buildChildPlan(cluster, { image: d.image });
+  await Promise.all(plan.filter((c) => !isAbsent(c)).map(apply));
+  // Then what the spec no longer wants, once the pods' templates no longer point at it.
+  const prune = async (absent: Absent) => {
+    const live = d.getChild(absent.kind, namespace, absent.metadata.name);
+    if (!live || !controlledBy(live, cluster)) return;
+    try {
+      if (await d.applier.delete(absent, live)) await d.events.record(cluster, 'Normal', 'Pruned', `Deleted ${absent.kind} ${absent.metadata.name}: the spec no longer asks for it.`);
+    } catch (err) {
+      errors.push(err instanceof PruneError ? err : new PruneError(`delete ${absent.kind} ${absent.metadata.name}: ${errorMessage(err)}`, { cause: err }));
+    }
+  };
+  await Promise.all(plan.filter(isAbsent).map(prune));
 
   const pick = <T extends KubernetesObject>(kind: string, component: 'redis' | 'api' | 'worker') =>
     (applied.get(`${kind}/${childName(cluster, component)}`) ?? d.getChild(kind, namespace, childName(cluster, component))) as T | undefined;
@@ -103,6 +117,10 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
   return apiReady ? { requeueAfterMs: QUEUE_POLL_MS } : {};
 }
 
+/** Only what this cluster controls is ever deleted: its uid in a controller ownerReference. */
+export const controlledBy = (obj: KubernetesObject, cluster: IngestionCluster): boolean =>
+  obj.metadata?.ownerReferences?.some((r) => r.controller === true && r.uid === cluster.metadata.uid) ?? false;
+
 async function recordTransitions(d: ClusterReconcilerDeps, cluster: IngestionCluster, status: IngestionClusterStatus): Promise<void> {
   for (const type of ['Ready', 'Degraded', 'Suspended']) {
     const before = findCondition(cluster.status?.conditions, type);
@@ -115,10 +133,14 @@ async function recordTransitions(d: ClusterReconcilerDeps, cluster: IngestionClu
   }
 }
 
-/** Writes status through the /status subresource, guarded by the resourceVersion we read. */
+/**
+ * Replaces the whole status through the /status subresource (a field left out is removed, which
+ * a merge patch would keep), as a JSON patch whose first operation tests the resourceVersion
+ * the status was computed from.
+ */
 export function statusWriter(kc: KubeConfig): ClusterReconcilerDeps['writeStatus'] {
   const api = kc.makeApiClient(CustomObjectsApi);
-  const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
   return async (cluster, status) => {
     try {
       await api.patchNamespacedCustomObjectStatus(
@@ -128,12 +150,15 @@ export function statusWriter(kc: KubeConfig): ClusterReconcilerDeps['writeStatus
           plural: 'ingestionclusters',
           namespace: cluster.metadata.namespace!,
           name: cluster.metadata.name!,
-          body: { metadata: { resourceVersion: cluster.metadata.resourceVersion }, status },
+          body: [
+            { op: 'test', path: '/metadata/resourceVersion', value: cluster.metadata.resourceVersion },
+            { op: 'add', path: '/status', value: status },
+          ],
         },
-        merge,
+        jsonPatch,
       );
     } catch (err) {
-      if (httpStatus(err) === 409) throw new StatusConflictError(`status of ${cluster.metadata.name} changed underneath us`, { cause: err });
+      if (isConflict(err)) throw new StatusConflictError(`status of ${cluster.metadata.name} changed underneath us`, { cause: err });
       throw new StatusWriteError(`writing status of ${cluster.metadata.name}: ${errorMessage(err)}`, { cause: err });
     }
   };

@@ -125,7 +125,7 @@ describe('secrets are referenced, never inlined', () => {
 describe('buildChildren', () => {
   it.each([
     ['Managed', {}, 14],
-    ['External', { redis: { mode: 'External', externalSecretRef: { name: 'ext' } } }, 11],
+    ['External', { redis: { mode: 'External', externalSecretRef: { name: 'ext' } } }, 10],
   ])('Redis %s', (_mode, spec, count) => {
     const kinds = buildChildren(cluster(spec), ctx).map((c) => `${c.kind}/${c.metadata!.name}`);
     expect(kinds).toHaveLength(count);

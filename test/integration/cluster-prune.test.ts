@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../src/crd/ingestion-cluster.ts';
+import { statusWriter } from '../../src/controller/cluster-reconciler.ts';
+import { StatusConflictError } from '../../src/controller/errors.ts';
 import type { Manager } from '../../src/controller/manager.ts';
 import { clusterManifest, pgSecret, startController } from '../support/controller.ts';
 import { ensureFakeNode, startFakeKubelet } from '../support/fake-kubelet.ts';
@@ -98,6 +100,14 @@ describe('pruning, drift and status replace', () => {
     expect(events.items.filter((e) => e.reason === 'Pruned').map((e) => e.message).sort()).toEqual(
       ['NetworkPolicy', 'Service', 'ServiceAccount', 'StatefulSet'].map((k) => `Deleted ${k} delta-redis: the spec no longer asks for it.`),
     );
+  });
+
+  it('replaces the status only over the resourceVersion it read: a stale read is a conflict', async () => {
+    const stale = await getCluster('delta');
+    await kubectlOk(['annotate', 'ic', 'delta', '-n', ns.name, `bumped=${Date.now()}`, '--overwrite']);
+    const written = { ...stale.status!, endpoints: { api: 'http://written-from-a-stale-read' } };
+    await expect(statusWriter(kc)(stale, written)).rejects.toBeInstanceOf(StatusConflictError);
+    expect((await getCluster('delta')).status?.endpoints?.api).toBe(`http://delta-api.${ns.name}.svc:8080`);
   });
 
   it('a converged cluster costs no apply and no delete', async () => {

@@ -84,7 +84,8 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
   // Then what the spec no longer wants, once the pods' templates no longer point at it.
   const prune = async (absent: Absent) => {
     const live = d.getChild(absent.kind, namespace, absent.metadata.name);
-    if (!live || !controlledBy(live, cluster)) return;
+    // Already being deleted (another's finalizer holds it): deleting again would only repeat the Event.
+    if (!live || live.metadata?.deletionTimestamp || !controlledBy(live, cluster)) return;
     try {
       if (await d.applier.delete(absent, live)) await d.events.record(cluster, 'Normal', 'Pruned', `Deleted ${absent.kind} ${absent.metadata.name}: the spec no longer asks for it.`);
     } catch (err) {

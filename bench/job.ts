@@ -21,7 +21,7 @@ import { benchStack, uploadAll } from './stack.ts';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 10_000);
 const CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? '2';
-const LIMIT_S = Number(process.env.BENCH_LIMIT_SECONDS ?? 1800);
+const LIMIT_S = Number(process.env.BENCH_LIMIT_SECONDS ?? 3600);
 const NS = 'bench';
 const UPLOADERS = 32;
 

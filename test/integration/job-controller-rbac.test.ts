@@ -1,56 +1,39 @@
 // The job controller with nothing but the operator's ClusterRole (manifests/rbac/cluster-role.yaml):
 // every call it makes for a job — its finalizer, status, Events, the manifest ConfigMap, the
 // cluster's operator key — is allowed, so no 403 is ever logged.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
-import { parse } from 'yaml';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { jobController } from '../../src/controller/job-controller.ts';
 import { Manager } from '../../src/controller/manager.ts';
 import { quietLog } from '../support/controller.ts';
 import { startFakeClusterApi, type FakeClusterApi } from '../support/fake-cluster-api.ts';
 import { condition, getJob, readyCluster } from '../support/job-fixtures.ts';
 import { createNamespace, eventually, kubeConfig, kubectlOk } from '../support/kube.ts';
+import { operatorRoleIn } from '../support/rbac.ts';
 
 const KEY = 'sk_rbac_test_key';
 const admin = kubeConfig();
 const core = admin.makeApiClient(CoreV1Api);
-const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
 
 let ns: Awaited<ReturnType<typeof createNamespace>>;
 let api: FakeClusterApi;
 let manager: Manager;
-let roleName: string;
+let removeRole: (() => Promise<void>) | undefined;
 const lines: string[] = [];
 
 beforeAll(async () => {
   ns = await createNamespace('ijrbac');
   api = await startFakeClusterApi(KEY);
-  // The installed role's rules, under a name of this test's own (the install test owns the real one).
-  roleName = `sluice-operator-${ns.name}`;
-  const rules = (parse(readFileSync(new URL('../../manifests/rbac/cluster-role.yaml', import.meta.url), 'utf8')) as { rules: V1PolicyRule[] }).rules;
-  await rbac.createClusterRole({ body: { metadata: { name: roleName }, rules } });
-  await core.createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: 'operator' } } });
-  await rbac.createClusterRoleBinding({
-    body: { metadata: { name: roleName }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace: ns.name }] },
-  });
-  const token = await core.createNamespacedServiceAccountToken({ namespace: ns.name, name: 'operator', body: { spec: { expirationSeconds: 3600 } } });
-  const cluster = admin.getCurrentCluster()!;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: cluster.server, caFile: cluster.caFile }],
-    users: [{ name: 'operator', token: token.status!.token }],
-    contexts: [{ name: 'c', cluster: 'c', user: 'operator' }],
-    currentContext: 'c',
-  });
+  const role = await operatorRoleIn(ns.name, `sluice-operator-${ns.name}`);
+  removeRole = role.remove;
+  const kc = role.kc;
   manager = new Manager({ kc, log: quietLog(lines), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, controllers: [jobController], clusterApiUrl: api.url });
   await manager.start();
 });
 afterAll(async () => {
   await manager?.stop();
   await api?.close();
-  await rbac.deleteClusterRoleBinding({ name: roleName }).catch(() => undefined);
-  await rbac.deleteClusterRole({ name: roleName }).catch(() => undefined);
+  await removeRole?.();
   await ns?.remove();
 });
 

@@ -2,9 +2,10 @@
 // exactly the RBAC the controller needs, and the operator pod admitted under "restricted".
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { Manager } from '../../src/controller/manager.ts';
 import { clusterManifest, pgSecret, quietLog } from '../support/controller.ts';
+import { serviceAccountKubeConfig } from '../support/rbac.ts';
 import { createNamespace } from '../support/kube.ts';
 import { parseAllDocuments } from 'yaml';
 import { eventually, kubeConfig, kubectl, kubectlOk } from '../support/kube.ts';
@@ -108,17 +109,8 @@ describe('kubectl apply -k .', () => {
 
 describe('the operator with only its own RBAC', () => {
   it('reconciles a cluster, elects a leader and writes status, with no 403', async () => {
-    const admin = kubeConfig();
-    const core = admin.makeApiClient(CoreV1Api);
-    const token = await core.createNamespacedServiceAccountToken({ namespace: 'sluice-system', name: 'sluice-operator', body: { spec: { expirationSeconds: 3600 } } });
-    const cluster = admin.getCurrentCluster()!;
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: cluster.server, caFile: cluster.caFile }],
-      users: [{ name: 'operator', token: token.status!.token }],
-      contexts: [{ name: 'c', cluster: 'c', user: 'operator' }],
-      currentContext: 'c',
-    });
+    const core = kubeConfig().makeApiClient(CoreV1Api);
+    const kc = await serviceAccountKubeConfig('sluice-system', 'sluice-operator');
     const ns = await createNamespace('rbac');
     const lines: string[] = [];
     // Cluster-wide, as installed. It also meets other test files' clusters, some in terminating

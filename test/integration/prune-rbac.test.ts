@@ -1,50 +1,31 @@
 // Pruning with only the operator's own RBAC: the rules of manifests/rbac/cluster-role.yaml, bound
 // to a service account of this test (so the shared install is not touched), let it delete the
 // children a spec stops wanting, with no denial.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { Manager } from '../../src/controller/manager.ts';
 import { clusterManifest, pgSecret, quietLog, startController } from '../support/controller.ts';
 import { createNamespace, eventually, kubeConfig, kubectlOk } from '../support/kube.ts';
+import { operatorRoleIn } from '../support/rbac.ts';
 
-const repo = new URL('../../', import.meta.url).pathname;
 const admin = kubeConfig();
 const core = admin.makeApiClient(CoreV1Api);
 const apps = admin.makeApiClient(AppsV1Api);
-const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
 
 let ns: Awaited<ReturnType<typeof createNamespace>>;
 let manager: Manager | undefined;
 const lines: string[] = [];
-const role = () => `sluice-prune-test-${ns.name}`;
+let removeRole: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   ns = await createNamespace('prune-rbac');
-  const doc = parseAllDocuments(readFileSync(`${repo}manifests/rbac/cluster-role.yaml`, 'utf8'))
-    .map((d) => d.toJS() as { kind: string; rules: V1PolicyRule[] })
-    .find((d) => d.kind === 'ClusterRole')!;
-  await rbac.createClusterRole({ body: { metadata: { name: role() }, rules: doc.rules } });
-  await core.createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: 'operator' } } });
-  await rbac.createClusterRoleBinding({
-    body: { metadata: { name: role() }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role() }, subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace: ns.name }] },
-  });
-  const token = await core.createNamespacedServiceAccountToken({ namespace: ns.name, name: 'operator', body: { spec: { expirationSeconds: 3600 } } });
-  const cluster = admin.getCurrentCluster()!;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: cluster.server, caFile: cluster.caFile }],
-    users: [{ name: 'operator', token: token.status!.token }],
-    contexts: [{ name: 'c', cluster: 'c', user: 'operator' }],
-    currentContext: 'c',
-  });
-  manager = await startController(ns.name, kc, quietLog(lines));
+  const role = await operatorRoleIn(ns.name, `sluice-prune-test-${ns.name}`);
+  removeRole = role.remove;
+  manager = await startController(ns.name, role.kc, quietLog(lines));
 });
 afterAll(async () => {
   await manager?.stop();
-  await rbac.deleteClusterRoleBinding({ name: role() }).catch(() => undefined);
-  await rbac.deleteClusterRole({ name: role() }).catch(() => undefined);
+  await removeRole?.();
   await ns?.remove();
 });
 

@@ -1,7 +1,7 @@
 // The operator's configuration: flags (--name=value) win over environment variables, and every
 // value is parsed by the data plane's helpers, so a bad one fails at start naming the flag or
 // variable it came from.
-import { ConfigError, int, optionalStr, str, url, type Env } from '../shared/config.ts';
+import { bool, ConfigError, int, optionalStr, str, url, type Env } from '../shared/config.ts';
 
 export interface ControllerConfig {
   /** A kubeconfig file; in-cluster configuration when left out. */
@@ -54,7 +54,7 @@ export function loadControllerConfig(argv: string[] = [], env: Env = process.env
   const from = (flag: Flag): [Env, string] => (flags[`--${flag}`] !== undefined ? [flags, `--${flag}`] : [env, SOURCES[flag]]);
   return {
     kubeconfig: optionalStr(...from('kubeconfig')),
-    leaderElect: boolean(...from('leader-elect'), true),
+    leaderElect: bool(...from('leader-elect'), true),
     leaderElectionNamespace: str(...from('leader-election-namespace'), 'sluice-system'),
     identity: optionalStr(...from('pod-name')),
     image: optionalStr(...from('image')),
@@ -63,12 +63,6 @@ export function loadControllerConfig(argv: string[] = [], env: Env = process.env
     resyncSeconds: int(...from('resync-seconds'), 600, 1, 86400),
     clusterApiUrl: urlTemplate(...from('cluster-api-url')),
   };
-}
-
-function boolean(values: Env, key: string, fallback: boolean): boolean {
-  const v = str(values, key, String(fallback));
-  if (v !== 'true' && v !== 'false') throw new ConfigError(`${key} must be true or false, got ${JSON.stringify(v)}`);
-  return v === 'true';
 }
 
 /** An http(s) URL once {namespace} and {name} are filled in. */

@@ -41,6 +41,16 @@ export function int(env: Env, key: string, fallback: number, min: number, max = 
   return n;
 }
 
+/** true or false (any case); the fallback when unset or empty. */
+export function bool(env: Env, key: string, fallback: boolean): boolean {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new ConfigError(`${key} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
 export function url(env: Env, key: string, protocols: readonly string[], fallback?: string): string {
   const v = str(env, key, fallback);
   let parsed: URL;

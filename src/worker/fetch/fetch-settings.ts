@@ -1,6 +1,6 @@
 // The worker's limits for fetching job documents and manifests from URLs and object stores,
 // written into the worker pods by the operator (docs/jobs.md, "Fetching").
-import { ConfigError, decimal, int, type Env } from '../../shared/config.ts';
+import { bool, ConfigError, decimal, int, type Env } from '../../shared/config.ts';
 
 export interface FetchSettings {
   /** Loopback and private ranges may be fetched (link-local and metadata addresses never). */
@@ -16,15 +16,6 @@ export interface FetchSettings {
 }
 
 const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/;
-
-function bool(env: Env, key: string, fallback: boolean): boolean {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return fallback;
-  const v = raw.trim().toLowerCase();
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  throw new ConfigError(`${key} must be true or false, got ${JSON.stringify(raw)}`);
-}
 
 function hostList(env: Env, key: string): string[] {
   const raw = env[key];

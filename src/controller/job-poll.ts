@@ -8,6 +8,8 @@ export interface PollState {
   delayMs: number;
   /** When the next poll is due (ms since the epoch). */
   dueAt: number;
+  /** The job's generation when it was last submitted and polled. */
+  generation?: number | undefined;
 }
 
 /**

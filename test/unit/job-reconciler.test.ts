@@ -96,14 +96,14 @@ describe('reconcileJob', () => {
     expect(condition('ClusterReady')?.message).toContain('no operator key Secret yet');
   });
 
-  it('(6) PUTs a job the API does not have, then (7) writes its status, (8) polls in 2 s', async () => {
+  it('(7) PUTs a job the API does not have, then (8) writes its status, (9) polls in 2 s', async () => {
     expect(await reconcileJob(deps, ref)).toEqual({ requeueAfterMs: 2000 });
     expect(calls).toEqual(['GET uid-j', 'PUT uid-j', 'status Pending']);
     expect(condition('ClusterReady')).toMatchObject({ status: 'True' });
     expect(condition('Accepted')).toMatchObject({ status: 'True' });
   });
 
-  it('(6) does not PUT an unchanged spec, and (7) writes nothing when nothing moved: (8) polls slower', async () => {
+  it('(7) does not PUT an unchanged spec, and (8) writes nothing when nothing moved: (9) polls slower', async () => {
     await reconcileJob(deps, ref);
     calls = [];
     advance(2000);
@@ -111,31 +111,37 @@ describe('reconcileJob', () => {
     expect(calls).toEqual(['GET uid-j']);
     advance(4000);
     expect(await reconcileJob(deps, ref)).toEqual({ requeueAfterMs: 8000 });
-    // A watch event before the poll is due (our own status write, say) keeps the schedule.
+    // A watch event before the poll is due (our own status write, say) keeps the schedule,
+    // without calling the API.
     advance(1000);
+    calls = [];
     expect(await reconcileJob(deps, ref)).toEqual({ requeueAfterMs: 7000 });
+    expect(calls).toEqual([]);
   });
 
-  it('(6) PUTs again when the spec changed', async () => {
+  it('(7) PUTs again when the spec changed', async () => {
     await reconcileJob(deps, ref);
-    job = { ...job!, spec: { ...job!.spec, parallelism: 3 } };
+    // The apiserver bumps the generation on a spec change: the change is acted on before the poll is due.
+    job = { ...job!, metadata: { ...job!.metadata, generation: (job!.metadata.generation ?? 1) + 1 }, spec: { ...job!.spec, parallelism: 3 } };
     calls = [];
     await reconcileJob(deps, ref);
-    expect(calls).toEqual(['GET uid-j', 'PUT uid-j']);
+    // Status follows with the new observedGeneration.
+    expect(calls).toEqual(['GET uid-j', 'PUT uid-j', 'status Pending']);
     expect(apiJob!.specHash).toBe(specHash(buildJobBody(job, {})));
   });
 
-  it('(7) records Started and Completed on transitions; (8) stops polling a finished job', async () => {
+  it('(8) records Started and Completed on transitions; (9) stops polling a finished job', async () => {
     apiJob = view({ specHash: specHash(buildJobBody(job!, {})) });
     expect(await reconcileJob(deps, ref)).toEqual({ requeueAfterMs: 2000 });
     expect(calls).toEqual(['GET uid-j', 'status Running', 'event Normal/Started']);
     apiJob = { ...apiJob, state: 'Complete' };
     calls = [];
+    advance(2000);
     expect(await reconcileJob(deps, ref)).toEqual({});
     expect(calls).toEqual(['GET uid-j', 'status Complete', 'event Normal/Completed']);
   });
 
-  it('(5) reports a missing manifest ConfigMap in Accepted, and sends its text once it exists', async () => {
+  it('(6) reports a missing manifest ConfigMap in Accepted, and sends its text once it exists', async () => {
     job = defaultedJob({ sources: { manifest: { configMapRef: { name: 'list' } } } }, { finalizers: [JOB_FINALIZER] });
     expect(await reconcileJob(deps, ref)).toEqual({ requeueAfterMs: 15_000 });
     expect(calls).toEqual(['status Pending']);
@@ -147,13 +153,13 @@ describe('reconcileJob', () => {
     expect(condition('Accepted')).toMatchObject({ status: 'True' });
   });
 
-  it('(6) shows a spec the API refuses in Accepted, and does not retry it', async () => {
+  it('(7) shows a spec the API refuses in Accepted, and does not retry it', async () => {
     putError = new ClusterApiError(422, 'InvalidJob', 'PUT /v1/jobs/uid-j: 422 InvalidJob: embedding.dimensions: 8 does not match');
     expect(await reconcileJob(deps, ref)).toEqual({});
     expect(condition('Accepted')).toMatchObject({ status: 'False', reason: 'InvalidJob' });
   });
 
-  it('(6) uses a generic reason when the API error code is not a valid condition reason', async () => {
+  it('(7) uses a generic reason when the API error code is not a valid condition reason', async () => {
     putError = new ClusterApiError(400, 'bad request!', 'PUT /v1/jobs/uid-j: 400');
     await reconcileJob(deps, ref);
     expect(condition('Accepted')).toMatchObject({ status: 'False', reason: 'Refused' });

@@ -3,8 +3,6 @@
 import express, { type Request } from 'express';
 import * as docs from '../shared/db/documents.ts';
 import * as jobs from '../shared/db/jobs.ts';
-import { withDeadline } from '../shared/deadline.ts';
-import { readWorkerHeartbeats, workersKeyFor } from '../shared/heartbeats.ts';
 import { sourceKindOf, specHash } from '../shared/jobs/job-spec.ts';
 import type { AppDeps } from './app.ts';
 import { assertMayUse, type ApiKey } from './auth.ts';
@@ -12,6 +10,7 @@ import { HttpError } from './http-error.ts';
 import { JOB_ID, parseJobBody } from './job-body.ts';
 import { jobView } from './job-view.ts';
 import { decodeCursor, encodeCursor } from './list-cursor.ts';
+import { readQueueSummary } from './queue-summary.ts';
 
 type Authed = Request & { apiKey?: ApiKey };
 
@@ -94,25 +93,7 @@ export function createJobsRouter(d: AppDeps): express.Router {
   });
 
   r.get('/queue', async (_req, res) => {
-    const q = d.queue;
-    const read = async () => {
-      const [counts, oldest, hb] = await Promise.all([
-        q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'),
-        q.getJobs(['waiting', 'prioritized'], 0, 0, true),
-        readWorkerHeartbeats(d.redis, { key: workersKeyFor(q.name) }),
-      ]);
-      return { counts, oldest, hb };
-    };
-    const { counts, oldest, hb } = await withDeadline(read(), 3_000, () => new Error('Command timed out: Redis did not answer within 3 s'));
-    const first = oldest.reduce((min, j) => Math.min(min, j.timestamp), Infinity);
-    res.json({
-      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
-      active: counts.active ?? 0,
-      delayed: counts.delayed ?? 0,
-      failed: counts.failed ?? 0,
-      oldestWaitingSeconds: Number.isFinite(first) ? Math.max(0, (Date.now() - first) / 1000) : 0,
-      workers: hb.workers.map((w) => ({ id: w.id, busy: w.active > 0, active: w.active, concurrency: w.concurrency, lastHeartbeat: new Date(w.ts).toISOString() })),
-    });
+    res.json(await readQueueSummary(d.queue, d.redis));
   });
 
   return r;

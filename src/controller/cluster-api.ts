@@ -48,6 +48,8 @@ export interface QueueView {
   waiting: number;
   active: number;
   delayed: number;
+  /** Delayed documents whose retry time has come (absent from an older API). */
+  delayedDue?: number;
   failed: number;
   oldestWaitingSeconds?: number | null;
   workers: { id: string; busy: boolean; active?: number; concurrency?: number; lastHeartbeat?: string }[];

@@ -67,7 +67,7 @@ export const kinds: KindDefinition[] = [
     status: ingestionClusterStatus,
     columns: [
       { name: 'Ready', type: 'string', jsonPath: `${condition('Ready')}.status`, description: 'Whether every component is ready.' },
-      { name: 'Workers', type: 'integer', jsonPath: '.status.workers.ready', description: 'Ready worker pods.' },
+      { name: 'Workers', type: 'string', jsonPath: '.status.workers.summary', description: 'Busy/ready workers.' },
       { name: 'Desired', type: 'integer', jsonPath: '.status.workers.desired', description: 'Workers wanted by the autoscaler.' },
       { name: 'Queue', type: 'integer', jsonPath: '.status.queue.waiting', description: 'Documents waiting.' },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },

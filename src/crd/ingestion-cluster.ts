@@ -162,7 +162,7 @@ export const ingestionClusterSpec = obj(
         maxReplicas: int({ description: 'Most workers.', minimum: 1, maximum: 1000, default: 10 }),
         targetDepthPerWorker: int({ description: 'Queued plus in-flight documents one worker should carry.', minimum: 1, maximum: 10000, default: 5 }),
         activationDepth: int({ description: 'Depth above which workers scale from zero.', minimum: 0, default: 0 }),
-        pollingIntervalSeconds: int({ description: 'How often the queue is measured.', minimum: 1, maximum: 3600, default: 15 }),
+        pollingIntervalSeconds: int({ description: "How often the queue is measured, through the cluster's API (Builtin) or by KEDA.", minimum: 1, maximum: 3600, default: 2 }),
         cooldownSeconds: int({ description: 'Time the queue must stay empty before scaling to zero.', minimum: 0, maximum: 86400, default: 300 }),
         tolerance: num({ description: 'Relative change ignored, as in HPA (0.1 = 10 %).', minimum: 0, maximum: 1, default: 0.1 }),
         scaleUp: scalingRules('up', 0, [
@@ -204,6 +204,7 @@ export const ingestionClusterStatus = obj(
           ready: optional(count('Worker pods that are ready.')),
           busy: optional(count('Workers processing a document.')),
           idle: optional(count('Workers waiting for work.')),
+          summary: optional(str({ description: 'Busy/ready workers, e.g. 2/3, for kubectl get.', maxLength: 64 })),
         },
         { description: 'Worker counts.' },
       ),
@@ -228,8 +229,19 @@ export const ingestionClusterStatus = obj(
         { description: 'Where the components can be reached.' },
       ),
     ),
-    lastScaleTime: optional(str({ description: 'When the worker count last changed.', format: 'date-time' })),
-    lastScaleReason: optional(str({ description: 'Why the worker count last changed.', maxLength: 1024 })),
+    autoscaling: optional(
+      obj(
+        {
+          mode: optional(str({ description: 'The spec.autoscaling.mode this was written under.', maxLength: 16 })),
+          reason: optional(str({ description: 'Why the Builtin autoscaler wants status.workers.desired now: ScaleUp, ScaleDown, Hold, Activation, ScaleToZero, Fallback, MetricUnavailable or Clamped.', maxLength: 64 })),
+          message: optional(str({ description: 'The last decision in words.', maxLength: 1024 })),
+          lastScaleTime: optional(str({ description: 'When the Builtin autoscaler last changed the worker count.', format: 'date-time' })),
+          lastScaleReason: optional(str({ description: 'Why the worker count last changed.', maxLength: 1024 })),
+          consecutiveFailures: optional(count('Failed queue measurements in a row (fallback.failureThreshold of them run fallback.replicas).')),
+        },
+        { description: 'The Builtin autoscaler\'s last decision; absent in other modes.' },
+      ),
+    ),
   },
   { description: 'Observed state of the ingestion stack.' },
 );

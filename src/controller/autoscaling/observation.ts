@@ -3,7 +3,7 @@
 import type { QueueView } from '../cluster-api.ts';
 
 /** One measurement of the queue. `delayedDue`: the delayed documents whose retry time has come. */
-export type QueueObservation = Pick<QueueView, 'waiting' | 'active' | 'delayed' | 'workers'> & { delayedDue?: number };
+export type QueueObservation = Pick<QueueView, 'waiting' | 'active' | 'delayed' | 'delayedDue' | 'workers'>;
 
 export interface Demand {
   /** Documents ready to start: waiting plus delayed-and-due. */
@@ -17,9 +17,9 @@ export interface Demand {
 }
 
 /**
- * The demand in one measurement. The API does not say which delayed documents are due, so all of
- * them count as due unless `delayedDue` says otherwise: a retry waits at most a minute, and BullMQ
- * only promotes a delayed document while some worker runs.
+ * The demand in one measurement. An API that does not say which delayed documents are due has all
+ * of them counted as due: a retry waits at most a minute, and BullMQ only promotes a delayed
+ * document while some worker runs.
  */
 export function demandOf(o: QueueObservation): Demand {
   const delayed = Math.max(0, o.delayed);

@@ -1,0 +1,44 @@
+// GET /v1/queue's answer (docs/jobs.md): the queue's depth and the workers' heartbeats, read from
+// Redis in one round of commands. The operator's autoscaler and `kubectl get ic` read it.
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { withDeadline } from '../shared/deadline.ts';
+import { readWorkerHeartbeats, workersKeyFor } from '../shared/heartbeats.ts';
+
+export interface QueueSummary {
+  waiting: number;
+  active: number;
+  delayed: number;
+  /** Delayed documents (retries) whose time has come: BullMQ moves them to waiting soon. */
+  delayedDue: number;
+  /** waiting + delayedDue + active: the demand an autoscaler scales on. */
+  depth: number;
+  failed: number;
+  oldestWaitingSeconds: number;
+  workers: { id: string; busy: boolean; active: number; concurrency: number; lastHeartbeat: string }[];
+}
+
+export async function readQueueSummary(q: Queue, redis: Redis, now = Date.now()): Promise<QueueSummary> {
+  const read = () =>
+    Promise.all([
+      q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'),
+      q.getJobs(['waiting', 'prioritized'], 0, 0, true),
+      readWorkerHeartbeats(redis, { key: workersKeyFor(q.name) }),
+      // BullMQ scores a delayed job by its due time × 0x1000 plus a counter below 0x1000.
+      redis.zcount(q.keys.delayed!, 0, (now + 1) * 0x1000 - 1),
+    ]);
+  const [counts, oldest, hb, delayedDue] = await withDeadline(read(), 3_000, () => new Error('Command timed out: Redis did not answer within 3 s'));
+  const first = oldest.reduce((min, j) => Math.min(min, j.timestamp), Infinity);
+  const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+  const active = counts.active ?? 0;
+  return {
+    waiting,
+    active,
+    delayed: counts.delayed ?? 0,
+    delayedDue,
+    depth: waiting + delayedDue + active,
+    failed: counts.failed ?? 0,
+    oldestWaitingSeconds: Number.isFinite(first) ? Math.max(0, (now - first) / 1000) : 0,
+    workers: hb.workers.map((w) => ({ id: w.id, busy: w.active > 0, active: w.active, concurrency: w.concurrency, lastHeartbeat: new Date(w.ts).toISOString() })),
+  };
+}

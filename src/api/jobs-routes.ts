@@ -93,7 +93,7 @@ export function createJobsRouter(d: AppDeps): express.Router {
   });
 
   r.get('/queue', async (_req, res) => {
-    res.json(await readQueueSummary(d.queue, d.redis));
+    res.json(await readQueueSummary(d.queue, d.redis, d.pool));
   });
 
   return r;

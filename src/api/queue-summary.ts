@@ -1,7 +1,9 @@
-// GET /v1/queue's answer (docs/jobs.md): the queue's depth and the workers' heartbeats, read from
-// Redis in one round of commands. The operator's autoscaler and `kubectl get ic` read it.
+// GET /v1/queue's answer (docs/jobs.md): the queue's depth, the IngestionJob work not yet
+// queued and the workers' heartbeats, read in one round of commands. The operator's autoscaler and `kubectl get ic` read it.
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { readJobDemand } from '../shared/db/job-demand.ts';
 import { withDeadline } from '../shared/deadline.ts';
 import { readWorkerHeartbeats, workersKeyFor } from '../shared/heartbeats.ts';
 
@@ -11,14 +13,18 @@ export interface QueueSummary {
   delayed: number;
   /** Delayed documents (retries) whose time has come: BullMQ moves them to waiting soon. */
   delayedDue: number;
-  /** waiting + delayedDue + active: the demand an autoscaler scales on. */
+  /** IngestionJob documents that could start now but are not dispatched to the queue yet. */
+  pending: number;
+  /** IngestionJobs whose source list is still being read. */
+  expanding: number;
+  /** waiting + delayedDue + active + pending + expanding: the demand an autoscaler scales on. */
   depth: number;
   failed: number;
   oldestWaitingSeconds: number;
   workers: { id: string; busy: boolean; active: number; concurrency: number; lastHeartbeat: string }[];
 }
 
-export async function readQueueSummary(q: Queue, redis: Redis, now = Date.now()): Promise<QueueSummary> {
+export async function readQueueSummary(q: Queue, redis: Redis, pool: pg.Pool, now = Date.now()): Promise<QueueSummary> {
   const read = () =>
     Promise.all([
       q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'),
@@ -26,8 +32,9 @@ export async function readQueueSummary(q: Queue, redis: Redis, now = Date.now())
       readWorkerHeartbeats(redis, { key: workersKeyFor(q.name) }),
       // BullMQ scores a delayed job by its due time × 0x1000 plus a counter below 0x1000.
       redis.zcount(q.keys.delayed!, 0, (now + 1) * 0x1000 - 1),
+      readJobDemand(pool),
     ]);
-  const [counts, oldest, hb, delayedDue] = await withDeadline(read(), 3_000, () => new Error('Command timed out: Redis did not answer within 3 s'));
+  const [counts, oldest, hb, delayedDue, jobs] = await withDeadline(read(), 3_000, () => new Error('Command timed out: Redis or PostgreSQL did not answer within 3 s'));
   const first = oldest.reduce((min, j) => Math.min(min, j.timestamp), Infinity);
   const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
   const active = counts.active ?? 0;
@@ -36,7 +43,9 @@ export async function readQueueSummary(q: Queue, redis: Redis, now = Date.now())
     active,
     delayed: counts.delayed ?? 0,
     delayedDue,
-    depth: waiting + delayedDue + active,
+    pending: jobs.pending,
+    expanding: jobs.expanding,
+    depth: waiting + delayedDue + active + jobs.pending + jobs.expanding,
     failed: counts.failed ?? 0,
     oldestWaitingSeconds: Number.isFinite(first) ? Math.max(0, (now - first) / 1000) : 0,
     workers: hb.workers.map((w) => ({ id: w.id, busy: w.active > 0, active: w.active, concurrency: w.concurrency, lastHeartbeat: new Date(w.ts).toISOString() })),

@@ -50,6 +50,10 @@ export interface QueueView {
   delayed: number;
   /** Delayed documents whose retry time has come (absent from an older API). */
   delayedDue?: number;
+  /** IngestionJob documents that could start now, not yet dispatched to the queue. */
+  pending?: number;
+  /** IngestionJobs whose source list is still being read. */
+  expanding?: number;
   failed: number;
   oldestWaitingSeconds?: number | null;
   workers: { id: string; busy: boolean; active?: number; concurrency?: number; lastHeartbeat?: string }[];

@@ -55,6 +55,17 @@ function run(sc: Scenario): { history: AutoscalingHistory; decisions: { replicas
 
 const scenarios: Scenario[] = [
   {
+    name: "an IngestionJob with no worker running: its undispatched documents and its listing are demand, so it starts from zero",
+    start: 0,
+    steps: [
+      { at: 0, obs: { ...q(0, 0, 0, 0), expanding: 1 }, replicas: 1, reason: 'Activation' },
+      // Listed: 40 documents could start (within parallelism), the one worker has queued 4 of them;
+      // queued alone would have kept one worker, as a dispatcher only queues for the live workers.
+      { at: 15, obs: { ...q(4, 0, 0, 1), pending: 36 }, replicas: 5, reason: 'ScaleUp' },
+      { at: 30, obs: { ...q(4, 4, 2, 0), pending: 32 }, replicas: 8, reason: 'ScaleUp' },
+    ],
+  },
+  {
     name: 'spike: activation from zero at once, then the scale-up policy (max of 100 % or 4 pods per 15 s) up to max',
     start: 0,
     steps: [

@@ -3,10 +3,10 @@
 import type { QueueView } from '../cluster-api.ts';
 
 /** One measurement of the queue. `delayedDue`: the delayed documents whose retry time has come. */
-export type QueueObservation = Pick<QueueView, 'waiting' | 'active' | 'delayed' | 'delayedDue' | 'workers'>;
+export type QueueObservation = Pick<QueueView, 'waiting' | 'active' | 'delayed' | 'delayedDue' | 'pending' | 'expanding' | 'workers'>;
 
 export interface Demand {
-  /** Documents ready to start: waiting plus delayed-and-due. */
+  /** Documents ready to start: waiting, delayed-and-due, and job documents not yet dispatched (a job still being listed counts one). */
   queued: number;
   /** Documents being processed. */
   inFlight: number;
@@ -25,7 +25,7 @@ export function demandOf(o: QueueObservation): Demand {
   const delayed = Math.max(0, o.delayed);
   const due = Math.min(delayed, Math.max(0, o.delayedDue ?? delayed));
   return {
-    queued: Math.max(0, o.waiting) + due,
+    queued: Math.max(0, o.waiting) + due + Math.max(0, o.pending ?? 0) + Math.max(0, o.expanding ?? 0),
     inFlight: Math.max(0, o.active),
     pending: delayed - due,
     busy: o.workers.filter((w) => w.busy).length,

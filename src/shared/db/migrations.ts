@@ -109,6 +109,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX documents_job_state ON documents (job, state, created_at) WHERE job IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'chunk_texts',
+    // Chunk text kept here instead of in Chroma's documents when stores.chroma.storeText is off
+    // (Chroma then skips its full-text index of it); search joins it back by chunk. Goes with
+    // its document's row, so a delete or purge needs nothing more.
+    sql: `
+      CREATE TABLE chunk_texts (
+        document_id uuid NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        chunk_index integer NOT NULL,
+        text text NOT NULL,
+        PRIMARY KEY (document_id, chunk_index)
+      );
+    `,
+  },
 ];
 
 export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

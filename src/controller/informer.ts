@@ -11,6 +11,8 @@ export class ResilientInformer<T extends KubernetesObject> {
   private readonly informer: Informer<T> & ObjectCache<T>;
   private readonly log: Logger;
   private healthy = false;
+  private notServed = false;
+  private readonly notServedCheck: ((err: unknown) => boolean) | undefined;
   private stopping = false;
   private failures = 0;
   private healthySince = 0;
@@ -22,10 +24,18 @@ export class ResilientInformer<T extends KubernetesObject> {
     resource: string,
     path: string,
     list: () => Promise<KubernetesListObject<T>>,
-    opts: { labelSelector?: string; log: Logger; onHealth?: (up: boolean) => void; transform?: (obj: T) => void },
+    opts: {
+      labelSelector?: string;
+      log: Logger;
+      onHealth?: (up: boolean) => void;
+      transform?: (obj: T) => void;
+      /** For a kind an add-on may not have installed: true when `err` says the apiserver does not serve it. */
+      isNotServed?: (err: unknown) => boolean;
+    },
   ) {
     this.resource = resource;
     this.log = opts.log;
+    this.notServedCheck = opts.isNotServed;
     this.onHealth = opts.onHealth ?? (() => {});
     // client-node ends a watch after 30 s without an event, so every quiet informer re-watches
     // twice a minute. Five minutes still notices a half-open connection, at a tenth of the cost.
@@ -41,13 +51,13 @@ export class ResilientInformer<T extends KubernetesObject> {
           callback(phase, obj, raw);
         }, done);
     }
-    const listed = transform
-      ? async () => {
-          const l = await list();
-          l.items.forEach(transform);
-          return l;
-        }
-      : list;
+    const listed = async () => {
+      const l = await list();
+      if (transform) l.items.forEach(transform);
+      if (this.notServed) this.log.info('resource now served; watching it', { resource });
+      this.notServed = false;
+      return l;
+    };
     this.informer = new ListWatch<T>(path, watch, listed, false, opts.labelSelector);
     this.informer.on('connect', () => this.setHealthy(true));
     this.informer.on('error', (err) => this.onError(err));
@@ -67,6 +77,14 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   get isHealthy(): boolean {
     return this.healthy;
+  }
+
+  /**
+   * The apiserver does not serve this (optional) kind: its cache is rightly empty, so this
+   * holds up no readiness, and the informer keeps looking for the kind to be installed.
+   */
+  get isNotServed(): boolean {
+    return this.notServed;
   }
 
   async start(): Promise<void> {
@@ -95,7 +113,14 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.setHealthy(false);
     this.failures++;
     const delay = exponentialDelay(this.failures, 500, 30_000);
-    this.log.error('informer stopped; restarting', { resource: this.resource, error: err instanceof Error ? err.message : String(err), retryInMs: delay });
+    const error = err instanceof Error ? err.message : String(err);
+    if (this.notServedCheck?.(err)) {
+      // An add-on not installed (KEDA) is a normal state: said once, not an error every 30 s.
+      if (!this.notServed) this.log.info('resource not served (its CRD is not installed); looking again periodically', { resource: this.resource, error });
+      this.notServed = true;
+    } else {
+      this.log.error('informer stopped; restarting', { resource: this.resource, error, retryInMs: delay });
+    }
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
       if (this.stopping) return;

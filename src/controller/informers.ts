@@ -3,6 +3,7 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../shared/logger.ts';
 import { FIELD_MANAGER } from './constants.ts';
+import { httpStatus } from './errors.ts';
 import { ResilientInformer } from './informer.ts';
 import { collectionPath, type KindRef } from './kinds.ts';
 
@@ -38,14 +39,16 @@ export class SharedInformers {
         log,
         onHealth: (up) => onHealth?.(resource, up),
         transform: keepOwnAppliedFields,
+        ...(kind.optional ? { isNotServed: kindNotServed } : {}),
       });
       this.informers.set(id, inf);
     }
     return inf as unknown as ResilientInformer<T>;
   }
 
+  /** Every informer is watching, or (for an optional kind) knows its kind is not served. */
   get healthy(): boolean {
-    return [...this.informers.values()].every((i) => i.isHealthy);
+    return [...this.informers.values()].every((i) => i.isHealthy || i.isNotServed);
   }
 
   async start(): Promise<void> {
@@ -68,4 +71,12 @@ export function keepOwnAppliedFields(obj: KubernetesObject): void {
   const own = m.managedFields.filter((e) => e.manager === FIELD_MANAGER && e.operation === 'Apply' && !e.subresource);
   if (own.length) m.managedFields = own;
   else delete m.managedFields;
+}
+
+/**
+ * The apiserver does not serve the kind: discovery of its group version answers 404, or the
+ * group version is served without the kind (client-node's "Unrecognized API version and kind").
+ */
+export function kindNotServed(err: unknown): boolean {
+  return httpStatus(err) === 404 || (err instanceof Error && err.message.startsWith('Unrecognized API version and kind'));
 }

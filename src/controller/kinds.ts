@@ -9,11 +9,21 @@ export interface KindRef<T extends KubernetesObject = KubernetesObject, K extend
   apiVersion: string;
   kind: K;
   plural: string;
+  /**
+   * Served only where an add-on installed its CRD (KEDA's kinds): its informer waits, without
+   * holding up readiness, until the apiserver serves it.
+   */
+  optional?: boolean;
   /** Never set: carries T for type inference. */
   readonly _type?: T;
 }
 
-const kindRef = <T extends KubernetesObject, const K extends string>(apiVersion: string, kind: K, plural: string): KindRef<T, K> => ({ apiVersion, kind, plural });
+const kindRef = <T extends KubernetesObject, const K extends string>(apiVersion: string, kind: K, plural: string, optional = false): KindRef<T, K> => ({
+  apiVersion,
+  kind,
+  plural,
+  ...(optional ? { optional } : {}),
+});
 
 export const INGESTION_CLUSTER = kindRef<IngestionCluster, 'IngestionCluster'>(API_VERSION, 'IngestionCluster', 'ingestionclusters');
 export const INGESTION_JOB = kindRef<IngestionJob, 'IngestionJob'>(API_VERSION, 'IngestionJob', 'ingestionjobs');
@@ -27,6 +37,9 @@ export const CLUSTER_CHILD_KINDS: KindRef[] = [
   kindRef('apps/v1', 'StatefulSet', 'statefulsets'),
   kindRef('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
   kindRef('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
+  // KEDA mode's: watched so that a switch away from KEDA prunes them; absent without KEDA.
+  kindRef('keda.sh/v1alpha1', 'ScaledObject', 'scaledobjects', true),
+  kindRef('keda.sh/v1alpha1', 'TriggerAuthentication', 'triggerauthentications', true),
 ];
 
 /** The collection path of a kind, in one namespace or all of them. */

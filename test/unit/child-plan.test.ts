@@ -11,23 +11,29 @@ const cluster = (spec: Record<string, unknown> = {}) => defaultedCluster('docs',
 const ctx = { image: 'example.com/sluice:1' };
 const external = { redis: { mode: 'External', externalSecretRef: { name: 'ext' } } };
 const REDIS = ['ServiceAccount/docs-redis', 'Service/docs-redis', 'StatefulSet/docs-redis', 'NetworkPolicy/docs-redis'];
+/** KEDA mode's children, absent in the default (Builtin) mode. */
+const KEDA = ['TriggerAuthentication/docs-worker', 'ScaledObject/docs-worker'];
+const sorted = (ids: string[]) => [...ids].sort();
 
 const plan = (spec: Record<string, unknown>) => buildChildPlan(cluster(spec), ctx).map((c) => ({ id: `${c.kind}/${c.metadata!.name}`, absent: isAbsent(c) }));
 
 describe('buildChildPlan', () => {
   it.each([
-    ['Managed', {}, []],
-    ['External', external, REDIS],
-    ['External and suspended', { ...external, suspend: true }, REDIS],
+    ['Managed', {}, KEDA],
+    ['External', external, [...REDIS, ...KEDA]],
+    ['External and suspended', { ...external, suspend: true }, [...REDIS, ...KEDA]],
     ['KEDA autoscaling (replicas left out, the Deployment kept)', { autoscaling: { mode: 'KEDA' } }, []],
-    ['authSecretRef set', { api: { authSecretRef: { name: 'keys' } } }, []],
+    ['KEDA autoscaling, External Redis', { ...external, autoscaling: { mode: 'KEDA' } }, REDIS],
+    ['no autoscaling', { autoscaling: { mode: 'None' } }, KEDA],
+    ['authSecretRef set', { api: { authSecretRef: { name: 'keys' } } }, KEDA],
   ])('%s: absent %j', (_name, spec, absent) => {
-    expect(plan(spec).filter((c) => c.absent).map((c) => c.id)).toEqual(absent);
+    expect(sorted(plan(spec).filter((c) => c.absent).map((c) => c.id))).toEqual(sorted(absent));
   });
 
   it('names the same kinds and names whatever the spec, so switching leaves nothing behind', () => {
     const ids = (spec: Record<string, unknown>) => plan(spec).map((c) => c.id);
     expect(ids(external)).toEqual(ids({}));
+    expect(ids({ autoscaling: { mode: 'KEDA' } })).toEqual(ids({}));
     expect(new Set(ids({})).size).toBe(ids({}).length);
   });
 

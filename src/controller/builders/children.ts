@@ -8,7 +8,9 @@ import { buildConfigMap } from './config.ts';
 import { childName } from './names.ts';
 import { buildNetworkPolicies } from './network-policies.ts';
 import { buildRedisService, buildRedisStatefulSet } from './redis.ts';
+import { buildScaledObject } from './scaled-object.ts';
 import { buildServiceAccount } from './service-accounts.ts';
+import { buildTriggerAuthentication } from './trigger-authentication.ts';
 import { buildWorkerDeployment } from './worker.ts';
 
 /**
@@ -19,6 +21,9 @@ import { buildWorkerDeployment } from './worker.ts';
 export function buildChildPlan(cluster: IngestionCluster, ctx: BuildContext & { builtinDesired?: number }): Child[] {
   const managedRedis = cluster.spec.redis.mode === 'Managed';
   const redis = <T extends KubernetesObject>(build: () => T) => presentIf(managedRedis, cluster, build);
+  // Suspended too: the ScaledObject then carries KEDA's pause at 0 rather than being deleted, so
+  // KEDA keeps its state and a resume is one annotation removed (scaled-object.ts).
+  const keda = <T extends KubernetesObject>(build: () => T) => presentIf(cluster.spec.autoscaling.mode === 'KEDA', cluster, build);
   return [
     buildConfigMap(cluster),
     buildServiceAccount(cluster, 'api'),
@@ -30,6 +35,8 @@ export function buildChildPlan(cluster: IngestionCluster, ctx: BuildContext & { 
     buildApiDeployment(cluster, ctx),
     buildApiPodDisruptionBudget(cluster),
     buildWorkerDeployment(cluster, ctx),
+    keda(() => buildTriggerAuthentication(cluster)),
+    keda(() => buildScaledObject(cluster)),
     // The Redis policy admits traffic to Redis pods, which External mode does not run.
     ...buildNetworkPolicies(cluster).map((p) => (p.metadata!.name === childName(cluster, 'redis') ? redis(() => p) : p)),
   ];

@@ -41,6 +41,17 @@ async function writeAll(id: string, body: Buffer, chunkBytes: number, accepted?:
 }
 
 describe('PartWriter', () => {
+  it('stores parts out of line and uncompressed (storage EXTERNAL): TOAST would try to compress every part of a PDF, in vain', async () => {
+    const { rows } = await pool.query<{ attstorage: string }>(`SELECT attstorage FROM pg_attribute WHERE attrelid = 'document_parts'::regclass AND attname = 'data'`);
+    expect(rows[0]?.attstorage).toBe('e');
+    // Even bytes that would compress to almost nothing are stored as they came.
+    const id = await document();
+    await writeAll(id, Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(200 * 1024, 0x20)]), 64 * 1024);
+    const stored = await pool.query<{ on_disk: number; n: number }>('SELECT pg_column_size(data) AS on_disk, length(data) AS n FROM document_parts WHERE document_id = $1', [id]);
+    expect(stored.rows).toHaveLength(1);
+    expect(stored.rows[0]!.on_disk).toBeGreaterThanOrEqual(stored.rows[0]!.n);
+  });
+
   it('stores the body in order in parts of at most 256 KiB, with its hash and size', async () => {
     const id = await document();
     const body = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(600 * 1024)]);

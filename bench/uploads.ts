@@ -1,16 +1,28 @@
 // Uploads: 500 concurrent uploads of ~1 MB PDFs to one API process (a child process, as
-// deployed; no worker runs). Prints errors (must be 0), p50/p99 latency to the 2xx answer,
-// throughput, and the API's peak RSS.
+// deployed; no worker runs), against the disk PostgreSQL writes to. Prints `dd ... fdatasync`'s
+// bandwidth on the filesystem of PostgreSQL's data directory, errors (must be 0), p50/p99 latency
+// to the 2xx answer, throughput and its ratio to dd's (target >= 50 %), the CPU per MB of the
+// API, of the PostgreSQL server and of this client, and the API's peak RSS.
 //   npm run bench:uploads           (BENCH_UPLOADS=500 BENCH_UPLOAD_MB=1)
+//   BENCH_UPLOADS_CPU_PROF=<dir>    also profiles the API (node --cpu-prof) and prints where its CPU went
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { PG_BASE } from '../src/dev/pg-schema.ts';
 import { sampleRss } from '../test/dataplane/support/rss.ts';
 import { prose, textPdf } from '../test/dataplane/support/pdf-factory.ts';
+import { cpuSeconds } from './cpu.ts';
+import { selfTimeByPlace } from './cpu-profile.ts';
+import { ddWrite, dirBesideDataDir, postgresCpuSeconds } from './postgres-host.ts';
 import { quantile } from './stats.ts';
 import { benchStack, multipartUpload } from './stack.ts';
 
 const N = Number(process.env.BENCH_UPLOADS ?? 500);
 const MB = Number(process.env.BENCH_UPLOAD_MB ?? 1);
+const PROF_DIR = process.env.BENCH_UPLOADS_CPU_PROF ? resolve(process.env.BENCH_UPLOADS_CPU_PROF) : undefined;
 
-// One real PDF of about MB megabytes; each upload gets a distinct trailing comment so that no
+// One real PDF of about MB megabytes (its page streams Flate-compressed, as a real PDF's are,
+// so its bytes hardly compress further); each upload gets a distinct trailing comment so that no
 // two have the same SHA-256 (dedup would otherwise answer 200 without storing anything).
 let base = await textPdf(Array.from({ length: 60 }, (_, i) => prose(1000, i + 1)));
 const pages: string[] = [];
@@ -20,13 +32,25 @@ while (base.length < MB * 1_000_000 * 0.98) {
 }
 base = await textPdf(pages.length ? pages : [prose(1000, 1)]);
 const files = Array.from({ length: N }, (_, i) => Buffer.concat([base, Buffer.from(`\n% upload ${i}\n`)]));
+const totalMB = files.reduce((a, f) => a + f.length, 0) / 1e6;
 
-const s = await benchStack({ SLUICE_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024) });
+// The disk, measured before and after the uploads (the machine's other work varies); the ratio
+// is taken to the faster of the two.
+const admin = new pg.Pool({ connectionString: PG_BASE, max: 1 });
+const beside = await dirBesideDataDir(admin).finally(() => admin.end());
+const dd: number[] = [];
+if (beside) dd.push(await ddWrite(beside.dir));
+
+if (PROF_DIR) mkdirSync(PROF_DIR, { recursive: true });
+const profEnv: Record<string, string> = PROF_DIR ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${PROF_DIR}`.trim() } : {};
+const profilesBefore = new Set(PROF_DIR ? readdirSync(PROF_DIR) : []);
+const s = await benchStack({ SLUICE_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024), ...profEnv });
+let errors = 0;
 try {
   const rss = sampleRss(s.api.pid!, 50);
   const statuses = new Map<number, number>();
   const latencies: number[] = [];
-  let errors = 0;
+  const cpu0 = { api: cpuSeconds(s.api.pid!), pg: postgresCpuSeconds(), self: cpuSeconds('self') };
   const t0 = performance.now();
   await Promise.all(
     files.map(async (f, i) => {
@@ -44,18 +68,38 @@ try {
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const perMB = (from: number, to: number) => (((to - from) * 1000) / totalMB).toFixed(2);
+  const cpu = { api: perMB(cpu0.api, cpuSeconds(s.api.pid!)), pg: perMB(cpu0.pg, postgresCpuSeconds()), self: perMB(cpu0.self, cpuSeconds('self')) };
   const peak = rss.stop();
   latencies.sort((a, b) => a - b);
-  const stored = await s.pg.query<{ n: string; bytes: string }>(`SELECT count(*) AS n, coalesce(sum(size_bytes), 0) AS bytes FROM documents WHERE state = 'queued'`);
-  const totalMB = files.reduce((a, f) => a + f.length, 0) / 1e6;
+  const stored = await s.pg.query<{ n: string; bytes: string; storage: string }>(
+    `SELECT count(*) AS n, coalesce(sum(size_bytes), 0) AS bytes,
+            (SELECT attstorage FROM pg_attribute WHERE attrelid = 'document_parts'::regclass AND attname = 'data') AS storage
+       FROM documents WHERE state = 'queued'`,
+  );
+  if (beside) dd.push(await ddWrite(beside.dir));
+  const mbs = totalMB / seconds;
+  const disk = Math.max(...dd);
+  console.log(`disk:        dd bs=1M count=512 conv=fdatasync in ${beside?.dir ?? '?'} (the filesystem of ${beside?.dataDir ?? '?'}): ${dd.map((x) => `${x.toFixed(0)} MB/s`).join(' before, ') || 'not measured: PostgreSQL is not on this machine'}${dd.length > 1 ? ' after' : ''}`);
   console.log(`uploads:     ${N} concurrent, ${(base.length / 1e6).toFixed(2)} MB each (${pages.length}-page PDF), ${totalMB.toFixed(0)} MB in all`);
   console.log(`statuses:    ${JSON.stringify(Object.fromEntries(statuses))}`);
   console.log(`errors:      ${errors}`);
-  console.log(`stored:      ${stored.rows[0]?.n} documents queued in PostgreSQL, ${(Number(stored.rows[0]?.bytes) / 1e6).toFixed(0)} MB`);
+  console.log(`stored:      ${stored.rows[0]?.n} documents queued in PostgreSQL, ${(Number(stored.rows[0]?.bytes) / 1e6).toFixed(0)} MB (parts column storage '${stored.rows[0]?.storage}')`);
   console.log(`latency:     p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms, max ${latencies.at(-1)?.toFixed(0)} ms (to the 202)`);
-  console.log(`throughput:  ${(N / seconds).toFixed(1)} uploads/s, ${(totalMB / seconds).toFixed(1)} MB/s over ${seconds.toFixed(1)} s`);
+  console.log(`throughput:  ${(N / seconds).toFixed(1)} uploads/s, ${mbs.toFixed(1)} MB/s over ${seconds.toFixed(1)} s`);
+  if (dd.length) console.log(`vs disk:     ${((100 * mbs) / disk).toFixed(0)} % of dd's ${disk.toFixed(0)} MB/s (target >= 50 %)`);
+  console.log(`CPU per MB:  API ${cpu.api} ms, PostgreSQL server ${cpu.pg} ms (all its clients), this client ${cpu.self} ms`);
   console.log(`API RSS:     peak ${peak.toFixed(0)} MiB`);
-  if (errors > 0) process.exitCode = 1;
 } finally {
   await s.stop();
 }
+if (PROF_DIR) {
+  const mine = readdirSync(PROF_DIR).filter((f) => f.endsWith('.cpuprofile') && !profilesBefore.has(f));
+  for (const f of mine) {
+    const { total, rows } = selfTimeByPlace(join(PROF_DIR, f));
+    console.log(`API profile: ${join(PROF_DIR, f)}, ${total.toFixed(0)} ms of samples (${(total / totalMB).toFixed(2)} ms/MB), self time by place:`);
+    for (const [where, ms] of rows.slice(0, 15)) console.log(`  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${ms.toFixed(0).padStart(6)} ms  ${where}`);
+  }
+  if (!mine.length) console.log(`API profile: none written to ${PROF_DIR} (the API did not exit cleanly?)`);
+}
+if (errors > 0) process.exitCode = 1;

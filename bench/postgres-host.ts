@@ -1,0 +1,71 @@
+// The PostgreSQL server on this machine, for the uploads benchmark: the bandwidth of the disk it
+// writes to (`dd` of 512 MiB with fdatasync into a file on the same filesystem as its data
+// directory), and the CPU its processes spend.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type pg from 'pg';
+
+const run = promisify(execFile);
+
+/**
+ * A writable directory on the same filesystem as the server's data directory, or undefined when
+ * the server is not on this machine (or its data directory cannot be seen).
+ */
+export async function dirBesideDataDir(pool: pg.Pool): Promise<{ dataDir: string; dir: string } | undefined> {
+  const dataDir = (await pool.query<{ data_directory: string }>('SHOW data_directory')).rows[0]?.data_directory;
+  if (!dataDir) return undefined;
+  let dev: number;
+  try {
+    dev = statSync(dataDir).dev;
+  } catch {
+    return undefined;
+  }
+  // The data directory itself is the server's; a sibling or the temporary directory will do.
+  for (const dir of [tmpdir(), dirname(dataDir), dirname(dirname(dataDir))]) {
+    try {
+      accessSync(dir, constants.W_OK);
+      if (statSync(dir).dev === dev) return { dataDir, dir };
+    } catch {
+      // not writable or not there: the next one
+    }
+  }
+  return undefined;
+}
+
+/** `dd if=/dev/zero bs=1M count=<mib> conv=fdatasync` into `dir`: MB/s (10^6 bytes) as dd reports it. */
+export async function ddWrite(dir: string, mib = 512): Promise<number> {
+  const file = join(dir, `sluice-dd-${randomBytes(6).toString('hex')}`);
+  try {
+    const { stderr } = await run('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${mib}`, 'conv=fdatasync']);
+    const m = /(\d+) bytes .* copied, ([\d.e+-]+) s/.exec(stderr);
+    if (!m) throw new Error(`unexpected dd output: ${stderr}`);
+    return Number(m[1]) / Number(m[2]) / 1e6;
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/**
+ * CPU seconds spent by this machine's PostgreSQL processes so far: each one's own, plus what the
+ * postmaster has collected from backends that have exited. Counts every client of the server.
+ */
+export function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime, stime, cutime, cstime: only the postmaster has waited-for children.
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100; // USER_HZ
+}

@@ -29,3 +29,8 @@ export async function importImages(c: Ctr, images: ImageSpec[], dir: string): Pr
     await run(c.ctr, ['--address', c.socket, '--namespace', 'k8s.io', 'images', 'import', '--local', tar]);
   }
 }
+
+/** Imports an OCI archive already written (e.g. by writeOciImages) into containerd's k8s.io namespace. */
+export async function importArchive(c: Ctr, tar: string): Promise<void> {
+  await run(c.ctr, ['--address', c.socket, '--namespace', 'k8s.io', 'images', 'import', '--local', tar]);
+}

@@ -22,6 +22,8 @@ export interface ImageSpec {
   files: ImageFile[];
   /** Empty directories to create (e.g. /tmp). */
   dirs?: string[];
+  /** Local directories copied whole (symlinks kept as links), e.g. node_modules at /app/node_modules. */
+  trees?: { path: string; from: string }[];
   config: { Entrypoint?: string[]; Cmd?: string[]; User?: string; WorkingDir?: string; Env?: string[] };
 }
 
@@ -35,56 +37,79 @@ function blob(dir: string, data: Buffer): { digest: string; size: number } {
 
 /** Writes `spec` as an OCI image archive at `out`; returns the manifest digest. */
 export async function writeOciImage(spec: ImageSpec, out: string): Promise<string> {
+  return (await writeOciImages([spec], out))[0]!;
+}
+
+/** The files of an image, without its name and config: images with equal contents share one layer. */
+const contentKey = (spec: ImageSpec) => JSON.stringify([spec.files, spec.dirs ?? [], spec.trees ?? []]);
+
+async function writeLayer(spec: ImageSpec, work: string, layout: string): Promise<{ digest: string; size: number }> {
+  const rootfs = mkdtempSync(join(work, 'rootfs-'));
+  for (const d of spec.dirs ?? []) mkdirSync(join(rootfs, d), { recursive: true });
+  for (const t of spec.trees ?? []) {
+    mkdirSync(dirname(join(rootfs, t.path)), { recursive: true });
+    // Hard links when the tree is on the same filesystem (node_modules is hundreds of MB); a copy otherwise.
+    await run('cp', ['-al', t.from, join(rootfs, t.path)]).catch(() => run('cp', ['-a', '--no-preserve=ownership', t.from, join(rootfs, t.path)]));
+  }
+  for (const f of spec.files) {
+    const dest = join(rootfs, f.path);
+    mkdirSync(dirname(dest), { recursive: true });
+    if (f.from !== undefined) copyFileSync(f.from, dest);
+    else writeFileSync(dest, f.content ?? '');
+    chmodSync(dest, f.mode ?? (f.from !== undefined ? statSync(f.from).mode & 0o7777 : 0o644));
+  }
+  const layerTar = join(work, 'layer.tar');
+  await run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '-C', rootfs, '-cf', layerTar, '.']);
+  const layer = blob(layout, readFileSync(layerTar));
+  rmSync(layerTar);
+  rmSync(rootfs, { recursive: true, force: true });
+  return layer;
+}
+
+/**
+ * Writes `specs` as one OCI image archive at `out` (one index entry per image; images with the
+ * same files share their layer blob, so containerd stores and unpacks it once); returns the
+ * manifest digests in order.
+ */
+export async function writeOciImages(specs: ImageSpec[], out: string): Promise<string[]> {
   const work = mkdtempSync(join(dirname(out), '.oci-'));
   try {
-    const rootfs = join(work, 'rootfs');
     const layout = join(work, 'layout');
-    mkdirSync(rootfs);
     mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
-    for (const d of spec.dirs ?? []) mkdirSync(join(rootfs, d), { recursive: true });
-    for (const f of spec.files) {
-      const dest = join(rootfs, f.path);
-      mkdirSync(dirname(dest), { recursive: true });
-      if (f.from !== undefined) copyFileSync(f.from, dest);
-      else writeFileSync(dest, f.content ?? '');
-      chmodSync(dest, f.mode ?? (f.from !== undefined ? statSync(f.from).mode & 0o7777 : 0o644));
-    }
-    const layerTar = join(work, 'layer.tar');
-    await run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '-C', rootfs, '-cf', layerTar, '.']);
-    const layer = blob(layout, readFileSync(layerTar));
-    const config = blob(
-      layout,
-      Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: spec.config, rootfs: { type: 'layers', diff_ids: [layer.digest] } })),
-    );
-    const manifest = blob(
-      layout,
-      Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-          layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
-        }),
-      ),
-    );
-    const tag = spec.name.slice(spec.name.lastIndexOf(':') + 1);
-    writeFileSync(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    writeFileSync(
-      join(layout, 'index.json'),
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.index.v1+json',
-        manifests: [
-          {
+    const layers = new Map<string, { digest: string; size: number }>();
+    const entries: object[] = [];
+    const digests: string[] = [];
+    for (const spec of specs) {
+      const key = contentKey(spec);
+      const layer = layers.get(key) ?? (await writeLayer(spec, work, layout));
+      layers.set(key, layer);
+      const config = blob(
+        layout,
+        Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: spec.config, rootfs: { type: 'layers', diff_ids: [layer.digest] } })),
+      );
+      const manifest = blob(
+        layout,
+        Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
             mediaType: 'application/vnd.oci.image.manifest.v1+json',
-            ...manifest,
-            annotations: { 'io.containerd.image.name': spec.name, 'org.opencontainers.image.ref.name': tag },
-          },
-        ],
-      }),
-    );
+            config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+            layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+          }),
+        ),
+      );
+      const tag = spec.name.slice(spec.name.lastIndexOf(':') + 1);
+      entries.push({
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        ...manifest,
+        annotations: { 'io.containerd.image.name': spec.name, 'org.opencontainers.image.ref.name': tag },
+      });
+      digests.push(manifest.digest);
+    }
+    writeFileSync(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    writeFileSync(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries }));
     await run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', layout, '-cf', out, 'oci-layout', 'index.json', 'blobs']);
-    return manifest.digest;
+    return digests;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

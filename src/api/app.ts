@@ -19,6 +19,7 @@ import { createJobsRouter } from './jobs-routes.ts';
 import type { ApiMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { takeToken } from './rate-limit.ts';
+import { searchChunks } from './search.ts';
 import { digestUpload, receiveUpload, validCollection } from './upload.ts';
 
 export interface AppDeps {
@@ -224,7 +225,7 @@ export function createApp(d: AppDeps): express.Express {
       throw new HttpError(409, 'EmbeddingMismatch', `collection ${body.collection} holds ${col.model}/${col.dimensions} vectors; this API embeds with ${d.embedder.model}/${d.embedder.dimensions}`);
     }
     const [vector] = await d.embedder.embed([body.query]);
-    const hits = await d.chroma.query(body.collection, vector!, limit, col.model, col.dimensions, body.documentId as string | undefined);
+    const hits = await searchChunks(d.pool, d.chroma, { collection: body.collection, vector: vector!, limit, model: col.model, dimensions: col.dimensions, documentId: body.documentId as string | undefined });
     res.json({ results: hits });
   });
 

@@ -1,10 +1,13 @@
 // Chunk vectors in Chroma. Ids are `<document>:<chunk index>`, so writing the same document twice
 // converges on one set; every write is an upsert cut into batches no larger than the server's
-// own maximum; a document's old chunks are deleted before it is written again.
-import { ChromaClient, type Collection } from 'chromadb';
+// own maximum; a document's old chunks are deleted before it is written again. Chunk text goes
+// into the records' `documents` only when asked (stores.chroma.storeText): Chroma indexes that
+// text for full-text search, which costs more server CPU than the rest of the record.
+import type { Collection } from 'chromadb';
 import type { Chunk } from './chunking.ts';
 import { withDeadline } from './deadline.ts';
 import { DocumentError } from './errors.ts';
+import { PreEncodingChromaClient } from './pre-encoding-chroma-client.ts';
 
 export interface ChromaSettings {
   url: string;
@@ -20,7 +23,8 @@ export interface ChunkHit {
   chunkIndex: number;
   pageStart: number;
   pageEnd: number;
-  text: string;
+  /** null when the record was written without its text (storeText off). */
+  text: string | null;
   score: number;
   distance: number;
 }
@@ -31,12 +35,17 @@ export interface DocumentChunks {
   vectors: readonly number[][];
 }
 
+export interface WriteOptions {
+  /** Put each chunk's text in the record's `documents`. Default true. */
+  storeText?: boolean;
+}
+
 function chunkId(documentId: string, index: number): string {
   return `${documentId}:${index}`;
 }
 
 export class ChromaStore {
-  readonly #client: ChromaClient;
+  readonly #client: PreEncodingChromaClient;
   readonly #collections = new Map<string, Collection>();
   #maxBatch: number | undefined;
   readonly #timeoutMs: number;
@@ -44,7 +53,7 @@ export class ChromaStore {
   constructor(s: ChromaSettings) {
     this.#timeoutMs = s.timeoutMs ?? 60_000;
     const u = new URL(s.url);
-    this.#client = new ChromaClient({
+    this.#client = new PreEncodingChromaClient({
       host: u.hostname,
       port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
       ssl: u.protocol === 'https:',
@@ -102,23 +111,32 @@ export class ChromaStore {
     await this.#wrap(() => col.delete({ where: { document_id: documentId } }));
   }
 
-  async upsertChunks(collection: string, documentId: string, chunks: readonly Chunk[], vectors: readonly number[][], model: string, dimensions: number): Promise<void> {
-    await this.upsertMany(collection, [{ documentId, chunks, vectors }], model, dimensions);
+  async upsertChunks(
+    collection: string,
+    documentId: string,
+    chunks: readonly Chunk[],
+    vectors: readonly number[][],
+    model: string,
+    dimensions: number,
+    options: WriteOptions = {},
+  ): Promise<void> {
+    await this.upsertMany(collection, [{ documentId, chunks, vectors }], model, dimensions, options);
   }
 
   /** Chunks of several documents of one collection in as few requests as the server allows. */
-  async upsertMany(collection: string, docs: readonly DocumentChunks[], model: string, dimensions: number): Promise<void> {
+  async upsertMany(collection: string, docs: readonly DocumentChunks[], model: string, dimensions: number, options: WriteOptions = {}): Promise<void> {
+    const storeText = options.storeText ?? true;
     const col = await this.#collection(collection, model, dimensions, true);
     if (!col) throw new Error('unreachable: created collection missing');
     const max = await this.maxBatchSize();
     const rows = docs.flatMap((d) => d.chunks.map((c, i) => ({ documentId: d.documentId, c, v: d.vectors[i]! })));
     for (let i = 0; i < rows.length; i += max) {
       const part = rows.slice(i, i + max);
-      await this.#wrap(() =>
+      await this.#wrap(async () =>
         col.upsert({
           ids: part.map((r) => chunkId(r.documentId, r.c.index)),
-          embeddings: part.map((r) => r.v),
-          documents: part.map((r) => r.c.text),
+          embeddings: await this.#client.embeddingsForWrite(part.map((r) => r.v)),
+          ...(storeText ? { documents: part.map((r) => r.c.text) } : {}),
           metadatas: part.map((r) => ({
             document_id: r.documentId,
             chunk_index: r.c.index,
@@ -154,7 +172,7 @@ export class ChromaStore {
         chunkIndex: Number(md.chunk_index),
         pageStart: Number(md.page_start),
         pageEnd: Number(md.page_end),
-        text: r.documents[0]?.[i] ?? '',
+        text: r.documents[0]?.[i] ?? null,
         distance,
         score: 1 - distance,
       });

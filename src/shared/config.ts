@@ -100,6 +100,8 @@ export interface ApiConfig extends StoresConfig {
 }
 
 export interface WorkerConfig extends StoresConfig {
+  /** storeText (SLUICE_CHROMA_STORE_TEXT): chunk text in Chroma's documents, or in PostgreSQL. */
+  chroma: StoresConfig['chroma'] & { storeText: boolean };
   workerId: string;
   concurrency: number;
   documentTimeoutSeconds: number;
@@ -174,8 +176,10 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const chunkOverlap = int(env, 'SLUICE_CHUNK_OVERLAP', 150, 0, 8000);
   if (chunkOverlap >= chunkSize) throw new ConfigError(`SLUICE_CHUNK_OVERLAP (${chunkOverlap}) must be smaller than SLUICE_CHUNK_SIZE (${chunkSize})`);
   const documentTimeoutSeconds = int(env, 'SLUICE_DOCUMENT_TIMEOUT_SECONDS', 120, 1, 3600);
+  const stores = loadStoresConfig(env);
   return {
-    ...loadStoresConfig(env),
+    ...stores,
+    chroma: { ...stores.chroma, storeText: bool(env, 'SLUICE_CHROMA_STORE_TEXT', false) },
     workerId: str(env, 'SLUICE_WORKER_ID', os.hostname()),
     concurrency: int(env, 'SLUICE_WORKER_CONCURRENCY', 2, 1, 64),
     documentTimeoutSeconds,

@@ -122,7 +122,7 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
     await timed('store', async () => {
       // A reindex, or an earlier attempt that died while storing, may have left chunks behind
       // (possibly more than this attempt writes): those go first.
-      if (claim.doc.may_have_chunks) await deps.chroma.deleteDocument(claim.doc.collection, documentId, model, dimensions);
+      if (claim.doc.may_have_chunks) await deps.storeBatcher.removeDocument(claim.doc.collection, documentId, model, dimensions);
       else if (!(await docs.markMayHaveChunks(pool, claim))) throw new ClaimLostError('claim lost before storing');
       await deps.storeBatcher.write(claim.doc.collection, documentId, chunks, vectors, model, dimensions);
     });

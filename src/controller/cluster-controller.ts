@@ -9,6 +9,8 @@ import { FIELD_MANAGER, LABEL_INSTANCE, LABEL_MANAGED_BY } from './constants.ts'
 import { Controller, type ControllerContext } from './controller.ts';
 import { CLUSTER_CHILD_KINDS, INGESTION_CLUSTER } from './kinds.ts';
 import { SecretProbe } from './secrets.ts';
+import { AutoscalerMemory } from './autoscaling/autoscaler-memory.ts';
+import { workerPods } from './worker-pods.ts';
 
 /** Children carry the operator's managed-by label; only those are watched and cached. */
 const CHILD_SELECTOR = `${LABEL_MANAGED_BY}=${FIELD_MANAGER}`;
@@ -32,6 +34,14 @@ export function clusterController(ctx: ControllerContext): Controller<IngestionC
     queue: async (cluster) => {
       const api = await apis(cluster).catch(() => undefined);
       return api?.queue().catch((err: unknown) => void ctx.log.debug('queue not measured', { cluster: `${cluster.metadata.namespace}/${cluster.metadata.name}`, ...errorFields(err) }));
+    },
+    autoscaler: new AutoscalerMemory(),
+    pods: workerPods(ctx.kc),
+    onDecision: (cluster, turn) => {
+      const { reason } = turn.entry.decision ?? {};
+      ctx.metrics.desiredWorkers.set({ namespace: cluster.metadata.namespace!, cluster: cluster.metadata.name! }, turn.replicas);
+      if (reason) ctx.metrics.autoscalerDecisions.inc({ reason });
+      if (turn.replicas !== turn.previous) ctx.metrics.autoscalerScales.inc({ direction: turn.replicas > turn.previous ? 'up' : 'down' });
     },
   };
   return new Controller(ctx, {

@@ -5,6 +5,9 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, typ
 import { GROUP, VERSION } from '../crd/common.ts';
 import type { IngestionCluster, IngestionClusterStatus } from '../crd/ingestion-cluster.ts';
 import type { QueueView } from './cluster-api.ts';
+import type { AutoscalerMemory } from './autoscaling/autoscaler-memory.ts';
+import { builtinTurn, type BuiltinTurn } from './autoscaling/builtin-autoscaler.ts';
+import { podDeletionCosts } from './autoscaling/deletion-costs.ts';
 import { PruneError, type Applier } from './apply.ts';
 import { isAbsent, type Absent } from './builders/absent.ts';
 import { buildChildPlan } from './builders/children.ts';
@@ -12,11 +15,12 @@ import { referencedSecrets } from './builders/config.ts';
 import { childName } from './builders/names.ts';
 import { buildOperatorKeySecret } from './builders/operator-key.ts';
 import { buildRedisAuthSecret } from './builders/redis.ts';
-import { ApplyError, errorMessage, httpStatus, isConflict, StatusConflictError, StatusWriteError } from './errors.ts';
+import { ApplyError, DeletionCostError, errorMessage, httpStatus, isConflict, StatusConflictError, StatusWriteError } from './errors.ts';
 import type { EventRecorder } from './events.ts';
 import type { ReconcileResult } from './controller.ts';
 import type { ObjectRef } from './object-key.ts';
 import type { SecretProbe } from './secrets.ts';
+import type { WorkerPods } from './worker-pods.ts';
 import { computeClusterStatus, type Observed } from './status/cluster-status.ts';
 import { findCondition } from './status/conditions.ts';
 import { stableStringify } from '../shared/stable-stringify.ts';
@@ -35,9 +39,14 @@ export interface ClusterReconcilerDeps {
   randomKey(): string;
   /** GET /v1/queue of the cluster's API; undefined when it cannot be asked. Never throws. */
   queue(cluster: IngestionCluster): Promise<QueueView | undefined>;
+  /** The Builtin autoscaler's memory of each cluster. */
+  autoscaler: AutoscalerMemory;
+  pods: WorkerPods;
+  /** Told of every Builtin decision, for metrics. */
+  onDecision?(cluster: IngestionCluster, turn: BuiltinTurn): void;
 }
 
-/** How often the queue of a cluster whose API is ready is measured (HPA's sync period). */
+/** How often the queue of a cluster whose API is ready is shown when no autoscaler measures it. */
 export const QUEUE_POLL_MS = 15_000;
 
 const RETRY_MISSING_SECRET_MS = 15_000;
@@ -77,9 +86,16 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
     await apply(buildOperatorKeySecret(cluster, d.randomKey()));
     d.secrets.forget(namespace, keySecret);
   }
+  // The Builtin autoscaler's decision, measured through the API when due; before lowering the
+  // workers, the pods' deletion costs make the ReplicaSet remove idle ones.
+  const liveWorker = d.getChild('Deployment', namespace, childName(cluster, 'worker')) as V1Deployment | undefined;
+  const liveApi = d.getChild('Deployment', namespace, childName(cluster, 'api')) as V1Deployment | undefined;
+  const turn = await builtinTurn({ memory: d.autoscaler, queue: d.queue, now: d.now }, cluster, liveWorker?.spec?.replicas, (liveApi?.status?.readyReplicas ?? 0) > 0);
+  if (turn && turn.replicas < (liveWorker?.spec?.replicas ?? 0)) await markDeletionCosts(d, cluster, turn);
+
   // Independent objects: apply them concurrently (the Deployments only need the ConfigMap and
   // Secrets to exist when pods start, which the kubelet retries).
-  const plan = buildChildPlan(cluster, { image: d.image });
+  const plan = buildChildPlan(cluster, { image: d.image, ...(turn ? { builtinDesired: turn.replicas } : {}) });
   await Promise.all(plan.filter((c) => !isAbsent(c)).map(apply));
   // Then what the spec no longer wants, once the pods' templates no longer point at it.
   const prune = async (absent: Absent) => {
@@ -103,19 +119,66 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
     missingSecrets,
     ...(errors.length ? { applyError: errors.map((e) => e.message).join('; ') } : {}),
   };
-  // The queue for `kubectl get ic`, once the API has been seen ready.
+  // The queue for `kubectl get ic`: the autoscaler's measurement, or one every QUEUE_POLL_MS once
+  // the API has been seen ready.
   const apiReady = !cluster.spec.suspend && findCondition(cluster.status?.conditions, 'APIReady')?.status === 'True';
-  const queue = apiReady ? await d.queue(cluster) : undefined;
-  if (queue) observed.queue = queue;
+  if (turn) {
+    d.autoscaler.set(turn.key, turn.entry);
+    if (turn.show && turn.queue) observed.queue = turn.queue;
+    observed.autoscaling = turn.show || !cluster.status?.autoscaling ? autoscalingStatus(turn) : cluster.status.autoscaling;
+    if (turn.measured) d.onDecision?.(cluster, turn);
+  } else {
+    const queue = apiReady ? await d.queue(cluster) : undefined;
+    if (queue) observed.queue = queue;
+  }
   const status = computeClusterStatus(cluster, observed, d.now());
   if (stableStringify(status) !== stableStringify(cluster.status ?? {})) {
     await d.writeStatus(cluster, status);
     await recordTransitions(d, cluster, status);
   }
+  if (turn && turn.replicas !== turn.previous) await recordScale(d, cluster, turn);
 
   if (errors.length) throw errors[0];
   if (missingSecrets.length) return { requeueAfterMs: RETRY_MISSING_SECRET_MS };
+  if (turn) return { requeueAfterMs: turn.nextInMs };
   return apiReady ? { requeueAfterMs: QUEUE_POLL_MS } : {};
+}
+
+/**
+ * Sets every worker pod's deletion cost from the last heartbeats before replicas go down: busy
+ * pods high, idle low, pods with no heartbeat lowest. If that fails, the decision is not carried
+ * out (the error policy retries), since without it the ReplicaSet may remove a busy worker.
+ */
+async function markDeletionCosts(d: ClusterReconcilerDeps, cluster: IngestionCluster, turn: BuiltinTurn): Promise<void> {
+  try {
+    const pods = await d.pods.list(cluster);
+    const costs = podDeletionCosts(
+      pods.map((p) => p.name),
+      turn.entry.queue?.workers ?? [],
+    );
+    const changed = Object.fromEntries(Object.entries(costs).filter(([name, cost]) => pods.find((p) => p.name === name)?.cost !== cost));
+    await d.pods.setDeletionCosts(cluster, changed);
+  } catch (err) {
+    throw new DeletionCostError(`marking worker pods' deletion costs before scaling down: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+function autoscalingStatus(turn: BuiltinTurn): NonNullable<IngestionClusterStatus['autoscaling']> {
+  const { decision, history } = turn.entry;
+  return {
+    mode: 'Builtin',
+    ...(decision ? { reason: decision.reason, message: decision.message } : {}),
+    ...(history.lastScaleTime === undefined ? {} : { lastScaleTime: new Date(history.lastScaleTime).toISOString() }),
+    ...(history.lastScaleReason === undefined ? {} : { lastScaleReason: history.lastScaleReason }),
+    consecutiveFailures: history.consecutiveFailures,
+  };
+}
+
+async function recordScale(d: ClusterReconcilerDeps, cluster: IngestionCluster, turn: BuiltinTurn): Promise<void> {
+  const decision = turn.entry.decision;
+  if (!decision) return;
+  if (decision.reason === 'Fallback') await d.events.record(cluster, 'Warning', 'Fallback', decision.message);
+  else await d.events.record(cluster, 'Normal', turn.replicas > turn.previous ? 'ScaledUp' : 'ScaledDown', decision.message);
 }
 
 /** Only what this cluster controls is ever deleted: its uid in a controller ownerReference. */

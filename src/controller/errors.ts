@@ -35,6 +35,11 @@ export class StatusWriteError extends ControllerError {
   override readonly name = 'StatusWriteError';
 }
 
+/** The worker pods' deletion costs could not be set, so replicas were not lowered. */
+export class DeletionCostError extends ControllerError {
+  override readonly name = 'DeletionCostError';
+}
+
 export class SecretLookupError extends ControllerError {
   override readonly name = 'SecretLookupError';
 }

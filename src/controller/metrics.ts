@@ -24,6 +24,24 @@ export function createMetrics() {
       labelNames: ['operation', 'outcome'],
       registers: [registry],
     }),
+    desiredWorkers: new Gauge({
+      name: 'sluice_controller_autoscaler_desired_workers',
+      help: "The Builtin autoscaler's decision per cluster.",
+      labelNames: ['namespace', 'cluster'],
+      registers: [registry],
+    }),
+    autoscalerDecisions: new Counter({
+      name: 'sluice_controller_autoscaler_decisions_total',
+      help: 'Builtin autoscaler decisions by reason (ScaleUp, ScaleDown, Hold, Activation, ScaleToZero, Fallback, MetricUnavailable, Clamped).',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    autoscalerScales: new Counter({
+      name: 'sluice_controller_autoscaler_scales_total',
+      help: 'Changes of the worker count by the Builtin autoscaler, by direction (up, down).',
+      labelNames: ['direction'],
+      registers: [registry],
+    }),
     leader: new Gauge({ name: 'sluice_controller_leader', help: '1 while this process holds the lease.', registers: [registry] }),
   };
 }

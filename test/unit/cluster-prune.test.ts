@@ -1,5 +1,6 @@
 // The cluster reconciler's pruning against scripted fakes: which children it deletes, per case.
 // Only an object this cluster controls is ever deleted, and only once.
+import { AutoscalerMemory } from '../../src/controller/autoscaling/autoscaler-memory.ts';
 import { describe, expect, it } from 'vitest';
 import type { KubernetesObject, V1OwnerReference } from '@kubernetes/client-node';
 import { defaultedCluster } from '../../src/crd/defaults.ts';
@@ -36,6 +37,8 @@ async function reconcileWith(meta: KubernetesObject['metadata'] | undefined) {
     randomPassword: () => 'p',
     randomKey: () => 'k',
     queue: async () => undefined,
+    autoscaler: new AutoscalerMemory(),
+    pods: { list: async () => [], setDeletionCosts: async () => 0 },
   };
   await reconcileCluster(deps, { namespace: 'team-a', name: 'docs' });
   return { deleted, events };

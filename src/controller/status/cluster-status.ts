@@ -17,6 +17,8 @@ export interface Observed {
   applyError?: string;
   /** The queue as the cluster's API reports it (GET /v1/queue); absent when it cannot be asked. */
   queue?: QueueView;
+  /** The Builtin autoscaler's decision; absent in other modes. */
+  autoscaling?: IngestionClusterStatus['autoscaling'];
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -89,18 +91,14 @@ export function computeClusterStatus(cluster: IngestionCluster, o: Observed, now
     ...(cluster.metadata.generation === undefined ? {} : { observedGeneration: cluster.metadata.generation }),
     conditions,
     phase,
-    workers: {
-      desired: worker?.spec?.replicas ?? 0,
-      replicas: worker?.status?.replicas ?? 0,
-      ready: worker?.status?.readyReplicas ?? 0,
-      ...workerActivity(o.queue, previous),
-    },
+    workers: workerCounts(worker, o.queue, previous),
     // The last measurement stays until the next one (the API may be briefly unreachable).
     ...(o.queue
       ? { queue: { waiting: o.queue.waiting, active: o.queue.active, delayed: o.queue.delayed, failed: o.queue.failed } }
       : previous?.queue
         ? { queue: previous.queue }
         : {}),
+    ...(o.autoscaling ? { autoscaling: o.autoscaling } : {}),
     endpoints: {
       api: `http://${childName(cluster, 'api')}.${cluster.metadata.namespace}.svc:${cluster.spec.api.port}`,
       ...(cluster.spec.redis.mode === 'Managed' ? { redis: `${redisHost(cluster)}:${REDIS_PORT}` } : {}),
@@ -108,6 +106,19 @@ export function computeClusterStatus(cluster: IngestionCluster, o: Observed, now
   };
 }
 
+function workerCounts(worker: V1Deployment | undefined, queue: QueueView | undefined, previous: IngestionClusterStatus | undefined): NonNullable<IngestionClusterStatus['workers']> {
+  const ready = worker?.status?.readyReplicas ?? 0;
+  const activity = workerActivity(queue, previous);
+  return {
+    desired: worker?.spec?.replicas ?? 0,
+    replicas: worker?.status?.replicas ?? 0,
+    ready,
+    ...activity,
+    summary: `${activity.busy ?? 0}/${ready}`,
+  };
+}
+
+/** Busy and idle by heartbeat: the last measurement stays until the next one. */
 function workerActivity(queue: QueueView | undefined, previous: IngestionClusterStatus | undefined): { busy?: number; idle?: number } {
   if (!queue) return previous?.workers?.busy === undefined ? {} : { busy: previous.workers.busy, idle: previous.workers.idle ?? 0 };
   const busy = queue.workers.filter((w) => w.busy).length;

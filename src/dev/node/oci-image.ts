@@ -45,7 +45,12 @@ const contentKey = (spec: ImageSpec) => JSON.stringify([spec.files, spec.dirs ??
 
 async function writeLayer(spec: ImageSpec, work: string, layout: string): Promise<{ digest: string; size: number }> {
   const rootfs = mkdtempSync(join(work, 'rootfs-'));
-  for (const d of spec.dirs ?? []) mkdirSync(join(rootfs, d), { recursive: true });
+  // mkdtemp makes 0700, and the layer's "./" entry becomes the container's /: non-root users must traverse it.
+  chmodSync(rootfs, 0o755);
+  for (const d of spec.dirs ?? []) {
+    mkdirSync(join(rootfs, d), { recursive: true });
+    if (d === '/tmp') chmodSync(join(rootfs, d), 0o1777);
+  }
   for (const t of spec.trees ?? []) {
     mkdirSync(dirname(join(rootfs, t.path)), { recursive: true });
     // Hard links when the tree is on the same filesystem (node_modules is hundreds of MB); a copy otherwise.

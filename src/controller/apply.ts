@@ -126,6 +126,22 @@ export class Applier {
   }
 
   /**
+   * Server-side applies `desired` under another field manager, unforced: the replicas handover
+   * (builders/replicas-handover.ts). A conflict means another manager (the HPA) already holds
+   * the fields, so nothing needs holding: false. True when applied.
+   */
+  async applyAs(manager: string, desired: KubernetesObject): Promise<boolean> {
+    this.onApply(desired.kind ?? 'Unknown');
+    try {
+      await this.api.patch(desired, undefined, undefined, manager, false, PatchStrategy.ServerSideApply);
+      return true;
+    } catch (err) {
+      if (httpStatus(err) === 409) return false;
+      throw new ApplyError(desired.kind ?? 'Unknown', desired.metadata?.name ?? '', httpStatus(err), errorMessage(err), { cause: err });
+    }
+  }
+
+  /**
    * Deletes exactly the object we looked at (its uid as a precondition), its dependents in the
    * background. True when it was deleted; false when it was already gone or replaced.
    */

@@ -7,6 +7,8 @@ import { lookupImage } from './images.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     nodePodCidr: string;
+    /** ctr and containerd's socket, for tests that import their own images (ctr runs as root). */
+    containerd: { ctr: string; socket: string };
   }
 }
 
@@ -21,5 +23,6 @@ export default async function setup(project: TestProject) {
   project.provide('kubeconfig', cp.kubeconfigPath);
   project.provide('kubectl', cp.binaries.kubectl);
   project.provide('nodePodCidr', cp.node!.podCidr);
+  project.provide('containerd', { ctr: cp.node!.binaries.ctr, socket: cp.node!.containerdSocket });
   return () => cp.stop();
 }

@@ -1,0 +1,161 @@
+// Sluice installed the way a user installs it, on the real node with images built here:
+// `kubectl apply -k manifests/dev` (PostgreSQL, Chroma), `kubectl apply -k .` (CRDs, RBAC, the
+// operator as its own pods) and the examples (through manifests/dev/examples, which only swaps in
+// the Redis image built here). The operator's pods, Managed Redis, the API and a worker come up
+// Ready; a PDF uploaded through the API Service is parsed in the worker pod and found by search;
+// and every pod runs non-root on a read-only root filesystem.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually, kubectl, kubectlOk } from '../support/kube.ts';
+import { REPO } from '../../src/dev/images/app-build.ts';
+import { importDevImages } from '../../src/dev/images/dev-images.ts';
+import { localVolumes } from '../../src/dev/node/local-volumes.ts';
+import { run } from '../../src/dev/run.ts';
+
+const NS = 'docs';
+const KEY = 'dev-key'; // examples/secrets.yaml holds its sha256
+const log = (s: string) => console.log(`[install] ${s}`);
+
+interface Pod {
+  metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  spec: { containers: { name: string }[] };
+  status: { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { name: string; containerID?: string; ready: boolean }[] };
+}
+
+const ready = (p: Pod) => p.status.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+
+async function pods(ns: string, selector?: string): Promise<Pod[]> {
+  return (JSON.parse(await kubectlOk(['-n', ns, 'get', 'pods', '-o', 'json', ...(selector ? ['-l', selector] : [])])) as { items: Pod[] }).items;
+}
+
+/** Waits for `count` Ready pods matching `selector`; on timeout the error lists every pod's state. */
+async function readyPods(ns: string, selector: string, count: number, timeoutMs = 240_000): Promise<Pod[]> {
+  try {
+    return await eventually(`${count} Ready pods ${selector} in ${ns}`, async () => {
+      const ps = (await pods(ns, selector)).filter(ready);
+      return ps.length === count && ps;
+    }, timeoutMs, 1000);
+  } catch (e) {
+    const all = await kubectl(['get', 'pods', '-A', '-o', 'wide']);
+    const events = await kubectl(['-n', ns, 'get', 'events', '--sort-by=.lastTimestamp']);
+    throw new Error(`${(e as Error).message}\n${all.stdout}\n${events.stdout.split('\n').slice(-25).join('\n')}`, { cause: e });
+  }
+}
+
+async function api(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+let apiBase = '';
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  const names = await importDevImages(inject('containerd'), log);
+  log(`images ${names.join(', ')} built and imported in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  // The node has no volume provisioner: Managed Redis's claim binds to one of these.
+  await kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: localVolumes() }));
+
+  await kubectlOk(['apply', '-k', join(REPO, 'manifests/dev')]);
+  await kubectlOk(['apply', '-k', REPO]);
+  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/ingestionclusters.sluice.dev', 'crd/ingestionjobs.sluice.dev']);
+  await kubectlOk(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: NS, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
+  }));
+  await eventually('the default ServiceAccount', async () => (await kubectl(['-n', NS, 'get', 'serviceaccount', 'default'])).code === 0);
+  await kubectlOk(['-n', NS, 'apply', '-k', join(REPO, 'manifests/dev/examples')]);
+  log(`applied in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}, 30 * 60_000);
+
+describe('kubectl apply -k manifests/dev, -k . and the examples on a real node', () => {
+  it('bring the operator, the dev stores, Managed Redis and the API up Ready, and the cluster reports Ready', async () => {
+    const t0 = Date.now();
+    await readyPods('sluice-system', 'app.kubernetes.io/component=operator', 2);
+    await readyPods('db', 'app.kubernetes.io/name=postgres', 1);
+    await readyPods('chroma', 'app.kubernetes.io/name=chroma', 1);
+    await readyPods(NS, 'app.kubernetes.io/instance=docs,app.kubernetes.io/component=redis', 1);
+    await readyPods(NS, 'app.kubernetes.io/instance=docs,app.kubernetes.io/component=api', 2);
+    const row = await eventually('kubectl get ic docs to say READY True', async () => {
+      const [, line] = (await kubectlOk(['-n', NS, 'get', 'ic', 'docs'])).trimEnd().split('\n');
+      return line !== undefined && /^docs\s+True\s/.test(line) && line;
+    }, 120_000, 1000);
+    log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${row}`);
+
+    const ip = (await kubectlOk(['-n', NS, 'get', 'service', 'docs-api', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    const port = (await kubectlOk(['-n', NS, 'get', 'service', 'docs-api', '-o', 'jsonpath={.spec.ports[0].port}'])).trim();
+    apiBase = `http://${ip}:${port}`;
+  });
+
+  it('parses a PDF uploaded through the API Service in a worker pod, counts the worker, and finds it by search', async () => {
+    expect(apiBase, 'the install test ran first').not.toBe('');
+    const t0 = Date.now();
+    const form = new FormData();
+    form.append('collection', 'handbook');
+    form.append('file', new Blob([readFileSync(join(REPO, 'examples/employee-handbook.pdf'))], { type: 'application/pdf' }), 'employee-handbook.pdf');
+    // From the host, through kube-proxy's rules for the ClusterIP, to one of the two API pods.
+    const res = await fetch(`${apiBase}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+    const uploaded = (await res.json()) as { document?: { id: string } };
+    expect(res.status, JSON.stringify(uploaded)).toBe(202);
+    const id = uploaded.document!.id;
+
+    // Workers scale from zero on the queued document (autoscaling Builtin, minReplicas 0).
+    const [worker] = await readyPods(NS, 'app.kubernetes.io/instance=docs,app.kubernetes.io/component=worker', 1, 300_000);
+    const doc = await eventually('the document to finish', async () => {
+      const d = (await api(apiBase, 'GET', `/v1/documents/${id}`)).body.document as { state: string; pages: number; chunks: number; error: unknown };
+      return (d.state === 'succeeded' || d.state === 'failed') && d;
+    }, 300_000, 1000);
+    expect(doc, JSON.stringify(doc)).toMatchObject({ state: 'succeeded', pages: 3 });
+    log(`document ${id} ${doc.state} in ${((Date.now() - t0) / 1000).toFixed(1)} s (${doc.chunks} chunks)`);
+
+    const { body } = await api(apiBase, 'POST', '/v1/search', { collection: 'handbook', query: 'hotel costs per night reimbursed with receipts', limit: 1 });
+    const [hit] = body.results as { documentId: string; pageStart: number; pageEnd: number; text: string }[];
+    expect(hit?.documentId).toBe(id);
+    expect(hit?.text).toContain('Hotel costs up to 150 euros');
+    expect(hit!.pageStart).toBeLessThanOrEqual(2);
+    expect(hit!.pageEnd).toBeGreaterThanOrEqual(2);
+
+    // The worker pod's own log shows the document.
+    expect(await kubectlOk(['-n', NS, 'logs', worker!.metadata.name])).toContain(id);
+    // The Workers column counts the real pod: "busy/ready".
+    const workers = await eventually('kubectl get ic to count the worker', async () => {
+      const w = (await kubectlOk(['-n', NS, 'get', 'ic', 'docs', '-o', 'jsonpath={.status.workers.summary}'])).trim();
+      return /^\d+\/[1-9]\d*$/.test(w) && w;
+    }, 60_000, 1000);
+    log(`kubectl get ic docs: workers ${workers}`);
+  });
+
+  it('runs every pod non-root on a read-only root filesystem (as the kernel sees the processes)', async () => {
+    const c = inject('containerd');
+    // "TASK  PID  STATUS" per running container; the PID is in this host's PID namespace.
+    const tasks = new Map<string, number>();
+    for (const line of (await run(c.ctr, ['--address', c.socket, '--namespace', 'k8s.io', 'tasks', 'ls'])).stdout.split('\n').slice(1)) {
+      const [task, pid, status] = line.trim().split(/\s+/);
+      if (task && status === 'RUNNING') tasks.set(task, Number(pid));
+    }
+    const checked: string[] = [];
+    for (const ns of ['sluice-system', 'db', 'chroma', NS]) {
+      for (const pod of (await pods(ns)).filter(ready)) {
+        for (const cs of pod.status.containerStatuses ?? []) {
+          const pid = tasks.get((cs.containerID ?? '').replace('containerd://', ''));
+          expect(pid, `${ns}/${pod.metadata.name}/${cs.name} has a running task`).toBeGreaterThan(0);
+          const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+          expect(Number(uids?.[1]), `${pod.metadata.name}/${cs.name} real uid`).toBeGreaterThan(0);
+          expect(Number(uids?.[2]), `${pod.metadata.name}/${cs.name} effective uid`).toBeGreaterThan(0);
+          // mountinfo: "id parent major:minor root mountpoint options ..."; the container's / is read-only.
+          const root = readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').map((l) => l.split(' ')).filter((f) => f[4] === '/').at(-1);
+          expect(root?.[5]?.split(','), `${pod.metadata.name}/${cs.name} root mount options`).toContain('ro');
+          checked.push(`${ns}/${pod.metadata.name}/${cs.name}`);
+        }
+      }
+    }
+    // operator ×2, PostgreSQL, Chroma, Redis, API ×2, at least one worker.
+    expect(checked.length, checked.join('\n')).toBeGreaterThanOrEqual(8);
+  });
+});

@@ -6,6 +6,7 @@
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from './constants.ts';
 import { ApplyError, ControllerError, errorMessage, httpStatus } from './errors.ts';
+import { kindNotServed } from './kinds.ts';
 
 /** True when every field of `desired` has the same value in `live` (arrays element by element). */
 export function isSubset(desired: unknown, live: unknown): boolean {
@@ -121,7 +122,9 @@ export class Applier {
     try {
       return await this.api.patch(desired, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
     } catch (err) {
-      throw new ApplyError(desired.kind ?? 'Unknown', desired.metadata?.name ?? '', httpStatus(err), errorMessage(err), { cause: err });
+      // Said plainly: client-node's own message carries response headers (an audit id per request).
+      const message = kindNotServed(err) ? `${desired.apiVersion} ${desired.kind} is not served by the apiserver (its CRD is not installed)` : errorMessage(err);
+      throw new ApplyError(desired.kind ?? 'Unknown', desired.metadata?.name ?? '', httpStatus(err), message, { cause: err });
     }
   }
 

@@ -3,9 +3,8 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../shared/logger.ts';
 import { FIELD_MANAGER } from './constants.ts';
-import { httpStatus } from './errors.ts';
 import { ResilientInformer } from './informer.ts';
-import { collectionPath, type KindRef } from './kinds.ts';
+import { collectionPath, kindNotServed, type KindRef } from './kinds.ts';
 
 export interface SharedInformersOptions {
   kc: KubeConfig;
@@ -71,12 +70,4 @@ export function keepOwnAppliedFields(obj: KubernetesObject): void {
   const own = m.managedFields.filter((e) => e.manager === FIELD_MANAGER && e.operation === 'Apply' && !e.subresource);
   if (own.length) m.managedFields = own;
   else delete m.managedFields;
-}
-
-/**
- * The apiserver does not serve the kind: discovery of its group version answers 404, or the
- * group version is served without the kind (client-node's "Unrecognized API version and kind").
- */
-export function kindNotServed(err: unknown): boolean {
-  return httpStatus(err) === 404 || (err instanceof Error && err.message.startsWith('Unrecognized API version and kind'));
 }

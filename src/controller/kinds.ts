@@ -3,6 +3,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION } from '../crd/common.ts';
 import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
 import type { IngestionJob } from '../crd/ingestion-job.ts';
+import { httpStatus } from './errors.ts';
 
 /** A kind, and (as a type) the objects of that kind. */
 export interface KindRef<T extends KubernetesObject = KubernetesObject, K extends string = string> {
@@ -46,4 +47,13 @@ export const CLUSTER_CHILD_KINDS: KindRef[] = [
 export function collectionPath(kind: KindRef, namespace?: string): string {
   const group = kind.apiVersion === 'v1' ? '/api/v1' : `/apis/${kind.apiVersion}`;
   return `${group}${namespace ? `/namespaces/${namespace}` : ''}/${kind.plural}`;
+}
+
+/**
+ * The apiserver does not serve the kind (an add-on's CRD not installed): client-node's discovery
+ * of its group version answered 404, or the group version is served without the kind.
+ */
+export function kindNotServed(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (httpStatus(err) === 404 && err.message.startsWith('Failed to fetch resource metadata')) || err.message.startsWith('Unrecognized API version and kind');
 }

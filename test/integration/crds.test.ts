@@ -58,6 +58,12 @@ describe('CRDs', () => {
     expect(ij.spec.priority).toBe(50);
     expect(ij.spec.failurePolicy.rules[0].onErrorTypes).toContain('Encrypted');
   });
+
+  it('keep the default scaling policies when only a stabilization window is set', async () => {
+    await kubectlOk(['apply', '-n', ns.name, '-f', '-'], cluster('  autoscaling: { scaleDown: { stabilizationWindowSeconds: 60 } }', 'window-only'));
+    const ic = JSON.parse(await kubectlOk(['get', 'ic', 'window-only', '-n', ns.name, '-o', 'json']));
+    expect(ic.spec.autoscaling.scaleDown).toEqual({ stabilizationWindowSeconds: 60, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] });
+  });
 });
 
 describe('the apiserver refuses invalid resources, naming the field', () => {
@@ -127,7 +133,7 @@ describe('what kubectl shows', () => {
         name: 'shown',
         body: {
           status: {
-            workers: { ready: 3, desired: 4 },
+            workers: { ready: 3, desired: 4, busy: 2, summary: '2/3' },
             queue: { waiting: 17 },
             conditions: [{ type: 'Ready', status: 'False', reason: 'WorkersScaling', message: 'scaling up', lastTransitionTime: '2026-01-01T00:00:00Z' }],
           },
@@ -145,7 +151,7 @@ describe('what kubectl shows', () => {
     const out = await kubectlOk(['get', 'ic', 'shown', '-n', ns.name]);
     const [header, row] = out.trim().split('\n');
     expect(header!.split(/\s+/)).toEqual(['NAME', 'READY', 'WORKERS', 'DESIRED', 'QUEUE', 'AGE']);
-    expect(row!.split(/\s+/).slice(0, 5)).toEqual(['shown', 'False', '3', '4', '17']);
+    expect(row!.split(/\s+/).slice(0, 5)).toEqual(['shown', 'False', '2/3', '4', '17']);
   });
 
   it('kubectl get ij prints the job columns, more with -o wide', async () => {

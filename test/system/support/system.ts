@@ -23,6 +23,8 @@ export interface System {
   namespace: string;
   schema: PgSchema;
   apiBase: string;
+  /** The BullMQ queue the cluster's data plane uses. */
+  queueName: string;
   /** The operator's own key, read from the Secret it generated. */
   operatorKey: string;
   manager: Manager;
@@ -34,7 +36,7 @@ export interface System {
   stop(): Promise<void>;
 }
 
-const clusterYaml = (chromaUrl: string) => `apiVersion: sluice.dev/v1alpha1
+const clusterYaml = (chromaUrl: string, extraSpec: string) => `apiVersion: sluice.dev/v1alpha1
 kind: IngestionCluster
 metadata: { name: ${CLUSTER} }
 spec:
@@ -46,9 +48,17 @@ spec:
     # The test's document servers listen on loopback.
     fetch: { allowPrivateNetworks: true }
   chunking: { chunkSize: 400, chunkOverlap: 40 }
-`;
+${extraSpec}`;
 
-export async function startSystem(prefix: string, workers = 2): Promise<System> {
+export interface SystemOptions {
+  /** In-process workers. */
+  workers?: number;
+  /** More of the IngestionCluster's spec, as YAML indented by two spaces. */
+  spec?: string;
+}
+
+export async function startSystem(prefix: string, o: SystemOptions = {}): Promise<System> {
+  const workers = o.workers ?? 2;
   const kc = kubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
   const ns = await createNamespace(prefix, { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' });
@@ -66,7 +76,7 @@ export async function startSystem(prefix: string, workers = 2): Promise<System> 
   let manager = await newManager();
   const apply = (yaml: string) => kubectlOk(['apply', '-n', ns.name, '-f', '-'], yaml);
   await apply(`apiVersion: v1\nkind: Secret\nmetadata: { name: ${CLUSTER}-pg }\nstringData: { uri: "${schema.url}" }\n`);
-  await apply(clusterYaml(inject('chromaUrl')));
+  await apply(clusterYaml(inject('chromaUrl'), o.spec ?? ''));
 
   // What the operator wrote for the pods: the settings both components read, and the key.
   const config = await eventually('the cluster ConfigMap', async () => (await core.readNamespacedConfigMap({ namespace: ns.name, name: `${CLUSTER}-config` }).catch(() => undefined))?.data);
@@ -96,6 +106,7 @@ export async function startSystem(prefix: string, workers = 2): Promise<System> 
     namespace: ns.name,
     schema,
     apiBase,
+    queueName: env.SLUICE_QUEUE_NAME!,
     operatorKey: decode('key'),
     get manager() {
       return manager;

@@ -7,23 +7,20 @@
 //   text off   storeText false: text to PostgreSQL's chunk_texts, then vectors alone to Chroma
 // It also times the two base64 encoders alone.
 // Each round writes the three ways in turn to fresh collections; the summary takes each way's
-// lowest figure over the rounds (other load on the machine only ever adds CPU).
+// round of lowest total (other load on the machine only ever adds CPU).
 //   npm run bench:chroma        (BENCH_DOCS=60 BENCH_PAGES=30 BENCH_ROUNDS=2 by default)
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { ChromaClient } from 'chromadb';
-import pg from 'pg';
 import { startChroma } from '../src/dev/chroma.ts';
 import { sleep } from '../src/dev/net.ts';
-import { createSchema } from '../src/dev/pg-schema.ts';
 import { ChromaStore } from '../src/shared/chroma-store.ts';
 import { chunkPages, type Chunk } from '../src/shared/chunking.ts';
-import { migrate } from '../src/shared/db/migrations.ts';
 import { hashEmbed } from '../src/shared/embedding/offline.ts';
 import { encodeEmbedding } from '../src/shared/pre-encoding-chroma-client.ts';
-import { StoreBatcher } from '../src/worker/store-batcher.ts';
 import { prose } from '../test/dataplane/support/pdf-factory.ts';
 import { cpuSeconds } from './cpu.ts';
+import { openStoreUnderTest } from './store-under-test.ts';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 60);
 const PAGES = Number(process.env.BENCH_PAGES ?? 30);
@@ -72,14 +69,11 @@ for (const [label, encode] of [
 console.log(`(the two agree: ${clientEncoder(all[0]!) === encodeEmbedding(all[0]!).toJSON()})\n`);
 
 const chroma = await startChroma();
-const schema = await createSchema('bench_chroma');
-// One connection, so that its backend is the one PostgreSQL process that does the work.
-const pool = new pg.Pool({ connectionString: schema.url, max: 1, idleTimeoutMillis: 0 });
+const ids = docs.map((d) => d.id);
+const on = await openStoreUnderTest(chroma.url, true, ids);
+const off = await openStoreUnderTest(chroma.url, false, ids);
 try {
-  await migrate(pool);
-  const backend = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   const chromaCpu = () => cpuSeconds(chroma.proc.pid!);
-  const pgCpu = () => cpuSeconds(backend);
   const u = new URL(chroma.url);
   const settings = { url: chroma.url, tenant: 'default_tenant', database: 'default_database', token: undefined };
 
@@ -99,7 +93,7 @@ try {
     chroma: number;
     pg: number;
   }
-  async function measure(label: string, write: (d: Doc) => Promise<void>): Promise<Cost> {
+  async function measure(label: string, write: (d: Doc) => Promise<void>, pgCpu: () => number = () => 0): Promise<Cost> {
     await settle();
     const c0 = [selfCpu(), chromaCpu(), pgCpu()];
     for (const d of docs) await write(d);
@@ -118,12 +112,7 @@ try {
   const warm = new ChromaStore(settings);
   for (const d of docs.slice(0, 3)) await warm.upsertChunks(`bench-warm-${Date.now()}`, d.id, d.chunks, d.vectors, MODEL, DIMS);
 
-  // Document rows for chunk_texts to refer to; written before anything is measured.
-  await pool.query(`INSERT INTO documents (id, collection, state) SELECT unnest($1::uuid[]), 'bench', 'processing'`, [docs.map((d) => d.id)]);
-
   const stock = new ChromaClient({ host: u.hostname, port: Number(u.port), ssl: false });
-  const on = new StoreBatcher(new ChromaStore(settings), { pool, storeText: true });
-  const off = new StoreBatcher(new ChromaStore(settings), { pool, storeText: false });
   const rounds: { before: Cost; textOn: Cost; textOff: Cost }[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round}: CPU-ms per record: this process, Chroma server, PostgreSQL backend, total;  total CPU-ms per page`);
@@ -132,29 +121,26 @@ try {
       stockCol.upsert({ ids: d.chunks.map((c) => `${d.id}:${c.index}`), embeddings: d.vectors, documents: d.chunks.map((c) => c.text), metadatas: d.chunks.map((c) => metadata(d, c)) }),
     );
     const onCol = `bench-text-on-${round}-${Date.now()}`;
-    const textOn = await measure('text on', (d) => on.write(onCol, d.id, d.chunks, d.vectors, MODEL, DIMS));
+    const textOn = await measure('text on', (d) => on.write(onCol, d.id, d.chunks, d.vectors, MODEL, DIMS), on.postgresCpu);
     const offCol = `bench-text-off-${round}-${Date.now()}`;
-    const textOff = await measure('text off', (d) => off.write(offCol, d.id, d.chunks, d.vectors, MODEL, DIMS));
+    const textOff = await measure('text off', (d) => off.write(offCol, d.id, d.chunks, d.vectors, MODEL, DIMS), off.postgresCpu);
     rounds.push({ before, textOn, textOff });
   }
-  const best = (pick: (r: (typeof rounds)[number]) => Cost): Cost => ({
-    self: Math.min(...rounds.map((r) => pick(r).self)),
-    chroma: Math.min(...rounds.map((r) => pick(r).chroma)),
-    pg: Math.min(...rounds.map((r) => pick(r).pg)),
-  });
+  const sum = (r: Cost) => r.self + r.chroma + r.pg;
+  const best = (pick: (r: (typeof rounds)[number]) => Cost): Cost => rounds.map(pick).reduce((a, b) => (sum(b) < sum(a) ? b : a));
   const before = best((r) => r.before);
   const textOn = best((r) => r.textOn);
   const textOff = best((r) => r.textOff);
+  const stored = (await off.pool.query<{ bytes: string; n: number }>(`SELECT pg_total_relation_size('chunk_texts') AS bytes, (SELECT count(*)::int FROM chunk_texts) AS n`)).rows[0]!;
 
-  const sum = (r: Cost) => r.self + r.chroma + r.pg;
-  console.log(`\nlowest of ${ROUNDS} round(s), CPU-ms per record:`);
+  console.log(`\neach way's round of lowest total of ${ROUNDS}, CPU-ms per record:`);
   console.log(`\nthis process, before -> text on (the Buffer encoder):  ${textOn.self.toFixed(3)} vs ${before.self.toFixed(3)} CPU-ms a record, ${(before.self / textOn.self).toFixed(2)}x less`);
   console.log(`Chroma server, text on -> off (no full-text index):   ${textOff.chroma.toFixed(3)} vs ${textOn.chroma.toFixed(3)} CPU-ms a record, ${(textOn.chroma / textOff.chroma).toFixed(2)}x less`);
-  console.log(`PostgreSQL for the text when off:                      ${textOff.pg.toFixed(3)} CPU-ms a record`);
+  console.log(`PostgreSQL for the text when off:                      ${textOff.pg.toFixed(3)} CPU-ms a record, ${(Number(stored.bytes) / stored.n).toFixed(0)} bytes a chunk on disk (table and index)`);
   console.log(`all processes: before ${sum(before).toFixed(3)}, text on ${sum(textOn).toFixed(3)}, text off ${sum(textOff).toFixed(3)} CPU-ms a record`);
   console.log(`               = ${(sum(before) * perPage).toFixed(2)}, ${(sum(textOn) * perPage).toFixed(2)}, ${(sum(textOff) * perPage).toFixed(2)} CPU-ms a page at ${perPage.toFixed(2)} chunks a page`);
 } finally {
-  await pool.end();
-  await schema.drop();
+  await on.close();
+  await off.close();
   await chroma.stop();
 }

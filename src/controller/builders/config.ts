@@ -46,6 +46,7 @@ export function componentConfig(cluster: IngestionCluster): ComponentConfig {
       SLUICE_MAX_PAGES: String(spec.workers.maxPages),
       SLUICE_CHUNK_SIZE: String(spec.chunking.chunkSize),
       SLUICE_CHUNK_OVERLAP: String(spec.chunking.chunkOverlap),
+      SLUICE_CHROMA_STORE_TEXT: String(spec.stores.chroma.storeText),
       // Hand back what is still in flight before the kubelet's SIGKILL at the end of the grace
       // period (the CRD guarantees grace >= document timeout >= 5 s).
       SLUICE_SHUTDOWN_TIMEOUT_SECONDS: String(Math.max(5, spec.workers.terminationGracePeriodSeconds - 10)),

@@ -1,64 +1,22 @@
-// The parser process. pdf.js blocks its event loop for the whole parse and can be driven to
-// allocate without bound, so it runs here, in a process of its own that the worker can kill
-// and whose address space is capped (see parser.ts). Protocol: IPC (advanced serialization), one
-// ParseRequest in, one ParseOutcome out, at a time.
+// The parser process. An extractor (PDFium in WebAssembly, or pdf.js) blocks the event loop for
+// the whole parse and can be driven to allocate without bound, so it runs here, in a process of
+// its own that the worker can kill and whose memory is capped (see parser.ts). Started as
+// `parse-child.ts <extractor> <memoryMiB>`. Protocol: IPC (advanced serialization), one
+// ParseRequest in, one ParseReply out, at a time.
 import { readFileSync } from 'node:fs';
-import { PDFParse } from 'pdf-parse';
-import type { ErrorType } from '../shared/errors.ts';
+import { extractPages, type ParseOutcome } from './extract/extract-pages.ts';
+import { isExtractorName, type Extractor } from './extract/extractor.ts';
+import { loadExtractor } from './extract/load-extractor.ts';
+import { WARM_UP_TEXT, warmUpPdf } from './extract/warm-up-pdf.ts';
 
-export type ParseOutcome =
-  | { ok: true; totalPages: number; pages: { page: number; text: string }[] }
-  | { ok: false; type: ErrorType; message: string; totalPages?: number };
+export type { ParseOutcome };
+export { classifyParseError } from './extract/pdf-parse-extractor.ts';
 
-const PAGE_BATCH = 25;
-
-export function classifyParseError(err: unknown): { type: ErrorType; message: string } {
-  const e = err instanceof Error ? err : new Error(String(err));
-  const msg = e.message;
-  if (e.name === 'PasswordException' || /password/i.test(msg)) return { type: 'Encrypted', message: 'the PDF is password-protected' };
-  // Checked before the class: pdf.js wraps a RangeError from a failed allocation in its own error.
-  if (/allocation failed|Invalid (typed )?array length|Invalid string length|out of memory/i.test(msg)) {
-    return { type: 'OutOfMemory', message: `the parser ran out of memory: ${msg}` };
-  }
-  if (['InvalidPDFException', 'FormatError', 'UnknownErrorException'].includes(e.name)) return { type: 'Corrupt', message: `the PDF is damaged: ${msg}` };
-  return { type: 'Corrupt', message: `the PDF could not be parsed: ${e.name}: ${msg}` };
-}
-
-async function parsePdf(data: Uint8Array, maxPages: number, maxChars: number): Promise<ParseOutcome> {
-  const parser = new PDFParse({ data, verbosity: 0 });
-  let totalPages: number | undefined;
-  try {
-    totalPages = (await parser.getText({ partial: [-1] })).total;
-    // pdf.js takes the page tree's /Count as it is; zero or negative means a damaged tree (what
-    // pdftotext calls "Invalid page count"), not a document without text.
-    if (!Number.isInteger(totalPages) || totalPages < 1) {
-      return { ok: false, type: 'Corrupt', message: `the PDF is damaged: invalid page count ${totalPages} in its page tree` };
-    }
-    if (totalPages > maxPages) return { ok: false, type: 'TooManyPages', message: `the PDF has ${totalPages} pages; the limit is ${maxPages}`, totalPages };
-    const pages: { page: number; text: string }[] = [];
-    let chars = 0;
-    for (let first = 1; first <= totalPages; first += PAGE_BATCH) {
-      const last = Math.min(totalPages, first + PAGE_BATCH - 1);
-      const r = await parser.getText({ first, last, pageJoiner: '' });
-      for (const p of r.pages) {
-        chars += p.text.length;
-        if (chars > maxChars) return { ok: false, type: 'TooLarge', message: `the PDF holds more than ${maxChars} characters of text (stopped at page ${p.num})`, totalPages };
-        pages.push({ page: p.num, text: p.text });
-      }
-    }
-    if (!pages.some((p) => p.text.trim().length > 0)) {
-      return { ok: false, type: 'NoTextLayer', message: `none of the ${totalPages} pages has a text layer (scanned? OCR is not supported)`, totalPages };
-    }
-    return { ok: true, totalPages, pages };
-  } catch (err) {
-    return { ...classifyParseError(err), ok: false, ...(totalPages === undefined ? {} : { totalPages }) };
-  } finally {
-    await parser.destroy().catch(() => undefined);
-  }
-}
-
-/** What the child sends back: the outcome and its resident set size once the parse is over. */
-export type ParseReply = ParseOutcome & { rssBytes: number };
+/**
+ * What the child sends back: the outcome, its resident set size once the parse is over, and
+ * whether the extractor is still usable (not after a trap inside WebAssembly).
+ */
+export type ParseReply = ParseOutcome & { rssBytes: number; retire: boolean };
 
 export interface ParseRequest {
   data: Uint8Array;
@@ -66,21 +24,42 @@ export interface ParseRequest {
   maxChars: number;
 }
 
+/** The first message: ready to take work (or why not), what is mapped, and the RSS at rest. */
+export type ReadyMessage = { ready: true; vmSizeKiB: number; rssBytes: number } | { ready: false; error: string };
+
 function vmSizeKiB(): number {
   const m = /VmSize:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
   return m ? Number(m[1]) : 0;
 }
 
-// Long-lived: the parent sends one request at a time over IPC. Everything is loaded before
-// "ready" so that the parent can cap the address space at what is mapped now plus the budget.
+/** Reads the built-in one-page PDF, so that the first real document does not pay for loading. */
+export async function warmUp(extractor: Extractor): Promise<string | undefined> {
+  const r = await extractPages(extractor, warmUpPdf(), 1, 10_000);
+  if (!r.ok) return `the warm-up document failed: ${r.type}: ${r.message}`;
+  if (!r.pages[0]?.text.includes(WARM_UP_TEXT)) return `the warm-up document read as ${JSON.stringify(r.pages[0]?.text)}`;
+  return undefined;
+}
+
+// Long-lived: the parent sends one request at a time over IPC. Everything is loaded and used once
+// before "ready", so that the parent can cap the address space at what is mapped now plus the budget.
 if (import.meta.main && process.send) {
-  process.on('message', (req: ParseRequest) => {
-    void parsePdf(req.data, req.maxPages, req.maxChars).then((outcome) => {
-      // Measured after the parse: the parent recycles a process that a document left large.
-      const reply: ParseReply = { ...outcome, rssBytes: process.memoryUsage().rss };
-      process.send!(reply);
+  const send = (m: ReadyMessage | ParseReply) => process.send!(m);
+  const [name = '', memoryMiB = ''] = process.argv.slice(2);
+  try {
+    if (!isExtractorName(name)) throw new Error(`unknown extractor ${JSON.stringify(name)}`);
+    const extractor = await loadExtractor(name, Number(memoryMiB) * 1024 * 1024);
+    const failed = await warmUp(extractor);
+    if (failed) throw new Error(failed);
+    process.on('message', (req: ParseRequest) => {
+      void extractPages(extractor, req.data, req.maxPages, req.maxChars).then((outcome) => {
+        // Measured after the parse: the parent recycles a process that a document left large.
+        send({ ...outcome, rssBytes: process.memoryUsage().rss, retire: extractor.broken });
+      });
     });
-  });
-  process.on('disconnect', () => process.exit(0));
-  process.send({ ready: true, vmSizeKiB: vmSizeKiB(), rssBytes: process.memoryUsage().rss });
+    process.on('disconnect', () => process.exit(0));
+    send({ ready: true, vmSizeKiB: vmSizeKiB(), rssBytes: process.memoryUsage().rss });
+  } catch (err) {
+    send({ ready: false, error: (err as Error).message });
+    process.disconnect();
+  }
 }

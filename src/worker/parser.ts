@@ -1,18 +1,23 @@
 // Runs parse-child.ts under hard limits: a wall-clock timer that SIGKILLs it, V8's heap cap, and
-// RLIMIT_AS, which also bounds ArrayBuffers (decoded streams: what a Flate bomb inflates).
+// RLIMIT_AS, which also bounds ArrayBuffers (decoded streams: what a Flate bomb inflates in pdf.js).
 // Node, pdf.js and its canvas binding map several GiB of address space they never touch, so
-// a fixed limit would be meaningless: the child loads everything, reports what it has mapped,
-// and the parent lowers its limit to that plus the configured parser memory (prlimit --pid).
+// a fixed limit would be meaningless: the child loads everything and reads a built-in PDF once
+// (warm-up), reports what it has mapped, and the parent lowers its limit to that plus the
+// configured parser memory (prlimit --pid). PDFium's WebAssembly memory is reserved whole at
+// start-up, so RLIMIT_AS cannot bound it: its declared maximum is set to the parser memory
+// instead (extract/wasm-memory-limit.ts).
 // Children are kept and reused (one document at a time each), and replaced when they die, after
-// RECYCLE_AFTER documents, or after a document that left them far larger than they were at rest
-// (a large PDF: pdf.js's copies of it and the heap it grew stay resident long after the parse).
+// RECYCLE_AFTER documents, after a document that left them far larger than they were at rest
+// (a large PDF: the copies of it and the heap it grew stay resident long after the parse), or
+// after a trap inside WebAssembly.
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DocumentError } from '../shared/errors.ts';
-import type { ParseReply, ParseRequest } from './parse-child.ts';
+import { DEFAULT_EXTRACTOR, type ExtractorName } from './extract/extractor.ts';
+import type { ParseReply, ParseRequest, ReadyMessage } from './parse-child.ts';
 
 export interface ParserLimits {
   timeoutMs: number;
@@ -58,11 +63,22 @@ export class ParserProcess {
   #dead = false;
   #restingRss: number | undefined;
   #rss: number | undefined;
+  #retire = false;
   uses = 0;
+  readonly extractor: ExtractorName;
 
-  constructor(memoryMiB: number) {
-    this.#child = fork(CHILD, [], {
-      execArgv: [`--max-old-space-size=${Math.max(32, Math.floor(memoryMiB * 0.75))}`, '--max-semi-space-size=16', '--disable-wasm-trap-handler'],
+  constructor(memoryMiB: number, extractor: ExtractorName = DEFAULT_EXTRACTOR) {
+    this.extractor = extractor;
+    this.#child = fork(CHILD, [extractor, String(memoryMiB)], {
+      // pdf.js instantiates WebAssembly (image decoders) after the cap is set: without the trap
+      // handler, V8 reserves only the memory's maximum instead of 8 GiB and more, which the cap
+      // would refuse. PDFium's memory is reserved before the cap, and the trap handler makes it
+      // about 12 % faster (bounds checks by guard pages instead of code).
+      execArgv: [
+        `--max-old-space-size=${Math.max(32, Math.floor(memoryMiB * 0.75))}`,
+        '--max-semi-space-size=16',
+        ...(extractor === 'pdfium' ? [] : ['--disable-wasm-trap-handler']),
+      ],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
@@ -74,12 +90,12 @@ export class ParserProcess {
     this.#ready = new Promise<void>((resolve, reject) => {
       const onExit = (code: number | null, sig: NodeJS.Signals | null) => reject(classifyChildExit(code, sig, this.#stderr, false));
       this.#child.once('exit', onExit);
-      this.#child.once('message', (m: { ready?: boolean; vmSizeKiB?: number; rssBytes?: number }) => {
+      this.#child.once('message', (m: ReadyMessage) => {
         this.#child.off('exit', onExit);
-        if (!m.ready) return reject(new DocumentError('Unknown', 'the parser did not start'));
+        if (!m.ready) return reject(new DocumentError('Unknown', `the parser did not start: ${m.error}`));
         this.#restingRss = m.rssBytes;
         if (!PRLIMIT) return resolve();
-        const limit = ((m.vmSizeKiB ?? 0) + memoryMiB * 1024) * 1024;
+        const limit = (m.vmSizeKiB + memoryMiB * 1024) * 1024;
         run(PRLIMIT, ['--pid', String(this.#child.pid), `--as=${limit}:${limit}`]).then(
           () => resolve(),
           (err: unknown) => reject(new DocumentError('Unknown', `could not cap the parser's memory: ${(err as Error).message}`)),
@@ -111,6 +127,11 @@ export class ParserProcess {
     return this.#rss !== undefined && this.#restingRss !== undefined && this.#rss - this.#restingRss > growthBytes;
   }
 
+  /** True when its extractor said, after the last document, that it is no longer usable. */
+  get mustRetire(): boolean {
+    return this.#retire;
+  }
+
   kill(): void {
     if (this.alive) this.#child.kill('SIGKILL');
   }
@@ -135,6 +156,7 @@ export class ParserProcess {
       const onMessage = (outcome: ParseReply) => {
         cleanup();
         this.#rss = outcome.rssBytes;
+        this.#retire = outcome.retire;
         if (!outcome.ok) return reject(new DocumentError(outcome.type, outcome.message));
         resolve({ totalPages: outcome.totalPages, pages: outcome.pages });
       };
@@ -159,27 +181,33 @@ export class ParserPool {
   readonly #idle: ParserProcess[] = [];
   readonly #memoryMiB: number;
   readonly #recycleGrowth: number;
+  readonly #extractor: ExtractorName;
   #closed = false;
 
-  constructor(memoryMiB: number) {
+  constructor(memoryMiB: number, extractor: ExtractorName = DEFAULT_EXTRACTOR) {
     this.#memoryMiB = memoryMiB;
     this.#recycleGrowth = recycleGrowthBytes(memoryMiB);
+    this.#extractor = extractor;
+  }
+
+  #spawn(): ParserProcess {
+    return new ParserProcess(this.#memoryMiB, this.#extractor);
   }
 
   async parse(data: Uint8Array, limits: ParserLimits, signal?: AbortSignal): Promise<ParsedPdf> {
     let p = this.#idle.pop();
     while (p && !p.alive) p = this.#idle.pop();
-    p ??= new ParserProcess(this.#memoryMiB);
+    p ??= this.#spawn();
     try {
       return await p.parse(data, limits, signal);
     } finally {
       const healthy = p.alive && !this.#closed;
-      if (healthy && p.uses < RECYCLE_AFTER && !p.grownBeyond(this.#recycleGrowth)) this.#idle.push(p);
+      if (healthy && p.uses < RECYCLE_AFTER && !p.mustRetire && !p.grownBeyond(this.#recycleGrowth)) this.#idle.push(p);
       else {
         p.kill();
         // Recycled rather than dead: a fresh one takes its place now, so the next document does
         // not wait for start-up (a dead one is replaced when next needed).
-        if (healthy) this.#idle.push(new ParserProcess(this.#memoryMiB));
+        if (healthy) this.#idle.push(this.#spawn());
       }
     }
   }
@@ -191,7 +219,7 @@ export class ParserPool {
 
   /** Starts `n` processes ahead of work, so the first documents do not pay for start-up. */
   warm(n: number): void {
-    for (let i = this.#idle.length; i < n; i++) this.#idle.push(new ParserProcess(this.#memoryMiB));
+    for (let i = this.#idle.length; i < n; i++) this.#idle.push(this.#spawn());
   }
 
   close(): void {

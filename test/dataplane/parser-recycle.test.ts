@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../src/dev/net.ts';
+import { EXTRACTORS } from '../../src/worker/extract/extractor.ts';
 import { ParserPool, recycleGrowthBytes, type ParserLimits } from '../../src/worker/parser.ts';
 import { prose, rawPdf, textPdf } from './support/pdf-factory.ts';
 
@@ -35,9 +36,9 @@ const isRunning = (pid: number) => {
   }
 };
 
-describe('parser recycling by size', () => {
+describe.each(EXTRACTORS)('parser recycling by size (%s)', (extractor) => {
   it('replaces the process after a document that left it far above its resting size, not after small ones', async () => {
-    const pool = new ParserPool(MEMORY_MIB);
+    const pool = new ParserPool(MEMORY_MIB, extractor);
     try {
       const small = await textPdf([prose(71, 1), prose(71, 2)]);
       await pool.parse(small, limits);
@@ -65,7 +66,9 @@ describe('parser recycling by size', () => {
       pool.close();
     }
   });
+});
 
+describe('the recycling threshold', () => {
   it('allows half the memory budget above rest, at least 128 MiB', () => {
     expect(recycleGrowthBytes(512)).toBe(256 * 1024 * 1024);
     expect(recycleGrowthBytes(128)).toBe(128 * 1024 * 1024);

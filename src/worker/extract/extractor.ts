@@ -1,0 +1,50 @@
+// What a text extractor is to the parser process: open a document, read its pages' text, close
+// it. Two stand behind it, chosen per cluster (spec.workers.extractor): PDFium compiled to
+// WebAssembly and pdf.js (through pdf-parse). Both run only inside the limited parser process
+// (parser.ts); the caps and the typed outcome are applied around them (extract-pages.ts).
+import type { ErrorType } from '../../shared/errors.ts';
+
+/** The names a cluster may choose; the CRD's enum of spec.workers.extractor is the same list. */
+export const EXTRACTORS = ['pdfium', 'pdf-parse'] as const;
+export type ExtractorName = (typeof EXTRACTORS)[number];
+
+/**
+ * PDFium: bench:parse measured it at more than twice pdftotext's pages per CPU-second on
+ * real-world PDFs, and no further from pdftotext's text than pdf.js (README, "Extractors").
+ */
+export const DEFAULT_EXTRACTOR: ExtractorName = 'pdfium';
+
+export interface PageText {
+  /** 1-based page number. */
+  page: number;
+  text: string;
+  /**
+   * Characters on the page. Equal to text.length, except on a page that alone would pass the
+   * character budget: its text is not read (left empty) and this says how much there was.
+   */
+  chars: number;
+}
+
+export interface OpenDocument {
+  /** The page count the document declares (may be zero or negative in a damaged one). */
+  readonly totalPages: number;
+  /**
+   * The text of pages first..last (1-based, inclusive), in order. May stop after the first page
+   * that takes the characters read past charBudget; that page is the last returned.
+   */
+  pages(first: number, last: number, charBudget: number): Promise<PageText[]>;
+  close(): Promise<void>;
+}
+
+export interface Extractor {
+  readonly name: ExtractorName;
+  open(data: Uint8Array): Promise<OpenDocument>;
+  /** The taxonomy type of an error thrown by open() or pages(). */
+  classify(err: unknown): { type: ErrorType; message: string };
+  /** True once an error has left the extractor unusable: the process must be replaced. */
+  readonly broken: boolean;
+}
+
+export function isExtractorName(v: string): v is ExtractorName {
+  return (EXTRACTORS as readonly string[]).includes(v);
+}

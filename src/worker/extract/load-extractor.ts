@@ -1,0 +1,8 @@
+// Loads one extractor, and only its code: a PDFium process never loads pdf.js, nor the reverse.
+import type { Extractor, ExtractorName } from './extractor.ts';
+
+/** `memoryBytes` bounds PDFium's WebAssembly memory; pdf.js lives on V8's heap, capped apart. */
+export async function loadExtractor(name: ExtractorName, memoryBytes: number): Promise<Extractor> {
+  if (name === 'pdfium') return (await import('./pdfium-extractor.ts')).PdfiumExtractor.create(memoryBytes);
+  return new (await import('./pdf-parse-extractor.ts')).PdfParseExtractor();
+}

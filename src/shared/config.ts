@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { EMBEDDING_PROVIDERS } from '../crd/common.ts';
 import { QUEUE_NAME } from './queue.ts';
+import { DEFAULT_EXTRACTOR, EXTRACTORS, isExtractorName, type ExtractorName } from '../worker/extract/extractor.ts';
 import { loadFetchSettings, type FetchSettings } from '../worker/fetch/fetch-settings.ts';
 
 export class ConfigError extends Error {
@@ -108,6 +109,8 @@ export interface WorkerConfig extends StoresConfig {
   /** After SIGTERM, how long in-flight documents may finish before they are handed back. */
   shutdownTimeoutSeconds: number;
   parserMemoryMiB: number;
+  /** spec.workers.extractor: the parser processes' text extractor. */
+  extractor: ExtractorName;
   maxPages: number;
   maxChars: number;
   chunkSize: number;
@@ -171,6 +174,12 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
   };
 }
 
+function extractorName(env: Env): ExtractorName {
+  const v = str(env, 'SLUICE_EXTRACTOR', DEFAULT_EXTRACTOR);
+  if (!isExtractorName(v)) throw new ConfigError(`SLUICE_EXTRACTOR must be one of ${EXTRACTORS.join(', ')}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const chunkSize = int(env, 'SLUICE_CHUNK_SIZE', 1000, 100, 16000);
   const chunkOverlap = int(env, 'SLUICE_CHUNK_OVERLAP', 150, 0, 8000);
@@ -185,6 +194,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     documentTimeoutSeconds,
     shutdownTimeoutSeconds: decimal(env, 'SLUICE_SHUTDOWN_TIMEOUT_SECONDS', documentTimeoutSeconds, 0, 86400),
     parserMemoryMiB: int(env, 'SLUICE_PARSER_MEMORY_MIB', 512, 64, 16384),
+    extractor: extractorName(env),
     maxPages: int(env, 'SLUICE_MAX_PAGES', 5000, 1, 100000),
     maxChars: int(env, 'SLUICE_MAX_CHARS', 20_000_000, 1000),
     chunkSize,

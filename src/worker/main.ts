@@ -40,7 +40,7 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
   const metrics = createWorkerMetrics(queue);
   const shutdown = new AbortController();
   if (!CAN_CAP_ADDRESS_SPACE) log.warn('prlimit(1) not found (util-linux): parser memory is capped for the V8 heap only, not for decoded PDF streams');
-  const parsers = new ParserPool(cfg.parserMemoryMiB);
+  const parsers = new ParserPool(cfg.parserMemoryMiB, cfg.extractor);
   parsers.warm(cfg.concurrency);
   const storeBatcher = new StoreBatcher(chroma, { pool, storeText: cfg.chroma.storeText });
   const deps = { cfg, pool, queue, chroma, embedder, metrics, log, parsers, storeBatcher };

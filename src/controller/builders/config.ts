@@ -43,6 +43,7 @@ export function componentConfig(cluster: IngestionCluster): ComponentConfig {
       SLUICE_WORKER_CONCURRENCY: String(spec.workers.concurrency),
       SLUICE_DOCUMENT_TIMEOUT_SECONDS: String(spec.workers.documentTimeoutSeconds),
       SLUICE_PARSER_MEMORY_MIB: String(spec.workers.parserMemoryMiB),
+      SLUICE_EXTRACTOR: spec.workers.extractor,
       SLUICE_MAX_PAGES: String(spec.workers.maxPages),
       SLUICE_CHUNK_SIZE: String(spec.chunking.chunkSize),
       SLUICE_CHUNK_OVERLAP: String(spec.chunking.chunkOverlap),

@@ -15,6 +15,7 @@ import * as docs from '../shared/db/documents.ts';
 import { PartWriter } from '../shared/db/part-writer.ts';
 import { isUnavailable } from '../shared/db/pool.ts';
 import { assertMayUse, type ApiKey } from './auth.ts';
+import { eachChunk } from './each-chunk.ts';
 import { HttpError } from './http-error.ts';
 
 export { looksLikePdf } from '../shared/db/part-writer.ts';
@@ -161,21 +162,27 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
     },
   });
   // However slowly the bytes come, the row stays fresh, so the sweeper never takes a live upload.
+  // The parts' COPY is ended first: waiting for a second connection while holding one could
+  // leave every pooled connection held by an upload waiting for another.
   const heartbeat = async () => {
+    await parts.commit();
     if (!(await docs.touchUpload(o.pool, id))) throw abandoned();
     touchedAt = Date.now();
   };
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (stream.truncated) break;
+    const tooLarge = () => new HttpError(413, 'TooLarge', `the file is larger than the limit of ${o.maxBytes} bytes`);
+    await eachChunk(stream, async (chunk) => {
+      if (stream.truncated) throw tooLarge();
       if (created && Date.now() - touchedAt >= docs.UPLOAD_HEARTBEAT_SECONDS * 1000) await heartbeat();
       await parts.write(chunk);
-    }
-    if (stream.truncated) throw new HttpError(413, 'TooLarge', `the file is larger than the limit of ${o.maxBytes} bytes`);
+    });
+    if (stream.truncated) throw tooLarge();
     if (parts.size === 0) throw new HttpError(400, 'EmptyFile', 'the file is empty');
     const { sha256, size } = await parts.end();
     return await docs.finalizeUpload(o.pool, id, sha256, size);
   } catch (err) {
+    // The parts of a COPY under way are rolled back, not committed for the delete to remove.
+    await parts.abort();
     if (created) await discardUpload(o.pool, id);
     // Another request took this Idempotency-Key between our check and our insert: it is still
     // streaming, or has just finished. Either way a retry is answered properly: replayed if it

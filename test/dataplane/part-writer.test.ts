@@ -1,9 +1,11 @@
 // PartWriter, the byte store's writer shared by uploads and a job's fetch: parts of at most
 // 256 KiB in order, the hash and size of what came, and a body without the PDF header in its
-// first KiB refused before anything is written.
+// first KiB refused before anything is written. Parts go by COPY, several per connection and
+// commit, and a writer holds no connection once it is quiet, done, committed or aborted.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../src/dev/net.ts';
 import { loadBytes } from '../../src/shared/db/documents.ts';
 import { migrate } from '../../src/shared/db/migrations.ts';
 import { PartWriter } from '../../src/shared/db/part-writer.ts';
@@ -87,4 +89,82 @@ describe('PartWriter', () => {
       expect(await partSizes(id)).toEqual([]);
     }
   });
+
+  const pdfBody = (bytes: number) => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(bytes)]);
+  const writer = (id: string) => new PartWriter(pool, id, { notPdf: () => new NotPdf('not a PDF') });
+  const noneHeld = () => pool.totalCount === pool.idleCount;
+
+  it('sends the parts of a body that comes quickly in one COPY, not one statement per part', async () => {
+    const id = await document();
+    const body = pdfBody(2 * 1024 * 1024);
+    let acquired = 0;
+    const count = () => void acquired++;
+    pool.on('acquire', count);
+    try {
+      await writeAll(id, body, 64 * 1024);
+    } finally {
+      pool.off('acquire', count);
+    }
+    expect((await partSizes(id)).length).toBe(9);
+    // One COPY; two if the machine stalled past a COPY's 500 ms. One per part was nine.
+    expect(acquired).toBeLessThanOrEqual(2);
+    expect((await loadBytes(pool, id)).equals(body)).toBe(true);
+    expect(noneHeld()).toBe(true);
+  });
+
+  it('a writer that goes quiet commits what it sent and gives its connection back', async () => {
+    const id = await document();
+    const body = pdfBody(300 * 1024);
+    const w = writer(id);
+    await w.write(body.subarray(0, 280 * 1024));
+    await eventually('the quiet COPY to give its connection back', async () => noneHeld(), 5_000, 20);
+    expect((await partSizes(id)).map((p) => p.n)).toEqual([256 * 1024]);
+    await w.write(body.subarray(280 * 1024));
+    expect(await w.end()).toEqual({ sha256: createHash('sha256').update(body).digest('hex'), size: body.length });
+    expect((await loadBytes(pool, id)).equals(body)).toBe(true);
+  });
+
+  it('commits a steady sender\'s parts as it goes: a COPY carries at most 4 MiB', async () => {
+    const id = await document();
+    const body = pdfBody(5 * 1024 * 1024);
+    const w = writer(id);
+    for (let at = 0; at < 17 * 256 * 1024; at += 64 * 1024) await w.write(body.subarray(at, at + 64 * 1024));
+    // Before the end: at least the first 16 parts are committed, seen from another connection.
+    expect((await partSizes(id)).length).toBeGreaterThanOrEqual(16);
+    await w.write(body.subarray(17 * 256 * 1024));
+    await w.end();
+    expect((await loadBytes(pool, id)).equals(body)).toBe(true);
+  });
+
+  it('commit() ends the COPY at once: the writer holds no connection while its caller waits for another', async () => {
+    const id = await document();
+    const w = writer(id);
+    await w.write(pdfBody(300 * 1024));
+    expect(noneHeld()).toBe(false);
+    await w.commit();
+    expect(noneHeld()).toBe(true);
+    expect((await partSizes(id)).length).toBe(1);
+    await w.end();
+    expect((await partSizes(id)).length).toBe(2);
+  });
+
+  it('abort() rolls back the parts of the COPY under way and drops its connection', async () => {
+    const id = await document();
+    const w = writer(id);
+    await w.write(pdfBody(600 * 1024));
+    expect(noneHeld()).toBe(false);
+    await w.abort();
+    expect(noneHeld()).toBe(true);
+    expect(await partSizes(id)).toEqual([]);
+  });
+
+  it('parts for a document whose row is gone fail with the foreign-key error (an upload answers 408) and hold no connection', async () => {
+    const w = writer(randomUUID());
+    await w.write(pdfBody(600 * 1024));
+    await expect(w.end()).rejects.toMatchObject({ code: '23503' });
+    expect(noneHeld()).toBe(true);
+    // The pool still serves.
+    expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
 });
+

@@ -1,9 +1,11 @@
 // Hostile PDFs, generated here: each ends in a clear API error or a failed document with the
 // right typed reason; the worker process (a real child process) survives with bounded memory.
+// The documents are parsed by a worker of each extractor in turn, and fail the same way.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXTRACTORS } from '../../src/worker/extract/extractor.ts';
 import { rawUpload, upload, waitTerminal } from './support/client.ts';
 import { encryptedPdf, flateBombPdf, garbageWithHeader, manyPagesPdf, noTextPdf, prose, textBombPdf, textPdf } from './support/pdf-factory.ts';
 import { sampleRss } from './support/rss.ts';
@@ -11,27 +13,17 @@ import { startStack, type Stack } from './support/stack.ts';
 
 let s: Stack;
 let key: string;
-let worker: ChildProcess;
-let rss: { stop(): number };
 const collection = `hostile-${Date.now()}`;
 const WORKER_RSS_LIMIT_MIB = 400;
 
 beforeAll(async () => {
   s = await startStack({ env: { SLUICE_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024) } });
   key = s.keys.admin!;
-  worker = s.spawnWorker({
-    SLUICE_MAX_PAGES: '1000',
-    SLUICE_MAX_CHARS: '5000000',
-    SLUICE_PARSER_MEMORY_MIB: '256',
-    SLUICE_DOCUMENT_TIMEOUT_SECONDS: '30',
-    SLUICE_WORKER_CONCURRENCY: '2',
-  });
-  rss = sampleRss(worker.pid!);
 });
 afterAll(async () => s?.stop());
 
-async function expectFailure(pdf: Buffer, type: string, timeoutMs = 60_000) {
-  const r = await upload(s.base, key, pdf, { collection });
+async function expectFailure(pdf: Buffer, type: string, into: string, timeoutMs = 60_000) {
+  const r = await upload(s.base, key, pdf, { collection: into });
   expect(r.status).toBe(202);
   const doc = await waitTerminal(s.base, key, r.body.document.id, timeoutMs);
   expect(doc.state).toBe('failed');
@@ -41,7 +33,7 @@ async function expectFailure(pdf: Buffer, type: string, timeoutMs = 60_000) {
   return doc;
 }
 
-describe('hostile inputs', () => {
+describe('hostile uploads', () => {
   it('rejects random bytes named .pdf with 415 at upload', async () => {
     const r = await upload(s.base, key, randomBytes(50_000), { collection, filename: 'evil.pdf' });
     expect(r.status).toBe(415);
@@ -111,42 +103,70 @@ describe('hostile inputs', () => {
       await stillUp();
     });
   });
+});
+
+// One worker at a time on the stack's queue, so that each document meets the extractor named.
+describe.each(EXTRACTORS)('hostile documents (extractor %s)', (extractor) => {
+  // A collection of its own: the same bytes uploaded again into one collection are the same document.
+  const mine = `${collection}-${extractor}`;
+  let worker: ChildProcess;
+  let rss: { stop(): number };
+
+  beforeAll(() => {
+    worker = s.spawnWorker({
+      SLUICE_EXTRACTOR: extractor,
+      SLUICE_MAX_PAGES: '1000',
+      SLUICE_MAX_CHARS: '5000000',
+      SLUICE_PARSER_MEMORY_MIB: '256',
+      SLUICE_DOCUMENT_TIMEOUT_SECONDS: '30',
+      SLUICE_WORKER_CONCURRENCY: '2',
+    });
+    rss = sampleRss(worker.pid!);
+  });
+  afterAll(async () => {
+    if (worker.exitCode !== null || worker.signalCode !== null) return;
+    const exited = new Promise((r) => worker.once('exit', r));
+    worker.kill('SIGKILL');
+    await exited;
+  });
 
   it('fails a Flate bomb (KB on disk, 2 GiB decoded) with OutOfMemory', async () => {
     const bomb = await flateBombPdf(2 * 1024 ** 3);
     expect(bomb.length).toBeLessThan(64 * 1024);
-    await expectFailure(bomb, 'OutOfMemory');
+    await expectFailure(bomb, 'OutOfMemory', mine);
   });
 
   it('fails a 20,000-page PDF with TooManyPages', async () => {
-    await expectFailure(manyPagesPdf(20_000), 'TooManyPages');
+    await expectFailure(manyPagesPdf(20_000), 'TooManyPages', mine);
   });
 
   it('fails a one-page text bomb with TooLarge', async () => {
     const bomb = textBombPdf(8_000_000);
     expect(bomb.length).toBeLessThan(64 * 1024);
-    await expectFailure(bomb, 'TooLarge');
+    await expectFailure(bomb, 'TooLarge', mine);
   });
 
   it('fails a password-protected PDF with Encrypted', async () => {
-    await expectFailure(encryptedPdf(), 'Encrypted');
+    await expectFailure(encryptedPdf(), 'Encrypted', mine);
   });
 
   it('fails a truncated PDF with Corrupt', async () => {
     const good = await textPdf([prose(9, 1), prose(9, 2)]);
-    await expectFailure(good.subarray(0, Math.floor(good.length * 0.4)), 'Corrupt');
+    await expectFailure(good.subarray(0, Math.floor(good.length * 0.4)), 'Corrupt', mine);
   });
 
   it('fails noise behind a PDF header with Corrupt', async () => {
-    await expectFailure(garbageWithHeader(), 'Corrupt');
+    const doc = await expectFailure(garbageWithHeader(), 'Corrupt', mine);
+    // Each says it in its own words: the extractor named is the one that read it.
+    expect(doc.error.message).toMatch(extractor === 'pdfium' ? /not in PDF format/ : /Invalid PDF structure/);
   });
 
   it('fails a PDF without a text layer with NoTextLayer', async () => {
-    await expectFailure(noTextPdf(), 'NoTextLayer');
+    await expectFailure(noTextPdf(), 'NoTextLayer', mine);
   });
 
   it('still processes a good document afterwards, in the same worker process, with bounded memory', async () => {
-    const r = await upload(s.base, key, await textPdf([prose(10, 1), prose(10, 2)]), { collection });
+    const r = await upload(s.base, key, await textPdf([prose(10, 1), prose(10, 2)]), { collection: mine });
     const doc = await waitTerminal(s.base, key, r.body.document.id);
     expect(doc.state).toBe('succeeded');
     expect(worker.exitCode).toBeNull();

@@ -1,11 +1,12 @@
 // Typed failures driven through a real worker to the document's final state. A parse that
-// outlives the document timeout ends Timeout after one attempt (permanent). An embedding
+// outlives the document timeout ends Timeout after one attempt (permanent), with either extractor. An embedding
 // endpoint that keeps answering 429 ends RateLimited, and one that cannot be reached
 // EmbeddingUnavailable, each after SLUICE_MAX_ATTEMPTS attempts (transient: retried).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/dev/net.ts';
+import { EXTRACTORS } from '../../src/worker/extract/extractor.ts';
 import { upload, waitTerminal } from './support/client.ts';
 import { prose, textBombPdf, textPdf } from './support/pdf-factory.ts';
 import { startStack, type Stack } from './support/stack.ts';
@@ -45,9 +46,9 @@ const embeddingEnv = (endpoint: string) => ({
 });
 
 describe('typed failures through the worker', () => {
-  it('ends a parse that outlives the document timeout as Timeout, without a retry', async () => {
+  it.each(EXTRACTORS)('ends a parse that outlives the document timeout as Timeout, without a retry (extractor %s)', async (extractor) => {
     const s = await stack();
-    await s.startWorker({ SLUICE_DOCUMENT_TIMEOUT_SECONDS: '1', SLUICE_PARSER_MEMORY_MIB: '1024', SLUICE_MAX_CHARS: '1000000000' });
+    await s.startWorker({ SLUICE_EXTRACTOR: extractor, SLUICE_DOCUMENT_TIMEOUT_SECONDS: '1', SLUICE_PARSER_MEMORY_MIB: '1024', SLUICE_MAX_CHARS: '1000000000' });
     const r = await upload(s.base, s.keys.admin!, textBombPdf(64_000_000), { collection: `timeout-${s.schema}` });
     expect(r.status).toBe(202);
     const doc = await waitTerminal(s.base, s.keys.admin!, r.body.document.id, 60_000);

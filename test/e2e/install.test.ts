@@ -105,7 +105,7 @@ describe('kubectl apply -k manifests/dev, -k . and the examples on a real node',
     expect(res.status, JSON.stringify(uploaded)).toBe(202);
     const id = uploaded.document!.id;
 
-    // Workers scale from zero on the queued document (autoscaling Builtin, minReplicas 0).
+    // The worker pod that takes it (Builtin autoscaling, within minReplicas 0..maxReplicas 20).
     const [worker] = await readyPods(NS, 'app.kubernetes.io/instance=docs,app.kubernetes.io/component=worker', 1, 300_000);
     const doc = await eventually('the document to finish', async () => {
       const d = (await api(apiBase, 'GET', `/v1/documents/${id}`)).body.document as { state: string; pages: number; chunks: number; error: unknown };

@@ -69,3 +69,17 @@ export function postgresCpuSeconds(): number {
   }
   return ticks / 100; // USER_HZ
 }
+
+/** User and system CPU seconds of one process so far (fields 14 and 15 of /proc/PID/stat). */
+export function userSystemSeconds(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(f[11]) / 100, system: Number(f[12]) / 100 };
+}
+
+/** The machine's CPU time so far, in USER_HZ ticks: all of it, and the idle part (idle + iowait). */
+export function machineTicks(): { total: number; idle: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const t = line.trim().split(/\s+/).slice(1).map(Number);
+  return { total: t.reduce((a, b) => a + b, 0), idle: (t[3] ?? 0) + (t[4] ?? 0) };
+}

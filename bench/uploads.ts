@@ -13,7 +13,8 @@ import { sampleRss } from '../test/dataplane/support/rss.ts';
 import { prose, textPdf } from '../test/dataplane/support/pdf-factory.ts';
 import { cpuSeconds } from './cpu.ts';
 import { selfTimeByPlace } from './cpu-profile.ts';
-import { ddWrite, dirBesideDataDir, postgresCpuSeconds } from './postgres-host.ts';
+import { cpus, loadavg } from 'node:os';
+import { ddWrite, dirBesideDataDir, machineTicks, postgresCpuSeconds, userSystemSeconds } from './postgres-host.ts';
 import { quantile } from './stats.ts';
 import { benchStack, multipartUpload } from './stack.ts';
 
@@ -50,7 +51,7 @@ try {
   const rss = sampleRss(s.api.pid!, 50);
   const statuses = new Map<number, number>();
   const latencies: number[] = [];
-  const cpu0 = { api: cpuSeconds(s.api.pid!), pg: postgresCpuSeconds(), self: cpuSeconds('self') };
+  const cpu0 = { api: userSystemSeconds(s.api.pid!), pg: postgresCpuSeconds(), self: cpuSeconds('self'), machine: machineTicks() };
   const t0 = performance.now();
   await Promise.all(
     files.map(async (f, i) => {
@@ -69,7 +70,17 @@ try {
   );
   const seconds = (performance.now() - t0) / 1000;
   const perMB = (from: number, to: number) => (((to - from) * 1000) / totalMB).toFixed(2);
-  const cpu = { api: perMB(cpu0.api, cpuSeconds(s.api.pid!)), pg: perMB(cpu0.pg, postgresCpuSeconds()), self: perMB(cpu0.self, cpuSeconds('self')) };
+  const api1 = userSystemSeconds(s.api.pid!);
+  const machine1 = machineTicks();
+  const machineBusy = 1 - (machine1.idle - cpu0.machine.idle) / (machine1.total - cpu0.machine.total);
+  const apiCores = (api1.user + api1.system - cpu0.api.user - cpu0.api.system) / seconds;
+  const cpu = {
+    api: perMB(cpu0.api.user + cpu0.api.system, api1.user + api1.system),
+    apiUser: perMB(cpu0.api.user, api1.user),
+    apiSystem: perMB(cpu0.api.system, api1.system),
+    pg: perMB(cpu0.pg, postgresCpuSeconds()),
+    self: perMB(cpu0.self, cpuSeconds('self')),
+  };
   const peak = rss.stop();
   latencies.sort((a, b) => a - b);
   const stored = await s.pg.query<{ n: string; bytes: string; storage: string }>(
@@ -88,8 +99,10 @@ try {
   console.log(`latency:     p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms, max ${latencies.at(-1)?.toFixed(0)} ms (to the 202)`);
   console.log(`throughput:  ${(N / seconds).toFixed(1)} uploads/s, ${mbs.toFixed(1)} MB/s over ${seconds.toFixed(1)} s`);
   if (dd.length) console.log(`vs disk:     ${((100 * mbs) / disk).toFixed(0)} % of dd's ${disk.toFixed(0)} MB/s (target >= 50 %)`);
-  console.log(`CPU per MB:  API ${cpu.api} ms, PostgreSQL server ${cpu.pg} ms (all its clients), this client ${cpu.self} ms`);
+  console.log(`CPU per MB:  API ${cpu.api} ms (user ${cpu.apiUser}, system ${cpu.apiSystem}), PostgreSQL server ${cpu.pg} ms (all its clients), this client ${cpu.self} ms`);
   console.log(`API RSS:     peak ${peak.toFixed(0)} MiB`);
+  // The API is one thread: on a machine busy with other work, its share of a core bounds the throughput.
+  console.log(`machine:     ${cpus().length} cores ${(100 * machineBusy).toFixed(0)} % busy during the uploads (load average ${loadavg()[0]!.toFixed(1)}); the API used ${(100 * apiCores).toFixed(0)} % of one core`);
 } finally {
   await s.stop();
 }

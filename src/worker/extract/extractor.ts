@@ -9,8 +9,8 @@ export const EXTRACTORS = ['pdfium', 'pdf-parse'] as const;
 export type ExtractorName = (typeof EXTRACTORS)[number];
 
 /**
- * PDFium: bench:parse measured it at more than twice pdftotext's pages per CPU-second on
- * real-world PDFs, and no further from pdftotext's text than pdf.js (README, "Extractors").
+ * PDFium: bench:parse measured it at three times pdf.js's pages per CPU-second on real-world
+ * PDFs, and no further from pdftotext's text than pdf.js (docs/data-plane.md, Benchmarks).
  */
 export const DEFAULT_EXTRACTOR: ExtractorName = 'pdfium';
 

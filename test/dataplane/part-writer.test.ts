@@ -12,12 +12,14 @@ import { PartWriter } from '../../src/shared/db/part-writer.ts';
 import { createSchema } from './support/stack.ts';
 
 let pool: pg.Pool;
+let url: string;
 let drop: () => Promise<void>;
 
 beforeAll(async () => {
   const schema = await createSchema();
   drop = schema.drop;
-  pool = new pg.Pool({ connectionString: schema.url, max: 2 });
+  url = schema.url;
+  pool = new pg.Pool({ connectionString: url, max: 2 });
   await migrate(pool);
 });
 afterAll(async () => {
@@ -106,7 +108,7 @@ describe('PartWriter', () => {
       pool.off('acquire', count);
     }
     expect((await partSizes(id)).length).toBe(9);
-    // One COPY; two if the machine stalled past a COPY's 500 ms. One per part was nine.
+    // One COPY (two if the machine stalled for 50 ms between two chunks); one per part was nine.
     expect(acquired).toBeLessThanOrEqual(2);
     expect((await loadBytes(pool, id)).equals(body)).toBe(true);
     expect(noneHeld()).toBe(true);
@@ -134,6 +136,33 @@ describe('PartWriter', () => {
     await w.write(body.subarray(17 * 256 * 1024));
     await w.end();
     expect((await loadBytes(pool, id)).equals(body)).toBe(true);
+  });
+
+  it('a COPY open for 200 ms gives its connection up to one waiting for it, long before its 4 MiB', async () => {
+    const small = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      const id = await document();
+      const body = pdfBody(8 * 1024 * 1024);
+      const w = new PartWriter(small, id, { notPdf: () => new NotPdf('not a PDF') });
+      let sent = 0;
+      await w.write(body.subarray(0, 256 * 1024));
+      sent = 256 * 1024;
+      // Another query for the only connection, while the writer keeps sending 16 KiB every 10 ms.
+      let sentWhenServed: number | undefined;
+      const other = small.query('SELECT 1').then(() => void (sentWhenServed = sent));
+      while (sentWhenServed === undefined && sent < body.length) {
+        await w.write(body.subarray(sent, sent + 16 * 1024));
+        sent += 16 * 1024;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await other;
+      expect(sentWhenServed).toBeLessThan(4 * 1024 * 1024);
+      await w.write(body.subarray(sent));
+      await w.end();
+      expect((await loadBytes(pool, id)).equals(body)).toBe(true);
+    } finally {
+      await small.end();
+    }
   });
 
   it('commit() ends the COPY at once: the writer holds no connection while its caller waits for another', async () => {

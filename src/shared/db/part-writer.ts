@@ -4,9 +4,11 @@
 //
 // Parts go to PostgreSQL by COPY (PartsCopy), several per statement and commit while they come
 // quickly. A COPY holds a pooled connection, so it is ended (its parts committed, its connection
-// given back) once it has carried SEGMENT_BYTES, has been open SEGMENT_MS, or no part has come
-// for IDLE_MS: a slow sender never keeps a connection from the others for long, and what it sent
-// is stored as it goes, as with one INSERT per part.
+// given back) once it has carried SEGMENT_BYTES, when it has been open SEGMENT_MS and others are
+// waiting for a connection, or when nothing has come for IDLE_MS: a slow sender never keeps a
+// connection from the others for long, a waiting upload's turn comes within about
+// (waiting / pool size) x SEGMENT_MS however slow the database is, and what a sender sent is
+// stored as it goes, as with one INSERT per part.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { PartsCopy } from './parts-copy.ts';
@@ -15,7 +17,7 @@ import { PartsCopy } from './parts-copy.ts';
 // little memory (each buffers at most one part; TCP backpressure holds the rest).
 const PART_BYTES = 256 * 1024;
 const SEGMENT_BYTES = 4 * 1024 * 1024;
-const SEGMENT_MS = 500;
+const SEGMENT_MS = 200;
 const IDLE_MS = 50;
 const MAGIC = Buffer.from('%PDF-');
 const MAGIC_WINDOW = 1024;
@@ -145,7 +147,8 @@ export class PartWriter {
     }
     await this.#copy.copy.write(this.#seq++, chunks, bytes);
     this.#copy.bytes += bytes;
-    if (this.#copy.bytes >= SEGMENT_BYTES || performance.now() - this.#copy.openedAt >= SEGMENT_MS) await this.#endCopy();
+    const yieldTurn = performance.now() - this.#copy.openedAt >= SEGMENT_MS && this.#pool.waitingCount > 0;
+    if (this.#copy.bytes >= SEGMENT_BYTES || yieldTurn) await this.#endCopy();
   }
 
   async #endCopy(): Promise<void> {

@@ -2,7 +2,9 @@
 // deployed; no worker runs), against the disk PostgreSQL writes to. Prints `dd ... fdatasync`'s
 // bandwidth on the filesystem of PostgreSQL's data directory, errors (must be 0), p50/p99 latency
 // to the 2xx answer, throughput and its ratio to dd's (target >= 50 %), the CPU per MB of the
-// API, of the PostgreSQL server and of this client, and the API's peak RSS.
+// API, of the PostgreSQL server and of this client, the API's peak RSS, how busy the machine was
+// and the API's share of a core (it is one thread), and the MB/s those CPU costs allow on an
+// otherwise idle machine.
 //   npm run bench:uploads           (BENCH_UPLOADS=500 BENCH_UPLOAD_MB=1)
 //   BENCH_UPLOADS_CPU_PROF=<dir>    also profiles the API (node --cpu-prof) and prints where its CPU went
 import { mkdirSync, readdirSync } from 'node:fs';
@@ -103,6 +105,12 @@ try {
   console.log(`API RSS:     peak ${peak.toFixed(0)} MiB`);
   // The API is one thread: on a machine busy with other work, its share of a core bounds the throughput.
   console.log(`machine:     ${cpus().length} cores ${(100 * machineBusy).toFixed(0)} % busy during the uploads (load average ${loadavg()[0]!.toFixed(1)}); the API used ${(100 * apiCores).toFixed(0)} % of one core`);
+  // What this machine could take with nothing else running, from the CPU each MB cost: the API
+  // (one thread) on one core, and all three processes on all cores. An estimate, not a measurement.
+  const apiBound = 1000 / Number(cpu.api);
+  const allBound = (1000 * cpus().length) / (Number(cpu.api) + Number(cpu.pg) + Number(cpu.self));
+  const ceiling = Math.min(apiBound, allBound);
+  console.log(`CPU ceiling: ~${ceiling.toFixed(0)} MB/s on an otherwise idle machine (the API on one core: ${apiBound.toFixed(0)}; API + PostgreSQL + client on ${cpus().length} cores: ${allBound.toFixed(0)})${dd.length ? `, ${((100 * ceiling) / disk).toFixed(0)} % of dd` : ''}`);
 } finally {
   await s.stop();
 }

@@ -3,7 +3,8 @@
 // Debian's own files rather than whatever this host has installed. A binary's libraries are
 // found by following its ELF NEEDED entries through the unpacked packages; a library none of them
 // holds is an error naming it.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { cacheRoot } from '../binaries.ts';
@@ -99,11 +100,21 @@ export class DebianTree {
   }
 }
 
-/** Downloads (once) and unpacks the candidate versions of `roots` and their library packages. */
-export async function debianTree(roots: string[], log: (s: string) => void = () => {}): Promise<DebianTree> {
-  const cache = join(cacheRoot(), 'debian');
-  const debs = join(cache, 'debs');
-  mkdirSync(debs, { recursive: true });
+/** apt's package lists change with `apt-get update`; what they resolve to is kept until then. */
+function aptListsStamp(): string {
+  const dir = '/var/lib/apt/lists';
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('Packages') || f.endsWith('Release'))
+    .sort()
+    .map((f) => `${f}@${statSync(join(dir, f)).mtimeMs}`)
+    .join(',');
+}
+
+/** The .deb file names (name_version_arch.deb) of `roots` and their library packages, as apt resolves them now. */
+async function packageFiles(roots: string[], cache: string): Promise<string[]> {
+  const key = createHash('sha256').update(JSON.stringify([[...roots].sort(), aptListsStamp()])).digest('hex').slice(0, 16);
+  const memo = join(cache, 'resolved', `${key}.json`);
+  if (existsSync(memo)) return JSON.parse(readFileSync(memo, 'utf8')) as string[];
   const names = await libraryClosure(roots);
   // "'http://…/libc6_2.36-9+deb12u13_amd64.deb' libc6_2.36-9+deb12u13_amd64.deb 2757936 SHA256:…";
   // from an empty directory, since apt-get leaves out what its working directory already holds.
@@ -114,8 +125,19 @@ export async function debianTree(roots: string[], log: (s: string) => void = () 
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }
-  const wanted = [...stdout.matchAll(/^'[^']+' (\S+\.deb) /gm)].map((m) => m[1]!);
-  if (wanted.length !== names.length) throw new Error(`apt-get knows ${wanted.length} of the ${names.length} packages ${names.join(' ')}; run apt-get update`);
+  const files = [...stdout.matchAll(/^'[^']+' (\S+\.deb) /gm)].map((m) => m[1]!);
+  if (files.length !== names.length) throw new Error(`apt-get knows ${files.length} of the ${names.length} packages ${names.join(' ')}; run apt-get update`);
+  mkdirSync(dirname(memo), { recursive: true });
+  writeFileSync(memo, JSON.stringify(files));
+  return files;
+}
+
+/** Downloads (once) and unpacks the candidate versions of `roots` and their library packages. */
+export async function debianTree(roots: string[], log: (s: string) => void = () => {}): Promise<DebianTree> {
+  const cache = join(cacheRoot(), 'debian');
+  const debs = join(cache, 'debs');
+  mkdirSync(debs, { recursive: true });
+  const wanted = await packageFiles(roots, cache);
   const release = await acquireLock(join(cache, 'lock'), 'Debian packages', log);
   try {
     const missing = wanted.filter((f) => !existsSync(join(debs, f)));

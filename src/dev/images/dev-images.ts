@@ -48,7 +48,11 @@ export async function imageArchive(specs: ImageSpec[], log: (s: string) => void 
 
 /** Builds (or finds) every dev image and imports them into the node's containerd; returns their names. */
 export async function importDevImages(ctr: Ctr, log: (s: string) => void = () => {}): Promise<string[]> {
+  const t0 = Date.now();
   const specs = await devImageSpecs(log);
-  await importArchive(ctr, await imageArchive(specs, log));
+  const archive = await imageArchive(specs, log);
+  const t1 = Date.now();
+  await importArchive(ctr, archive);
+  log(`images built in ${((t1 - t0) / 1000).toFixed(1)} s, imported in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   return specs.map((s) => s.name);
 }

@@ -11,6 +11,7 @@ import { JOB_ID, parseJobBody } from './job-body.ts';
 import { jobView } from './job-view.ts';
 import { decodeCursor, encodeCursor } from './list-cursor.ts';
 import { readQueueSummary } from './queue-summary.ts';
+import { DRAIN_TTL_MS, drainKeyFor, setDrainRequests } from '../shared/drain.ts';
 
 type Authed = Request & { apiKey?: ApiKey };
 
@@ -94,6 +95,18 @@ export function createJobsRouter(d: AppDeps): express.Router {
 
   r.get('/queue', async (_req, res) => {
     res.json(await readQueueSummary(d.queue, d.redis, d.pool));
+  });
+
+  // The autoscaler's drain requests (src/shared/drain.ts): the whole set each time.
+  r.put('/workers/drain', express.json({ limit: '256kb' }), async (req: Authed, res) => {
+    const key = req.apiKey!;
+    if (key.collections !== null) throw new HttpError(403, 'Forbidden', `API key ${key.name} may not drain workers: only a key for every collection may`);
+    const workers = (req.body as { workers?: unknown } | undefined)?.workers;
+    if (!Array.isArray(workers) || workers.length > 1000 || !workers.every((w) => typeof w === 'string' && w.length > 0 && w.length <= 253)) {
+      throw new HttpError(422, 'InvalidDrain', 'workers: an array of at most 1000 worker ids (pod names, 1 to 253 characters)');
+    }
+    await setDrainRequests(d.redis, drainKeyFor(d.queue.name), workers as string[]);
+    res.json({ draining: workers, ttlSeconds: DRAIN_TTL_MS / 1000 });
   });
 
   return r;

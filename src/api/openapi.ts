@@ -224,9 +224,22 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: 'Queue depth and live workers',
           responses: {
-            200: { description: '{waiting, active, delayed, failed, oldestWaitingSeconds, workers: [{id, busy, active, concurrency, lastHeartbeat}]}' },
+            200: {
+              description:
+                '{waiting, active, delayed, delayedDue, pending, expanding, depth, failed, oldestWaitingSeconds, workers: [{id, busy, active, concurrency, lastHeartbeat, draining}]}',
+            },
             503: err('Redis unreachable'),
           },
+        },
+      },
+      '/v1/workers/drain': {
+        put: {
+          summary: 'The autoscaler: exactly these workers take no new document (for 30 s unless sent again)',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', required: ['workers'], properties: { workers: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 253 } } } } } },
+          },
+          responses: { 200: { description: '{draining, ttlSeconds}' }, 403: err('Key limited to collections'), 422: err('Not a list of worker ids') },
         },
       },
       '/v1/search': {

@@ -21,7 +21,7 @@ export interface QueueSummary {
   depth: number;
   failed: number;
   oldestWaitingSeconds: number;
-  workers: { id: string; busy: boolean; active: number; concurrency: number; lastHeartbeat: string }[];
+  workers: { id: string; busy: boolean; active: number; concurrency: number; lastHeartbeat: string; draining: boolean }[];
 }
 
 export async function readQueueSummary(q: Queue, redis: Redis, pool: pg.Pool, now = Date.now()): Promise<QueueSummary> {
@@ -48,6 +48,6 @@ export async function readQueueSummary(q: Queue, redis: Redis, pool: pg.Pool, no
     depth: waiting + delayedDue + active + jobs.pending + jobs.expanding,
     failed: counts.failed ?? 0,
     oldestWaitingSeconds: Number.isFinite(first) ? Math.max(0, (now - first) / 1000) : 0,
-    workers: hb.workers.map((w) => ({ id: w.id, busy: w.active > 0, active: w.active, concurrency: w.concurrency, lastHeartbeat: new Date(w.ts).toISOString() })),
+    workers: hb.workers.map((w) => ({ id: w.id, busy: w.active > 0, active: w.active, concurrency: w.concurrency, lastHeartbeat: new Date(w.ts).toISOString(), draining: w.draining === true })),
   };
 }

@@ -18,6 +18,8 @@ export interface WorkerHeartbeat {
   concurrency: number;
   /** Milliseconds since the epoch when the worker wrote this. */
   ts: number;
+  /** Asked to drain (src/shared/drain.ts), the worker takes no new document. */
+  draining?: boolean;
 }
 
 export async function writeWorkerHeartbeat(redis: Redis, hb: WorkerHeartbeat, key = WORKERS_KEY): Promise<void> {

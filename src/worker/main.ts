@@ -14,7 +14,9 @@ import { metricsRoute, startOpsServer } from '../shared/ops-server.ts';
 import { runMain } from '../shared/run-main.ts';
 import { createQueue, QUEUE_PREFIX, type DocumentJobData } from '../shared/queue.ts';
 import { createWorkerRedis } from '../shared/redis.ts';
+import { drainKeyFor } from '../shared/drain.ts';
 import { startDispatcher } from './dispatcher.ts';
+import { watchDrain } from './drain-watch.ts';
 import { expandOnce } from './expander.ts';
 import { createWorkerMetrics } from './metrics.ts';
 import { CAN_CAP_ADDRESS_SPACE, ParserPool } from './parser.ts';
@@ -63,9 +65,11 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
   let active = 0;
   const workersKey = workersKeyFor(cfg.queueName);
   const heartbeat = () =>
-    writeWorkerHeartbeat(redis, { id: cfg.workerId, active, concurrency: cfg.concurrency, ts: Date.now() }, workersKey).catch((err: unknown) =>
-      log.warn('heartbeat failed', errorFields(err)),
+    writeWorkerHeartbeat(redis, { id: cfg.workerId, active, concurrency: cfg.concurrency, ts: Date.now(), ...(drain.draining ? { draining: true } : {}) }, workersKey).catch(
+      (err: unknown) => log.warn('heartbeat failed', errorFields(err)),
     );
+  // The autoscaler asks a worker to drain before removing it: see src/shared/drain.ts.
+  const drain = watchDrain({ redis, key: drainKeyFor(cfg.queueName), workerId: cfg.workerId, worker, log, onChange: () => void heartbeat() });
   worker.on('active', () => {
     active++;
     void heartbeat();
@@ -131,6 +135,7 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
       const deadline = setTimeout(() => shutdown.abort(), cfg.shutdownTimeoutSeconds * 1000);
       clearInterval(sweepTimer);
       clearInterval(expandTimer);
+      drain.stop();
       await dispatcher.stop();
       await worker.close();
       clearTimeout(deadline);

@@ -2,8 +2,9 @@
 // and a 500-upload spike), processed by workers that one of two autoscalers sizes:
 //   - Builtin: the operator's real policy (src/controller/autoscaling/desired-workers.ts) with the
 //     CRD's defaults, reading queued + in-flight work and worker heartbeats every
-//     pollingIntervalSeconds, and pod-deletion-cost from podDeletionCosts so the ReplicaSet
-//     removes the cheapest pods;
+//     pollingIntervalSeconds; below the live count it asks idle workers to drain (they take no
+//     new document a second later) and lowers replicas only by those that report drained, whose
+//     pod-deletion-cost (podDeletionCosts) is then the lowest, so the ReplicaSet removes them;
 //   - KEDA + HPA with their defaults: KEDA's 30 s polling for activation and the 300 s cooldown to
 //     zero, the HPA's 15 s sync on LLEN (waiting items only), tolerance 0.1, scale-up max(100 %,
 //     4 pods) per 15 s, a 300 s scale-down window, and the pods removed picked at random among the
@@ -14,6 +15,7 @@ import { defaultedCluster } from '../src/crd/defaults.ts';
 import { desiredWorkers } from '../src/controller/autoscaling/desired-workers.ts';
 import { initialHistory, type AutoscalingHistory } from '../src/controller/autoscaling/history.ts';
 import { podDeletionCosts } from '../src/controller/autoscaling/deletion-costs.ts';
+import { scaleDownPlan } from '../src/controller/autoscaling/scale-down-plan.ts';
 import type { QueueObservation } from '../src/controller/autoscaling/observation.ts';
 import { quantile } from './stats.ts';
 
@@ -39,6 +41,8 @@ const PAGE_MIX: { share: number; min: number; max: number }[] = [
 const CONCURRENCY = 2;
 /** From replicas raised to a worker taking documents: scheduling, image, process start. */
 const STARTUP_SECONDS = 10;
+/** A worker checks for a drain request this often (src/shared/drain.ts DRAIN_CHECK_MS). */
+const DRAIN_CHECK_SECONDS = 1;
 /** From replicas lowered to the ReplicaSet deleting pods (SIGTERM): a document taken in between is interrupted. */
 const DELETE_LAG_SECONDS = 1;
 /** Folder-sized bursts a day (one user, 10–100 documents at about one a second) and the spike. */
@@ -119,6 +123,9 @@ interface Pod {
   leaving: boolean;
   gone: boolean;
   slots: (Doc | null)[];
+  /** Builtin's drain handshake: asked to drain, and paused (takes no new document). */
+  asked?: boolean;
+  paused?: boolean;
 }
 
 class Heap<T> {
@@ -161,7 +168,13 @@ class Heap<T> {
   }
 }
 
-type Event = { kind: 'arrive'; doc: Doc } | { kind: 'done'; pod: Pod; slot: number; doc: Doc } | { kind: 'ready'; pod: Pod } | { kind: 'delete'; pods: Pod[] } | { kind: 'tick'; run: () => void };
+type Event =
+  | { kind: 'arrive'; doc: Doc }
+  | { kind: 'done'; pod: Pod; slot: number; doc: Doc }
+  | { kind: 'ready'; pod: Pod }
+  | { kind: 'delete'; pods: Pod[] }
+  | { kind: 'pause'; pod: Pod; paused: boolean }
+  | { kind: 'tick'; run: () => void };
 
 class Cluster {
   now = 0;
@@ -214,6 +227,10 @@ class Cluster {
         for (let s = 0; s < CONCURRENCY; s++) this.free.push({ pod: e.pod, slot: s });
       } else if (e.kind === 'delete') {
         for (const p of e.pods) this.remove(p);
+      } else if (e.kind === 'pause') {
+        if (e.pod.gone || e.pod.paused === e.paused || e.pod.asked !== e.paused) continue;
+        e.pod.paused = e.paused;
+        if (!e.paused && e.pod.ready) for (let s = 0; s < CONCURRENCY; s++) if (!e.pod.slots[s]) this.free.push({ pod: e.pod, slot: s });
       } else e.run();
       this.dispatch();
     }
@@ -224,6 +241,8 @@ class Cluster {
     while (this.head < this.queue.length && this.freeHead < this.free.length) {
       const { pod, slot } = this.free[this.freeHead++]!;
       if (pod.gone || pod.slots[slot]) continue;
+      // A paused worker takes nothing; its slot comes back when it resumes.
+      if (pod.paused) continue;
       const doc = this.queue[this.head++]!;
       doc.start = this.now;
       pod.slots[slot] = doc;
@@ -264,6 +283,16 @@ class Cluster {
   }
   get workerMinutes() {
     return this.podSeconds / 60;
+  }
+
+  /** The drain requests: exactly these pods are asked; each worker sees a change DRAIN_CHECK_SECONDS later. */
+  askToDrain(ids: readonly string[]) {
+    for (const p of this.live()) {
+      const asked = ids.includes(p.id);
+      if (asked === (p.asked ?? false)) continue;
+      p.asked = asked;
+      this.events.push(this.now + DRAIN_CHECK_SECONDS, { kind: 'pause', pod: p, paused: asked });
+    }
   }
 
   /** Sets the Deployment's replicas; `victims` picks the pods the ReplicaSet deletes on the way down. */
@@ -307,16 +336,23 @@ function builtin(uploads: readonly Upload[]): Cluster {
       waiting: c.waiting,
       active: c.active,
       delayed: 0,
-      workers: live.filter((p) => p.ready).map((p) => ({ id: p.id, busy: p.slots.some(Boolean), active: p.slots.filter(Boolean).length, concurrency: CONCURRENCY })),
+      // A paused worker reports drained once its documents in flight are done (drain-watch.ts).
+      workers: live
+        .filter((p) => p.ready)
+        .map((p) => {
+          const active = p.slots.filter(Boolean).length;
+          return { id: p.id, busy: active > 0, active, concurrency: CONCURRENCY, ...(p.paused && active === 0 ? { draining: true } : {}) };
+        }),
     };
     const d = desiredWorkers(observation, a, history, new Date(c.now * 1000));
     history = d.history;
-    // The operator annotates the pods, then lowers replicas; the ReplicaSet removes the cheapest.
-    const costs = podDeletionCosts(
-      live.map((p) => p.id),
-      observation.workers,
-    );
-    c.scale(d.replicas, (pods, n) => [...pods].sort((x, y) => Number(costs[x.id]) - Number(costs[y.id]) || y.created - x.created).slice(0, n));
+    // As the operator does (cluster-scale-down.ts): below the live count, ask idle workers to
+    // drain, and lower replicas only by those drained; the ReplicaSet removes the cheapest.
+    const pods = live.map((p) => ({ name: p.id, created: p.created * 1000 }));
+    const plan = scaleDownPlan(d.replicas, live.length, pods, observation.workers, c.now * 1000);
+    c.askToDrain(plan.drain);
+    const costs = podDeletionCosts(pods, observation.workers, c.now * 1000);
+    c.scale(plan.replicas, (ready, n) => [...ready].sort((x, y) => Number(costs[x.id]) - Number(costs[y.id]) || y.created - x.created).slice(0, n));
   });
   c.run();
   return c;

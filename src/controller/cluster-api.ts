@@ -56,7 +56,7 @@ export interface QueueView {
   expanding?: number;
   failed: number;
   oldestWaitingSeconds?: number | null;
-  workers: { id: string; busy: boolean; active?: number; concurrency?: number; lastHeartbeat?: string }[];
+  workers: { id: string; busy: boolean; active?: number; concurrency?: number; lastHeartbeat?: string; draining?: boolean }[];
 }
 
 /** DELETE's answer: gone (204, or 404: nothing to delete) or still deleting (202). */
@@ -67,6 +67,8 @@ export interface ClusterApi {
   putJob(id: string, body: JobSpec): Promise<JobView>;
   deleteJob(id: string, purge: boolean): Promise<DeleteOutcome>;
   queue(): Promise<QueueView>;
+  /** Asks exactly these workers to drain (an empty list withdraws every request). */
+  drainWorkers(ids: readonly string[]): Promise<void>;
 }
 
 /**
@@ -115,6 +117,10 @@ export class HttpClusterApi implements ClusterApi {
 
   async queue(): Promise<QueueView> {
     return (await (await this.call('queue', 'GET', '/v1/queue')).json()) as QueueView;
+  }
+
+  async drainWorkers(ids: readonly string[]): Promise<void> {
+    await (await this.call('drainWorkers', 'PUT', '/v1/workers/drain', { workers: ids })).body?.cancel();
   }
 
   private async call(operation: string, method: string, path: string, body?: unknown, accept: number[] = []): Promise<Response> {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
 import { errorFields } from '../shared/logger.ts';
 import { Applier } from './apply.ts';
+import { ClusterApiUnavailable } from './cluster-api.ts';
 import { clusterApis } from './cluster-apis.ts';
 import { reconcileCluster, statusWriter, type ClusterReconcilerDeps } from './cluster-reconciler.ts';
 import { FIELD_MANAGER, LABEL_INSTANCE, LABEL_MANAGED_BY } from './constants.ts';
@@ -34,6 +35,11 @@ export function clusterController(ctx: ControllerContext): Controller<IngestionC
     queue: async (cluster) => {
       const api = await apis(cluster).catch(() => undefined);
       return api?.queue().catch((err: unknown) => void ctx.log.debug('queue not measured', { cluster: `${cluster.metadata.namespace}/${cluster.metadata.name}`, ...errorFields(err) }));
+    },
+    drain: async (cluster, workers) => {
+      const api = await apis(cluster);
+      if (!api) throw new ClusterApiUnavailable(`no operator key for ${cluster.metadata.namespace}/${cluster.metadata.name} yet`);
+      await api.drainWorkers(workers);
     },
     autoscaler: new AutoscalerMemory(),
     pods: workerPods(ctx.kc),

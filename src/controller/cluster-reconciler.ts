@@ -7,15 +7,16 @@ import type { IngestionCluster, IngestionClusterStatus } from '../crd/ingestion-
 import type { QueueView } from './cluster-api.ts';
 import type { AutoscalerMemory } from './autoscaling/autoscaler-memory.ts';
 import { builtinTurn, type BuiltinTurn } from './autoscaling/builtin-autoscaler.ts';
-import { podDeletionCosts } from './autoscaling/deletion-costs.ts';
+import { workerReplicasFor } from './cluster-scale-down.ts';
 import { PruneError, type Applier } from './apply.ts';
 import { isAbsent, type Absent } from './builders/absent.ts';
 import { buildChildPlan } from './builders/children.ts';
 import { referencedSecrets } from './builders/config.ts';
 import { childName } from './builders/names.ts';
+import { buildReplicasHandover, HANDOVER_FIELD_MANAGER } from './builders/replicas-handover.ts';
 import { buildOperatorKeySecret } from './builders/operator-key.ts';
 import { buildRedisAuthSecret } from './builders/redis.ts';
-import { ApplyError, DeletionCostError, errorMessage, httpStatus, isConflict, StatusConflictError, StatusWriteError } from './errors.ts';
+import { ApplyError, errorMessage, httpStatus, isConflict, StatusConflictError, StatusWriteError } from './errors.ts';
 import type { EventRecorder } from './events.ts';
 import type { ReconcileResult } from './controller.ts';
 import type { ObjectRef } from './object-key.ts';
@@ -42,6 +43,8 @@ export interface ClusterReconcilerDeps {
   /** The Builtin autoscaler's memory of each cluster. */
   autoscaler: AutoscalerMemory;
   pods: WorkerPods;
+  /** Asks exactly these workers of the cluster to drain, through its API. Throws on failure. */
+  drain(cluster: IngestionCluster, workers: readonly string[]): Promise<void>;
   /** Told of every Builtin decision, for metrics. */
   onDecision?(cluster: IngestionCluster, turn: BuiltinTurn): void;
 }
@@ -91,11 +94,20 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
   const liveWorker = d.getChild('Deployment', namespace, childName(cluster, 'worker')) as V1Deployment | undefined;
   const liveApi = d.getChild('Deployment', namespace, childName(cluster, 'api')) as V1Deployment | undefined;
   const turn = await builtinTurn({ memory: d.autoscaler, queue: d.queue, now: d.now }, cluster, liveWorker?.spec?.replicas, (liveApi?.status?.readyReplicas ?? 0) > 0);
-  if (turn && turn.replicas < (liveWorker?.spec?.replicas ?? 0)) await markDeletionCosts(d, cluster, turn);
+  const workers = turn ? await workerReplicasFor(d, cluster, turn, liveWorker?.spec?.replicas) : undefined;
+
+  // Leaving the worker count to KEDA's HPA: first hand the live count to a manager of its own, or
+  // server-side apply would drop the field and the Deployment fall back to one replica.
+  const handover = buildReplicasHandover(cluster, liveWorker);
+  if (handover) {
+    await d.applier.applyAs(HANDOVER_FIELD_MANAGER, handover).catch((err: unknown) => {
+      errors.push(err instanceof ApplyError ? err : new ApplyError('Deployment', handover.metadata!.name!, httpStatus(err), errorMessage(err)));
+    });
+  }
 
   // Independent objects: apply them concurrently (the Deployments only need the ConfigMap and
   // Secrets to exist when pods start, which the kubelet retries).
-  const plan = buildChildPlan(cluster, { image: d.image, ...(turn ? { builtinDesired: turn.replicas } : {}) });
+  const plan = buildChildPlan(cluster, { image: d.image, ...(workers === undefined ? {} : { builtinDesired: workers }) });
   await Promise.all(plan.filter((c) => !isAbsent(c)).map(apply));
   // Then what the spec no longer wants, once the pods' templates no longer point at it.
   const prune = async (absent: Absent) => {
@@ -136,49 +148,12 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
     await d.writeStatus(cluster, status);
     await recordTransitions(d, cluster, status);
   }
-  if (turn && turn.replicas !== turn.previous) await recordScale(d, cluster, turn);
+  if (turn && workers !== undefined && liveWorker?.spec?.replicas !== undefined && workers !== liveWorker.spec.replicas) await recordScale(d, cluster, turn, liveWorker.spec.replicas, workers);
 
   if (errors.length) throw errors[0];
   if (missingSecrets.length) return { requeueAfterMs: RETRY_MISSING_SECRET_MS };
   if (turn) return { requeueAfterMs: turn.nextInMs };
   return apiReady ? { requeueAfterMs: QUEUE_POLL_MS } : {};
-}
-
-/**
- * Sets every worker pod's deletion cost from the last heartbeats before replicas go down: busy
- * pods high, idle low, pods with no heartbeat lowest. If that fails, the decision is not carried
- * out (the error policy retries), since without it the ReplicaSet may remove a busy worker.
- */
-async function markDeletionCosts(d: ClusterReconcilerDeps, cluster: IngestionCluster, turn: BuiltinTurn): Promise<void> {
-  try {
-    const pods = await d.pods.list(cluster);
-    const costs = podDeletionCosts(
-      pods.map((p) => p.name),
-      turn.entry.queue?.workers ?? [],
-    );
-    const changed = Object.fromEntries(Object.entries(costs).filter(([name, cost]) => pods.find((p) => p.name === name)?.cost !== cost));
-    await d.pods.setDeletionCosts(cluster, changed);
-  } catch (err) {
-    throw new DeletionCostError(`marking worker pods' deletion costs before scaling down: ${errorMessage(err)}`, { cause: err });
-  }
-}
-
-function autoscalingStatus(turn: BuiltinTurn): NonNullable<IngestionClusterStatus['autoscaling']> {
-  const { decision, history } = turn.entry;
-  return {
-    mode: 'Builtin',
-    ...(decision ? { reason: decision.reason, message: decision.message } : {}),
-    ...(history.lastScaleTime === undefined ? {} : { lastScaleTime: new Date(history.lastScaleTime).toISOString() }),
-    ...(history.lastScaleReason === undefined ? {} : { lastScaleReason: history.lastScaleReason }),
-    consecutiveFailures: history.consecutiveFailures,
-  };
-}
-
-async function recordScale(d: ClusterReconcilerDeps, cluster: IngestionCluster, turn: BuiltinTurn): Promise<void> {
-  const decision = turn.entry.decision;
-  if (!decision) return;
-  if (decision.reason === 'Fallback') await d.events.record(cluster, 'Warning', 'Fallback', decision.message);
-  else await d.events.record(cluster, 'Normal', turn.replicas > turn.previous ? 'ScaledUp' : 'ScaledDown', decision.message);
 }
 
 /** Only what this cluster controls is ever deleted: its uid in a controller ownerReference. */
@@ -195,6 +170,25 @@ async function recordTransitions(d: ClusterReconcilerDeps, cluster: IngestionClu
     if (type === 'Degraded' && after.status === 'False' && before?.status === 'True') await d.events.record(cluster, 'Normal', 'Recovered', 'No problem detected any more.');
     if (type === 'Suspended' && before && before.status !== after.status) await d.events.record(cluster, 'Normal', after.status === 'True' ? 'Suspended' : 'Resumed', after.message);
   }
+}
+
+function autoscalingStatus(turn: BuiltinTurn): NonNullable<IngestionClusterStatus['autoscaling']> {
+  const { decision, history } = turn.entry;
+  return {
+    mode: 'Builtin',
+    ...(decision ? { reason: decision.reason, message: decision.message } : {}),
+    ...(history.lastScaleTime === undefined ? {} : { lastScaleTime: new Date(history.lastScaleTime).toISOString() }),
+    ...(history.lastScaleReason === undefined ? {} : { lastScaleReason: history.lastScaleReason }),
+    consecutiveFailures: history.consecutiveFailures,
+  };
+}
+
+async function recordScale(d: ClusterReconcilerDeps, cluster: IngestionCluster, turn: BuiltinTurn, from: number, to: number): Promise<void> {
+  const decision = turn.entry.decision;
+  if (decision?.reason === 'Fallback') return void (await d.events.record(cluster, 'Warning', 'Fallback', decision.message));
+  const why = decision ? ` (${decision.message})` : '';
+  if (to > from) await d.events.record(cluster, 'Normal', 'ScaledUp', `Workers ${from} → ${to}${why}`);
+  else await d.events.record(cluster, 'Normal', 'ScaledDown', `Workers ${from} → ${to}: drained idle workers removed${why}`);
 }
 
 /**

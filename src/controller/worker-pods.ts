@@ -9,8 +9,8 @@ import { FIELD_MANAGER } from './constants.ts';
 import { httpStatus } from './errors.ts';
 
 export interface WorkerPods {
-  /** Names of the worker pods that exist and are not being deleted, with their current cost. */
-  list(cluster: IngestionCluster): Promise<{ name: string; cost?: string }[]>;
+  /** The worker pods that exist and are not being deleted, with their current cost. */
+  list(cluster: IngestionCluster): Promise<{ name: string; created: number; cost?: string }[]>;
   /** Sets the cost annotation of each named pod; a pod that has gone meanwhile is skipped. */
   setDeletionCosts(cluster: IngestionCluster, costs: Record<string, string>): Promise<number>;
 }
@@ -26,7 +26,11 @@ export function workerPods(kc: KubeConfig): WorkerPods {
       const pods = await core.listNamespacedPod({ namespace: cluster.metadata.namespace!, labelSelector: selector });
       return pods.items
         .filter((p: V1Pod) => !p.metadata?.deletionTimestamp)
-        .map((p) => ({ name: p.metadata!.name!, ...(p.metadata?.annotations?.[POD_DELETION_COST] === undefined ? {} : { cost: p.metadata.annotations[POD_DELETION_COST] }) }));
+        .map((p) => ({
+          name: p.metadata!.name!,
+          created: new Date(p.metadata?.creationTimestamp ?? 0).getTime(),
+          ...(p.metadata?.annotations?.[POD_DELETION_COST] === undefined ? {} : { cost: p.metadata.annotations[POD_DELETION_COST] }),
+        }));
     },
     async setDeletionCosts(cluster, costs) {
       let set = 0;

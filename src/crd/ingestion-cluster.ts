@@ -166,16 +166,21 @@ export const ingestionClusterSpec = obj(
       {
         mode: enumOf(['Builtin', 'KEDA', 'None'] as const, {
           description:
-            'Who owns the worker replica count. Builtin: the operator, from queued plus in-flight documents, removing idle workers first. KEDA: a ScaledObject the operator renders. None: workers.replicas.',
+            'Who owns the worker replica count. Builtin: the operator, from queued plus in-flight documents, draining idle workers before it removes them. KEDA: a ScaledObject the operator renders. None: workers.replicas.',
           default: 'Builtin',
         }),
         minReplicas: int({ description: 'Fewest workers; 0 allows scale to zero.', minimum: 0, maximum: 1000, default: 0 }),
         maxReplicas: int({ description: 'Most workers.', minimum: 1, maximum: 1000, default: 10 }),
         targetDepthPerWorker: int({ description: 'Queued plus in-flight documents one worker should carry.', minimum: 1, maximum: 10000, default: 5 }),
         activationDepth: int({ description: 'Depth above which workers scale from zero.', minimum: 0, default: 0 }),
-        pollingIntervalSeconds: int({ description: "How often the queue is measured, through the cluster's API (Builtin) or by KEDA.", minimum: 1, maximum: 3600, default: 2 }),
+        pollingIntervalSeconds: int({
+          description: "How often the queue is measured: by the operator through the cluster's API (Builtin), or by KEDA for its 0↔1 activation (KEDA mode; its HPA reads the metric every HPA sync period, 15 s by default).",
+          minimum: 1,
+          maximum: 3600,
+          default: 2,
+        }),
         cooldownSeconds: int({ description: 'Time the queue must stay empty before scaling to zero.', minimum: 0, maximum: 86400, default: 300 }),
-        tolerance: num({ description: 'Relative change ignored, as in HPA (0.1 = 10 %).', minimum: 0, maximum: 1, default: 0.1 }),
+        tolerance: num({ description: 'Relative change ignored, as in HPA (0.1 = 10 %). Builtin only: in KEDA mode the HPA uses its cluster-wide tolerance.', minimum: 0, maximum: 1, default: 0.1 }),
         scaleUp: scalingRules('up', 0, [
           { type: 'Percent', value: 100, periodSeconds: 15 },
           { type: 'Pods', value: 4, periodSeconds: 15 },
@@ -184,7 +189,12 @@ export const ingestionClusterSpec = obj(
         fallback: obj(
           {
             failureThreshold: int({ description: 'Consecutive failed queue measurements before falling back.', minimum: 1, maximum: 100, default: 3 }),
-            replicas: int({ description: 'Workers to run while the queue cannot be measured.', minimum: 0, maximum: 1000, default: 1 }),
+            replicas: int({
+              description: 'Workers to run while the queue cannot be measured. Builtin raises the count to it but never lowers it then: without heartbeats no worker is known to be idle.',
+              minimum: 0,
+              maximum: 1000,
+              default: 1,
+            }),
           },
           { description: 'What to do when the queue cannot be measured.', default: {} },
         ),

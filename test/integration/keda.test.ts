@@ -188,6 +188,8 @@ describe('KEDA mode', () => {
     expect(so.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'IngestionCluster', name: 'hand', controller: true })]);
     expect(await getKeda('triggerauthentications', 'hand-worker')).toBeDefined();
     await eventually('the operator giving up spec.replicas', async () => !ownsReplicas(await worker('hand'), FIELD_MANAGER, 'Apply') || undefined);
+    // Handed over, not dropped: the Deployment keeps its count until the HPA scales.
+    expect((await worker('hand')).spec?.replicas).toBe(3);
 
     // KEDA's HPA scales through the /scale subresource under its own manager.
     await hpaScales('hand-worker', 7);

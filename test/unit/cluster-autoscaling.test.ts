@@ -20,7 +20,7 @@ function queueOf(waiting: number, active: number, workers: [string, number][]): 
   return { waiting, active, delayed: 0, failed: 0, workers: workers.map(([id, n]) => ({ id, busy: n > 0, active: n })) };
 }
 
-function world(opts: { workerReplicas: number; apiReady?: number; pods?: string[]; failMarking?: boolean }) {
+function world(opts: { workerReplicas: number; apiReady?: number; pods?: string[]; failMarking?: boolean; failDrain?: boolean }) {
   let now = T0;
   const cluster = defaultedCluster('docs', 'team-a', { stores, autoscaling: { maxReplicas: 20 } });
   cluster.metadata.uid = 'uid-1';
@@ -38,6 +38,7 @@ function world(opts: { workerReplicas: number; apiReady?: number; pods?: string[
   const log: string[] = [];
   const statuses: IngestionClusterStatus[] = [];
   const costs = new Map<string, string>();
+  let draining: string[] = [];
   let queue: QueueView | undefined;
   let measurements = 0;
   const applier = {
@@ -71,13 +72,18 @@ function world(opts: { workerReplicas: number; apiReady?: number; pods?: string[
     },
     autoscaler: new AutoscalerMemory(),
     pods: {
-      list: async () => (opts.pods ?? []).map((name) => ({ name, ...(costs.has(name) ? { cost: costs.get(name)! } : {}) })),
+      list: async () => (opts.pods ?? []).map((name) => ({ name, created: T0 - 10_000, ...(costs.has(name) ? { cost: costs.get(name)! } : {}) })),
       setDeletionCosts: async (_c, set) => {
         if (opts.failMarking) throw new Error('pods is forbidden');
         for (const [name, cost] of Object.entries(set)) costs.set(name, cost);
         log.push(`mark ${Object.entries(set).map(([n, c]) => `${n}=${c}`).join(',')}`);
         return Object.keys(set).length;
       },
+    },
+    drain: async (_c, workers) => {
+      if (opts.failDrain) throw new Error('503 from the API');
+      draining = [...workers];
+      log.push(`drain ${workers.join(',')}`);
     },
   };
   return {
@@ -89,6 +95,7 @@ function world(opts: { workerReplicas: number; apiReady?: number; pods?: string[
     reconcile: () => reconcileCluster(deps, { namespace: 'team-a', name: 'docs' }),
     setQueue: (q: QueueView | undefined) => (queue = q),
     advance: (s: number) => (now += s * 1000),
+    draining: () => draining,
     measurements: () => measurements,
   };
 }
@@ -99,7 +106,7 @@ describe('the Builtin autoscaler in the cluster reconciler', () => {
     w.setQueue(queueOf(100, 2, [['docs-worker-a', 2]]));
     const r = await w.reconcile();
     expect(w.log).toContain('apply worker replicas=5'); // 1 → 5: the scale-up policy's 4 pods per period
-    expect(w.log.some((l) => l.startsWith('event Normal ScaledUp: Scaled up from 1 to 5'))).toBe(true);
+    expect(w.log.some((l) => l.startsWith('event Normal ScaledUp: Workers 1 → 5 (Scaled up from 1 to 5'))).toBe(true);
     const s = w.statuses.at(-1)!;
     expect(s.workers).toMatchObject({ desired: 5, busy: 1, idle: 0, summary: '1/5' });
     expect(s.queue).toMatchObject({ waiting: 100, active: 2 });
@@ -130,45 +137,99 @@ describe('the Builtin autoscaler in the cluster reconciler', () => {
     expect(r.requeueAfterMs).toBeUndefined();
   });
 
-  it('marks idle pods cheaper than busy ones before lowering replicas, and removes no more than the idle', async () => {
+  it('asks idle workers to drain first, then marks the drained ones cheapest and lowers replicas by them alone', async () => {
     const pods = ['docs-worker-busy', 'docs-worker-idle1', 'docs-worker-idle2', 'docs-worker-new'];
     const w = world({ workerReplicas: 4, pods });
     w.cluster.spec.autoscaling.scaleDown.stabilizationWindowSeconds = 0;
     // One busy worker, two idle, one without a heartbeat yet; nothing queued.
-    w.setQueue(queueOf(0, 1, [['docs-worker-busy', 1], ['docs-worker-idle1', 0], ['docs-worker-idle2', 0]]));
+    const hb = (): [string, number][] => [
+      ['docs-worker-busy', 1],
+      ['docs-worker-idle1', 0],
+      ['docs-worker-idle2', 0],
+    ];
+    w.setQueue(queueOf(0, 1, hb()));
+    await w.reconcile();
+    // Turn 1: nothing may go yet; the idle ones are asked to drain, the busy one never.
+    expect(w.draining()).toEqual(['docs-worker-idle1', 'docs-worker-idle2']);
+    expect(w.log.filter((l) => l.startsWith('apply worker'))).toEqual(['apply worker replicas=4']);
+    expect(w.log.some((l) => l.startsWith('event Normal Draining: Asked 2 idle worker(s)'))).toBe(true);
+    expect(w.costs.size).toBe(0);
+
+    // Turn 2: both report draining and idle.
+    const q = queueOf(0, 1, hb());
+    q.workers = q.workers.map((x) => (x.id === 'docs-worker-busy' ? x : { ...x, draining: true }));
+    w.setQueue(q);
+    w.advance(2);
     await w.reconcile();
     const mark = w.log.findIndex((l) => l.startsWith('mark '));
-    const apply = w.log.indexOf('apply worker replicas=1');
+    const apply = w.log.indexOf('apply worker replicas=2');
     expect(mark).toBeGreaterThanOrEqual(0);
     expect(apply).toBeGreaterThan(mark); // costs first, then fewer replicas
-    expect(Object.fromEntries(w.costs)).toEqual({ 'docs-worker-busy': '1001', 'docs-worker-idle1': '0', 'docs-worker-idle2': '0', 'docs-worker-new': '-1000' });
-    expect(w.log.some((l) => l.startsWith('event Normal ScaledDown: Scaled down from 4 to 1'))).toBe(true);
+    expect(Object.fromEntries(w.costs)).toEqual({ 'docs-worker-busy': '1001', 'docs-worker-idle1': '-2000', 'docs-worker-idle2': '-2000', 'docs-worker-new': '-1000' });
+    expect(w.log.some((l) => l.startsWith('event Normal ScaledDown: Workers 4 → 2'))).toBe(true);
+    expect(w.draining()).toEqual(['docs-worker-idle1', 'docs-worker-idle2']); // until they are gone
   });
 
-  it('lowers nothing when the pods cannot be marked, and says why', async () => {
-    const w = world({ workerReplicas: 3, pods: ['docs-worker-a', 'docs-worker-b', 'docs-worker-c'], failMarking: true });
-    w.cluster.spec.autoscaling.scaleDown.stabilizationWindowSeconds = 0;
-    w.setQueue(queueOf(0, 0, [['docs-worker-a', 0], ['docs-worker-b', 0], ['docs-worker-c', 0]]));
-    await expect(w.reconcile()).rejects.toMatchObject({ name: 'DeletionCostError' });
-    expect(w.log.filter((l) => l.startsWith('apply worker'))).toEqual([]);
+  it('lowers nothing when the pods cannot be marked or the workers asked, and says why', async () => {
+    const names = ['docs-worker-a', 'docs-worker-b', 'docs-worker-c'];
+    const marking = world({ workerReplicas: 3, pods: names, failMarking: true });
+    marking.cluster.spec.autoscaling.scaleDown.stabilizationWindowSeconds = 0;
+    const drained = queueOf(0, 0, names.map((n) => [n, 0]));
+    drained.workers = drained.workers.map((x) => ({ ...x, draining: true }));
+    marking.setQueue(drained);
+    await expect(marking.reconcile()).rejects.toMatchObject({ name: 'DeletionCostError' });
+    expect(marking.log.filter((l) => l.startsWith('apply worker'))).toEqual([]);
     // Nothing remembered: the next turn measures and tries again.
-    w.advance(0.1);
-    await expect(w.reconcile()).rejects.toMatchObject({ name: 'DeletionCostError' });
-    expect(w.measurements()).toBe(2);
+    marking.advance(0.1);
+    await expect(marking.reconcile()).rejects.toMatchObject({ name: 'DeletionCostError' });
+    expect(marking.measurements()).toBe(2);
+
+    const asking = world({ workerReplicas: 3, pods: names, failDrain: true });
+    asking.cluster.spec.autoscaling.scaleDown.stabilizationWindowSeconds = 0;
+    asking.setQueue(queueOf(0, 0, names.map((n) => [n, 0])));
+    await expect(asking.reconcile()).rejects.toMatchObject({ name: 'DeletionCostError', message: expect.stringContaining('503 from the API') });
+    expect(asking.log.filter((l) => l.startsWith('apply worker'))).toEqual([]);
+  });
+
+  it('withdraws the drain requests when the decision goes back up', async () => {
+    const names = ['docs-worker-a', 'docs-worker-b'];
+    const w = world({ workerReplicas: 2, pods: names });
+    w.cluster.spec.autoscaling.scaleDown.stabilizationWindowSeconds = 0;
+    w.setQueue(queueOf(0, 0, names.map((n) => [n, 0])));
+    await w.reconcile();
+    expect(w.draining()).toEqual(['docs-worker-a']); // down to the floor of one
+    w.advance(2);
+    w.setQueue(queueOf(40, 0, names.map((n) => [n, 0])));
+    await w.reconcile();
+    expect(w.draining()).toEqual([]);
+    expect(w.log.at(-1)).not.toBe('drain ');
+    expect(w.log).toContain('drain ');
   });
 
   it('holds through failed measurements, then runs fallback.replicas with a Warning', async () => {
-    const w = world({ workerReplicas: 4 });
+    const w = world({ workerReplicas: 0 });
     w.setQueue(undefined);
     for (let i = 0; i < 2; i++) {
       await w.reconcile();
       w.advance(2);
     }
     expect(w.statuses.at(-1)!.autoscaling).toMatchObject({ reason: 'MetricUnavailable', consecutiveFailures: 2 });
-    expect(w.log.filter((l) => l.startsWith('apply worker'))).toEqual(['apply worker replicas=4', 'apply worker replicas=4']);
+    expect(w.log.filter((l) => l.startsWith('apply worker'))).toEqual(['apply worker replicas=0', 'apply worker replicas=0']);
     await w.reconcile();
     expect(w.log).toContain('apply worker replicas=1');
     expect(w.log.some((l) => l.startsWith('event Warning Fallback:'))).toBe(true);
+  });
+
+  it('never lowers the workers on fallback: without heartbeats no worker is known to be idle', async () => {
+    const w = world({ workerReplicas: 4, pods: ['docs-worker-a', 'docs-worker-b', 'docs-worker-c', 'docs-worker-d'] });
+    w.setQueue(undefined);
+    // 80 s: long past the minute after which a pod without a heartbeat counts as silent.
+    for (let i = 0; i < 40; i++) {
+      await w.reconcile();
+      w.advance(2);
+    }
+    expect(w.statuses.at(-1)!.autoscaling).toMatchObject({ reason: 'Fallback' });
+    expect(new Set(w.log.filter((l) => l.startsWith('apply worker')))).toEqual(new Set(['apply worker replicas=4']));
   });
 
   it('shows a changed measurement at most every 15 s while the decision holds', async () => {

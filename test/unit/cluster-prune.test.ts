@@ -39,6 +39,7 @@ async function reconcileWith(meta: KubernetesObject['metadata'] | undefined) {
     queue: async () => undefined,
     autoscaler: new AutoscalerMemory(),
     pods: { list: async () => [], setDeletionCosts: async () => 0 },
+    drain: async () => {},
   };
   await reconcileCluster(deps, { namespace: 'team-a', name: 'docs' });
   return { deleted, events };

@@ -41,6 +41,7 @@ const api: ClusterApi = {
   },
   deleteJob: async (id, purge) => (calls.push(`DELETE ${id} purge=${purge}`), deletes.shift() ?? { done: true }),
   queue: async () => ({ waiting: 0, active: 0, delayed: 0, failed: 0, workers: [] }),
+  drainWorkers: async () => {},
 };
 
 beforeEach(() => {

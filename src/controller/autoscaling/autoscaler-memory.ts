@@ -16,6 +16,8 @@ export interface AutoscalerEntry {
   /** The last decision, and when (ms) it was last shown in status. */
   decision?: Omit<WorkersDecision, 'history'>;
   shownAt?: number;
+  /** The workers last asked to drain, and when (ms): renewed before the request expires. */
+  drain?: { workers: string[]; at: number };
 }
 
 export class AutoscalerMemory {

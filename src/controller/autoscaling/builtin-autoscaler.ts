@@ -65,7 +65,9 @@ export async function builtinTurn(d: BuiltinDeps, cluster: IngestionCluster, liv
   const show =
     decision.replicas !== previous ||
     decision.reason !== entry.decision?.reason ||
-    history.consecutiveFailures !== entry.history.consecutiveFailures ||
+    // Each failure up to the fallback is shown at once; a long outage only every refresh.
+    Math.min(history.consecutiveFailures, spec.autoscaling.fallback.failureThreshold) !==
+      Math.min(entry.history.consecutiveFailures, spec.autoscaling.fallback.failureThreshold) ||
     entry.shownAt === undefined ||
     t - entry.shownAt >= STATUS_REFRESH_MS;
   const next: AutoscalerEntry = {

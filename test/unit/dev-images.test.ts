@@ -1,0 +1,27 @@
+// manifests/dev and its examples overlay name images that exist only once src/dev/images has
+// built and imported them (pull policy Never: there is no registry); a renamed image must fail
+// here, not as ErrImageNeverPull in a pod.
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { chromaImageName } from '../../src/dev/images/chroma-image.ts';
+import { POSTGRES_IMAGE } from '../../src/dev/images/postgres-image.ts';
+import { REDIS_IMAGE } from '../../src/dev/images/redis-image.ts';
+
+type Doc = { kind?: string; spec?: { template?: { spec?: { containers?: { image: string; imagePullPolicy?: string }[] } } } };
+const docs = (file: string) => parseAllDocuments(readFileSync(new URL(`../../manifests/dev/${file}`, import.meta.url), 'utf8')).map((d) => d.toJS() as Doc);
+const containers = (file: string) => docs(file).flatMap((d) => d.spec?.template?.spec?.containers ?? []);
+
+describe('the dev manifests name the images built here', () => {
+  it('PostgreSQL and Chroma, never pulled', () => {
+    expect(containers('postgres.yaml')).toEqual([expect.objectContaining({ image: POSTGRES_IMAGE, imagePullPolicy: 'Never' })]);
+    expect(containers('chroma.yaml')).toEqual([expect.objectContaining({ image: chromaImageName(), imagePullPolicy: 'Never' })]);
+  });
+
+  it('Managed Redis in the examples overlay', () => {
+    const [kustomization] = docs('examples/kustomization.yaml') as { patches?: { patch: string }[] }[];
+    const patch = kustomization?.patches?.[0]?.patch ?? '';
+    expect(patch).toContain('path: /spec/redis/image');
+    expect(patch).toContain(`value: ${REDIS_IMAGE}`);
+  });
+});

@@ -205,9 +205,9 @@ export class ParserPool {
       if (healthy && p.uses < RECYCLE_AFTER && !p.mustRetire && !p.grownBeyond(this.#recycleGrowth)) this.#idle.push(p);
       else {
         p.kill();
-        // Recycled rather than dead: a fresh one takes its place now, so the next document does
-        // not wait for start-up (a dead one is replaced when next needed).
-        if (healthy) this.#idle.push(this.#spawn());
+        // Recycled or dead (killed at the timeout, out of memory): a fresh one takes its place
+        // now and warms up while nothing waits for it, so the next document does not.
+        if (!this.#closed) this.#idle.push(this.#spawn());
       }
     }
   }

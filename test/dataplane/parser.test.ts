@@ -40,6 +40,8 @@ describe.each(EXTRACTORS)('parser processes (%s)', (extractor) => {
     try {
       const slow = textBombPdf(64_000_000);
       await expect(pool.parse(slow, { ...limits, memoryMiB: 512, timeoutMs: 300 })).rejects.toMatchObject({ type: 'Timeout' });
+      // Started at once, not when the next document comes.
+      expect(pool.idlePids).toHaveLength(1);
       const r = await pool.parse(await textPdf([prose(3, 1)]), limits);
       expect(r.totalPages).toBe(1);
     } finally {

@@ -7,6 +7,8 @@
 
 const MEMORY_SECTION = 5;
 const WASM_PAGE = 64 * 1024;
+/** 4 GiB: the most a 32-bit memory can have. */
+const MAX_PAGES = 65536;
 
 function readLeb(buf: Uint8Array, at: number): { value: number; next: number } {
   let value = 0;
@@ -35,7 +37,8 @@ function leb(value: number): number[] {
 
 /**
  * A copy of `module` whose single, non-shared 32-bit memory has a maximum of `maxBytes` (rounded
- * down to 64 KiB pages, never below its initial size). Returns the initial and new maximum, in bytes.
+ * down to 64 KiB pages, never below its initial size nor above its declared maximum). Returns the
+ * initial and new maximum, in bytes.
  */
 export function limitWasmMemory(module: Uint8Array, maxBytes: number): { binary: Uint8Array; initialBytes: number; maximumBytes: number } {
   if (module[0] !== 0 || module[1] !== 0x61 || module[2] !== 0x73 || module[3] !== 0x6d) throw new Error('not a WebAssembly module');
@@ -51,7 +54,10 @@ export function limitWasmMemory(module: Uint8Array, maxBytes: number): { binary:
       const flags = module[count.next];
       if (flags !== 0 && flags !== 1) throw new Error(`unsupported memory limits flags ${flags} (shared or 64-bit memory)`);
       const min = readLeb(module, count.next + 1);
-      const pages = Math.max(min.value, Math.floor(maxBytes / WASM_PAGE));
+      // Never above what the module declares (PDFium's JavaScript glue refuses to grow past it
+      // anyway), nor above what a 32-bit memory can address.
+      const declared = flags === 1 ? readLeb(module, min.next).value : MAX_PAGES;
+      const pages = Math.max(min.value, Math.min(declared, MAX_PAGES, Math.floor(maxBytes / WASM_PAGE)));
       const body = [1, 1, ...leb(min.value), ...leb(pages)];
       const section = Uint8Array.from([MEMORY_SECTION, ...leb(body.length), ...body]);
       const binary = new Uint8Array(pos + section.length + (module.length - end));

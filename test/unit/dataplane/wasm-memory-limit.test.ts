@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { limitWasmMemory } from '../../../src/worker/extract/wasm-memory-limit.ts';
 
 const PAGE = 64 * 1024;
-/** A module with one memory (1 page, at most 100) exported as "memory". */
+/** A module with one memory (1 page, at most 100) exported as "memory"; noMax below declares no maximum. */
 const tiny = Uint8Array.from([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
   0x05, 0x04, 0x01, 0x01, 0x01, 0x64,
@@ -33,10 +33,16 @@ describe('limitWasmMemory', () => {
     memoryOf(tiny).grow(50);
   });
 
-  it('writes multi-byte sizes and never goes below the initial size', () => {
-    expect(limitWasmMemory(tiny, 512 * 1024 * 1024).maximumBytes).toBe(512 * 1024 * 1024);
-    expect(memoryOf(limitWasmMemory(tiny, 512 * 1024 * 1024).binary).grow(8000)).toBe(1);
+  it('never goes below the initial size, nor above the declared maximum', () => {
     expect(limitWasmMemory(tiny, 10).maximumBytes).toBe(PAGE);
+    expect(limitWasmMemory(tiny, 512 * 1024 * 1024).maximumBytes).toBe(100 * PAGE);
+  });
+
+  it('writes multi-byte sizes, up to the 4 GiB a 32-bit memory can have', () => {
+    const noMax = Uint8Array.from([...tiny.subarray(0, 8), 0x05, 0x03, 0x01, 0x00, 0x01, ...tiny.subarray(14)]);
+    expect(limitWasmMemory(noMax, 512 * 1024 * 1024).maximumBytes).toBe(512 * 1024 * 1024);
+    expect(memoryOf(limitWasmMemory(noMax, 512 * 1024 * 1024).binary).grow(8000)).toBe(1);
+    expect(limitWasmMemory(noMax, 16 * 1024 ** 3).maximumBytes).toBe(4 * 1024 ** 3);
   });
 
   it("limits PDFium's own module to the parser's budget", () => {
@@ -45,6 +51,8 @@ describe('limitWasmMemory', () => {
     expect(r.maximumBytes).toBe(256 * 1024 * 1024);
     expect(r.initialBytes).toBeLessThan(64 * 1024 * 1024);
     expect(WA.validate(r.binary)).toBe(true);
+    // The largest parser budget the CRD allows (16 GiB) keeps the 2 GiB PDFium is built with.
+    expect(limitWasmMemory(wasm, 16 * 1024 ** 3).maximumBytes).toBe(2 * 1024 ** 3);
   });
 
   it('refuses what it cannot limit', () => {

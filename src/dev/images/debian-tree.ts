@@ -137,9 +137,9 @@ export async function debianTree(roots: string[], log: (s: string) => void = () 
   const cache = join(cacheRoot(), 'debian');
   const debs = join(cache, 'debs');
   mkdirSync(debs, { recursive: true });
-  const wanted = await packageFiles(roots, cache);
-  const release = await acquireLock(join(cache, 'lock'), 'Debian packages', log);
-  try {
+  /** The .deb files of `roots` and their libraries, downloaded if the cache lacks them. */
+  const download = async (): Promise<string[]> => {
+    const wanted = await packageFiles(roots, cache);
     const missing = wanted.filter((f) => !existsSync(join(debs, f)));
     if (missing.length > 0) {
       log(`downloading ${missing.length} Debian packages`);
@@ -150,6 +150,16 @@ export async function debianTree(roots: string[], log: (s: string) => void = () 
       });
       await run('apt-get', ['download', ...pins], { cwd: debs });
     }
+    return wanted;
+  };
+  const release = await acquireLock(join(cache, 'lock'), 'Debian packages', log);
+  try {
+    // A fresh machine may have no package lists, or old ones naming versions the mirror dropped.
+    const wanted = await download().catch(async (e: unknown) => {
+      log(`apt could not fetch ${roots.join(' ')} (${(e as Error).message.split('\n')[0]}); running apt-get update`);
+      await run('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'update'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      return download();
+    });
     const packages: { name: string; dir: string }[] = [];
     for (const f of wanted) {
       const dir = join(cache, 'root', f.replace(/\.deb$/, ''));

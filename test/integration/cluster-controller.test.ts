@@ -138,7 +138,7 @@ describe('IngestionCluster controller', () => {
     expect(condition(ready, 'Suspended')?.status).toBe('False');
     expect(ready.status?.phase).toBe('Ready');
     const out = await kubectlOk(['get', 'ic', 'alpha', '-n', ns.name]);
-    expect(out.split('\n')[1]).toMatch(/^alpha\s+True\s+1\s+1\s+/);
+    expect(out.split('\n')[1]).toMatch(/^alpha\s+True\s+0\/1\s+1\s+/); // busy/ready, desired
     const events = await core.listNamespacedEvent({ namespace: ns.name, fieldSelector: 'involvedObject.name=alpha' });
     expect(events.items.map((e) => e.reason)).toContain('Ready');
   });

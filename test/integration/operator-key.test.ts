@@ -62,7 +62,7 @@ describe("the operator's key to a cluster's API", () => {
     expect(c.status?.workers).toMatchObject({ busy: 0, idle: 0 });
     const [header, row] = (await kubectlOk(['get', 'ic', 'docs', '-n', ns.name, '-o', 'wide'])).split('\n');
     expect(header).toMatch(/^NAME\s+READY\s+WORKERS\s+DESIRED\s+QUEUE\s+AGE\s+BUSY\s+ACTIVE\s+AUTOSCALING\s+REASON$/);
-    expect(row).toMatch(/^docs\s+True\s+1\s+1\s+0\s+\S+\s+0\s+0\s+Builtin\s+Ready$/);
+    expect(row).toMatch(/^docs\s+True\s+0\/1\s+1\s+0\s+\S+\s+0\s+0\s+Builtin\s+Ready$/);
   });
 
   it('lets the job controller submit a job with it', async () => {

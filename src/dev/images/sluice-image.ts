@@ -1,12 +1,11 @@
 // Sluice's own image, assembled without Docker to the Dockerfile's shape: Node 24 (the binary of the
-// `node` npm package this repo pins) with its libraries and prlimit(1) from Debian's packages,
+// `node` npm package this repo pins, stripped) with its libraries and prlimit(1) from Debian's packages,
 // /app/dist, the production node_modules and package.json, run as uid 1000 with the same entry
 // point. It is named as the manifests name it, so `kubectl apply -k .` runs what was built here.
-import { openSync, readSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_IMAGE } from '../../controller/constants.ts';
 import type { ImageSpec } from '../node/oci-image.ts';
-import { compiledDist, productionNodeModules, REPO } from './app-build.ts';
+import { compiledDist, nativeAddons, nodeBinary, productionNodeModules, REPO } from './app-build.ts';
 import { debianTree } from './debian-tree.ts';
 
 export const SLUICE_IMAGE = DEFAULT_IMAGE;
@@ -32,38 +31,10 @@ export const BINARIES = { node: '/usr/local/bin/node', prlimit: '/usr/bin/prlimi
 export const PASSWD = 'root:x:0:0:root:/root:/usr/sbin/nologin\nnode:x:1000:1000:node:/home/node:/usr/sbin/nologin\n';
 export const GROUP = 'root:x:0:\nnode:x:1000:\n';
 
-/** The Node binary of the `node` npm package, refusing any other major than the Dockerfile's 24. */
-export function nodeBinary(): string {
-  const pkg = JSON.parse(readFileSync(join(REPO, 'node_modules/node/package.json'), 'utf8')) as { version: string };
-  if (!pkg.version.startsWith('24.')) throw new Error(`node_modules/node is ${pkg.version}; the image needs Node 24 (run npm ci)`);
-  return join(REPO, 'node_modules/node/bin/node');
-}
-
-function isElf(file: string): boolean {
-  const fd = openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(4);
-    return readSync(fd, b, 0, 4, 0) === 4 && b.toString('latin1') === '\x7fELF';
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Native addons (glibc builds; musl ones never load here) under `dir`. */
-export function nativeAddons(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile() || !e.name.endsWith('.node') || e.name.includes('musl')) continue;
-    const p = join(e.parentPath, e.name);
-    if (isElf(p)) out.push(p);
-  }
-  return out.sort();
-}
-
 /** Node, prlimit and the libraries both and the native addons need, from Debian's packages. */
 export async function nodeRuntimeFiles(nodeModules: string, log: (s: string) => void): Promise<ImageSpec['files']> {
   const debian = await debianTree(['libc6', 'libstdc++6', 'libgcc-s1', 'util-linux'], log);
-  const node = nodeBinary();
+  const node = await nodeBinary(log);
   const prlimit = debian.resolve(BINARIES.prlimit);
   return [
     { path: BINARIES.node, from: node },

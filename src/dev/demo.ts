@@ -13,7 +13,7 @@ interface DocumentView {
   error: { type: string; message: string } | null;
 }
 
-export async function ingestAndSearch(base: string, key: string, dir: string, collection: string, query: string, log: (s: string) => void) {
+export async function ingestAndSearch(base: string, key: string, dir: string, collection: string, query: string, log: (s: string) => void, timeoutMs = 60_000) {
   const auth = { authorization: `Bearer ${key}` };
   const ids: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.pdf'))) {
@@ -33,7 +33,7 @@ export async function ingestAndSearch(base: string, key: string, dir: string, co
         const { document: doc } = (await (await fetch(`${base}/v1/documents/${id}`, { headers: auth })).json()) as { document: DocumentView };
         return doc.state === 'succeeded' || doc.state === 'failed' ? doc : undefined;
       },
-      60_000,
+      timeoutMs,
       100,
     );
     log(`${d.filename}: ${d.state}, ${d.pages} pages, ${d.chunks} chunks${d.error ? `, ${d.error.type}: ${d.error.message}` : ''}`);

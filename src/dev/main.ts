@@ -1,102 +1,136 @@
-// `npm start`: a local Sluice on this machine. Brings up a real control plane with the CRDs and
-// the operator, an S3-compatible object store seeded with sample handbooks, and the data plane as
-// local processes; applies the examples; ingests the example PDF through the API and follows the
-// example IngestionJob to Complete through kubectl; then stays up until Ctrl-C.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+// `npm start`: Sluice on a real one-machine Kubernetes, every part of it in pods. Starts the local
+// control plane with a node, builds and imports the images, installs Sluice with `kubectl apply
+// -k .` (the operator as its own pods with its own RBAC), the dev stores (manifests/dev) and the
+// examples; waits for it all to be Ready; uploads the example PDF through the API Service and
+// searches it, and follows the example IngestionJob (reading from a local SeaweedFS) to Complete.
+// Then it stays up, printing what to try, until Ctrl-C stops everything.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { Manager } from '../controller/manager.ts';
-import { createLogger } from '../shared/logger.ts';
-import { startControlPlane } from './control-plane.ts';
+import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { followJob, ingestAndSearch, searchOnce } from './demo.ts';
-import { installCrds } from './install-crds.ts';
-import { startLocalStack, type LocalStack } from './local-stack.ts';
+import { devImageSpecs, imageArchive } from './images/dev-images.ts';
+import { importArchive } from './node/images.ts';
 import { run } from './run.ts';
-import { sampleHandbooks } from './sample-pdfs.ts';
-import { startSeaweedFs, type SeaweedFs } from './seaweedfs.ts';
-import { seedBucket } from './seaweedfs-objects.ts';
+import type { SeaweedFs } from './seaweedfs.ts';
+import { EXAMPLE_S3, SAMPLE_HANDBOOKS, startExampleStore } from './start/example-store.ts';
+import { DEMO_CHUNKING, EXAMPLES_NAMESPACE as NS, installSluice, type Kubectl } from './start/install.ts';
+import { relayTcp, type TcpRelay } from './start/tcp-relay.ts';
+import { clusterReady, readyPods } from './start/wait-ready.ts';
+
+if (process.getuid?.() !== 0) {
+  console.error('npm start runs a real Kubernetes node (containerd, kubelet, kube-proxy: network namespaces, cgroups, nftables), which needs root. Run it as root, e.g. `sudo npm start`.');
+  process.exit(1);
+}
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-/** What examples/ingestion-job.yaml and examples/secrets.yaml name. */
-const EXAMPLE_S3 = { port: 8333, bucket: 'sluice-examples', prefix: 'handbooks/', accessKey: 'sluice-example', secretKey: 'sluice-example-secret' };
+/** examples/secrets.yaml holds this key's sha256. */
+const API_KEY = 'dev-key';
+const JOB = 'handbooks-2026';
 const started = performance.now();
-const cp = await startControlPlane();
-let manager: Manager | undefined;
-let stack: LocalStack | undefined;
-let s3: SeaweedFs | undefined;
+const since = (t = started) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
+const say = (s: string) => console.log(s);
+
+// What needs no cluster runs while the control plane starts: the example object store and the
+// image archive (a warm build only checks its inputs).
+const store = startExampleStore(repo, (l) => say(`[seaweedfs] ${l}`));
+const archive = devImageSpecs((l) => say(`[images] ${l}`)).then((specs) => imageArchive(specs, (l) => say(`[images] ${l}`)));
+const controlPlane = startControlPlane({ node: true });
+// Each is awaited below; a rejection before then must not end the process unhandled.
+for (const p of [store, archive, controlPlane]) p.catch(() => {});
+
+let relay: TcpRelay | undefined;
 let stopping = false;
 const shutdown = async (code: number) => {
   if (stopping) return;
   stopping = true;
-  console.log('\nstopping the operator, the data plane, the object store and the local control plane');
-  await manager?.stop();
-  await stack?.stop();
-  await s3?.stop();
-  await cp.stop();
+  say('\nstopping: the relay, the object store, the node (every pod) and the control plane');
+  await relay?.stop();
+  await store.then((s) => s.stop(), () => {});
+  // A start still under way is let finish, so that its stop removes all it made.
+  await controlPlane.then((cp) => cp.stop(), () => {});
   process.exit(code);
 };
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
-const kubectl = async (args: string[]) => (await run(cp.binaries.kubectl, args, { env: cp.kubectlEnv })).stdout;
 
+let cp: ControlPlane;
+let s3: SeaweedFs;
+let apiBase = '';
+const times: string[] = [];
 try {
-  await installCrds(cp);
-  const kc = new KubeConfig();
-  kc.loadFromFile(cp.kubeconfigPath);
+  [cp, s3] = await Promise.all([controlPlane, store]);
+  const node = cp.node!;
+  const kubectl: Kubectl = async (args, input) => (await run(cp.binaries.kubectl, args, { env: cp.kubectlEnv, ...(input === undefined ? {} : { input }) })).stdout;
+  say(`object store: ${s3.s3Url}, bucket ${EXAMPLE_S3.bucket} seeded with ${SAMPLE_HANDBOOKS + 1} PDFs under ${EXAMPLE_S3.prefix}`);
 
-  // The example job's documents: sample handbooks and the example PDF in a real S3-compatible
-  // server on the port the example names.
-  s3 = await startSeaweedFs({ s3Port: EXAMPLE_S3.port, accessKey: EXAMPLE_S3.accessKey, secretKey: EXAMPLE_S3.secretKey, log: (l) => console.log(l) });
-  await seedBucket(s3, EXAMPLE_S3.bucket, [
-    ...(await sampleHandbooks(12, EXAMPLE_S3.prefix)),
-    { key: `${EXAMPLE_S3.prefix}employee-handbook.pdf`, body: readFileSync(`${repo}examples/employee-handbook.pdf`) },
+  // Pods reach the node's IP, not this machine's loopback, where the object store listens.
+  relay = await relayTcp({ host: node.ip, port: EXAMPLE_S3.port }, { host: '127.0.0.1', port: EXAMPLE_S3.port });
+  const s3Endpoint = `http://${node.ip}:${EXAMPLE_S3.port}`;
+
+  const images = await archive;
+  const tImport = performance.now();
+  await importArchive({ ctr: node.binaries.ctr, socket: node.containerdSocket }, images);
+  say(`images imported into the node's containerd in ${since(tImport)}`);
+
+  await installSluice(kubectl, repo, s3Endpoint);
+  say(`installed: kubectl apply -k manifests/dev, -k . and -n ${NS} -k manifests/dev/examples (the job's object store at ${s3Endpoint}, chunks of ${DEMO_CHUNKING.chunkSize} characters)`);
+  const waitMs = 300_000;
+  await Promise.all([
+    readyPods(kubectl, 'sluice-system', 'app.kubernetes.io/component=operator', 2, waitMs),
+    readyPods(kubectl, 'db', 'app.kubernetes.io/name=postgres', 1, waitMs),
+    readyPods(kubectl, 'chroma', 'app.kubernetes.io/name=chroma', 1, waitMs),
+    readyPods(kubectl, NS, 'app.kubernetes.io/instance=docs,app.kubernetes.io/component=redis', 1, waitMs),
+    readyPods(kubectl, NS, 'app.kubernetes.io/instance=docs,app.kubernetes.io/component=api', 2, waitMs),
   ]);
-  console.log(`object store: ${s3.s3Url}, bucket ${EXAMPLE_S3.bucket} seeded with 13 PDFs under ${EXAMPLE_S3.prefix}`);
+  await clusterReady(kubectl, NS, 'docs', waitMs);
+  times.push(`ready (operator, stores, Redis, API pods Ready; ic docs READY True) in ${since()}`);
+  say(`\nSluice is ready (${since()}):\n${await kubectl(['get', 'pods', '-A'])}\n${await kubectl(['-n', NS, 'get', 'sluice,deployments,statefulsets,services'])}`);
 
-  // The data plane, as local processes on this machine's Redis and PostgreSQL (the pods the
-  // operator creates would run the same code): Chroma, the API and one worker. The API accepts
-  // the operator's key, which is put in the Secret the operator would otherwise generate.
-  const operatorKey = `sk_${randomBytes(32).toString('hex')}`;
-  // Small chunks, so a search over a short example points at one page.
-  stack = await startLocalStack({ SLUICE_LOG_LEVEL: 'warn', SLUICE_CHUNK_SIZE: '200', SLUICE_CHUNK_OVERLAP: '20', SLUICE_FETCH_ALLOW_PRIVATE_NETWORKS: 'true' }, { operatorKey });
-  stack.spawnWorker();
-  await kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'docs-operator-key' }, stringData: { key: operatorKey } } });
+  const ip = (await kubectl(['-n', NS, 'get', 'service', 'docs-api', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+  const port = (await kubectl(['-n', NS, 'get', 'service', 'docs-api', '-o', 'jsonpath={.spec.ports[0].port}'])).trim();
+  apiBase = `http://${ip}:${port}`;
 
-  // The operator, in this process, as `sluice controller` would run it in a cluster; the
-  // operator-level setting points it at the local API instead of the cluster's Service.
-  manager = new Manager({ kc, log: createLogger({ component: 'controller' }, 'warn'), httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, clusterApiUrl: stack.base });
-  await manager.start();
-  process.stdout.write(await kubectl(['apply', '-k', `${repo}examples`]));
-  await kubectl(['wait', '--for=condition=Degraded=false', '--timeout=60s', 'ic/docs']);
-  process.stdout.write(`\n${await kubectl(['get', 'sluice,deployments,statefulsets,services'])}`);
-  console.log(`\nThe data plane: API ${stack.base}, Chroma ${stack.env.SLUICE_CHROMA_URL}`);
+  // The upload reaches an API pod through kube-proxy's rules for the ClusterIP; a worker pod
+  // (autoscaled from zero by the operator) parses it.
+  say(`\nThe example PDF through the API Service ${apiBase}:`);
+  const tUpload = performance.now();
+  await ingestAndSearch(apiBase, API_KEY, join(repo, 'examples'), 'uploads', 'how much does a hotel night cost', (l) => say(`  ${l}`), waitMs);
+  times.push(`the example PDF uploaded, parsed in a worker pod and searched in ${since(tUpload)}`);
 
-  await ingestAndSearch(stack.base, stack.key, `${repo}examples`, 'uploads', 'how much does a hotel night cost', (l) => console.log(`  ${l}`));
-  console.log('\nThe example IngestionJob, as kubectl shows it while it runs:');
-  await followJob((args) => kubectl(args), 'handbooks-2026', (l) => console.log(`  ${l}`));
-  await searchOnce(stack.base, stack.key, 'handbooks', 'report a lost laptop', (l) => console.log(`  ${l}`));
+  // Applied with the examples, the job starts as soon as its cluster's API answers.
+  say(`\nThe example IngestionJob (every PDF under s3://${EXAMPLE_S3.bucket}/${EXAMPLE_S3.prefix}, fetched by the worker pods), as kubectl shows it:`);
+  await followJob((args) => kubectl(['-n', NS, ...args]), JOB, (l) => say(`  ${l}`), waitMs);
+  const job = JSON.parse(await kubectl(['-n', NS, 'get', 'ij', JOB, '-o', 'jsonpath={.status}'])) as { startTime?: string; completionTime?: string };
+  const ran = job.startTime && job.completionTime ? ` in ${((Date.parse(job.completionTime) - Date.parse(job.startTime)) / 1000).toFixed(0)} s (status.startTime to completionTime)` : '';
+  times.push(`IngestionJob ${JOB} finished${ran}, seen ${since()} after the start`);
+  await searchOnce(apiBase, API_KEY, 'handbooks', 'report a lost laptop', (l) => say(`  ${l}`));
+  say(`\n${await kubectl(['-n', NS, 'get', 'ic,ij,pods'])}`);
 } catch (e) {
   console.error(e);
   await shutdown(1);
 }
 
-mkdirSync(`${repo}.sluice`, { recursive: true });
-copyFileSync(cp.kubeconfigPath, `${repo}.sluice/kubeconfig`);
-console.log(`
-Sluice is up (${((performance.now() - started) / 1000).toFixed(0)} s). In another shell:
-  export KUBECONFIG=${repo}.sluice/kubeconfig
-  alias kubectl=${cp.binaries.kubectl}
+// A kubeconfig for other shells, with the examples' namespace as its default.
+mkdirSync(join(repo, '.sluice'), { recursive: true });
+const kubeconfig = join(repo, '.sluice/kubeconfig');
+copyFileSync(cp!.kubeconfigPath, kubeconfig);
+await run(cp!.binaries.kubectl, ['--kubeconfig', kubeconfig, 'config', 'set-context', '--current', `--namespace=${NS}`]);
+say(`
+${times.join('\n')}
+Sluice is up. In another shell:
+  export KUBECONFIG=${kubeconfig}   # namespace ${NS} by default
+  alias kubectl=${cp!.binaries.kubectl}
   kubectl get ic,ij                      # or: kubectl get sluice
-  kubectl describe ij handbooks-2026
-  kubectl patch ij handbooks-2026 --type=merge -p '{"spec":{"retryNonce":"2"}}'
+  kubectl get pods -A
+  kubectl describe ij ${JOB}
+  kubectl logs -l app.kubernetes.io/component=worker --tail=20
+  kubectl -n sluice-system logs deploy/sluice-operator --tail=20
+  kubectl patch ij ${JOB} --type=merge -p '{"spec":{"retryNonce":"2"}}'
   kubectl explain ingestionjob.spec
-The operator's metrics: http://127.0.0.1:${manager?.httpPort}/metrics
-(This control plane has no nodes, so the pods the operator creates stay Pending; the data plane
-runs as local processes instead, and the operator reaches it through SLUICE_CLUSTER_API_URL.)
-Try the API:
-  curl -H 'Authorization: Bearer ${stack?.key}' '${stack?.base}/v1/documents?collection=handbooks'
-  curl -H 'Authorization: Bearer ${stack?.key}' -F collection=uploads -F file=@some.pdf ${stack?.base}/v1/documents
-  curl -H 'Authorization: Bearer ${stack?.key}' -H 'content-type: application/json' \\
-       -d '{"collection":"handbooks","query":"parental leave"}' ${stack?.base}/v1/search
+Try the API through its Service (ClusterIP, reached from this machine through kube-proxy):
+  curl -H 'Authorization: Bearer ${API_KEY}' '${apiBase}/v1/documents?collection=handbooks'
+  curl -H 'Authorization: Bearer ${API_KEY}' -F collection=uploads -F file=@some.pdf ${apiBase}/v1/documents
+  curl -H 'Authorization: Bearer ${API_KEY}' -H 'content-type: application/json' \\
+       -d '{"collection":"handbooks","query":"parental leave"}' ${apiBase}/v1/search
 Ctrl-C stops everything.`);

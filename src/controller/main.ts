@@ -2,6 +2,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, errorFields } from '../shared/logger.ts';
 import { loadControllerConfig } from './config.ts';
+import { reuseConnections } from './kube-connections.ts';
 import { Manager } from './manager.ts';
 
 export async function runController(argv: string[] = process.argv.slice(3)): Promise<Manager> {
@@ -10,6 +11,7 @@ export async function runController(argv: string[] = process.argv.slice(3)): Pro
   const kc = new KubeConfig();
   if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
   else kc.loadFromCluster();
+  reuseConnections(kc);
   const manager = new Manager({
     kc,
     log,

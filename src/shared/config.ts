@@ -2,7 +2,7 @@
 // fails at start with a message naming the variable instead of somewhere deep in a request.
 import os from 'node:os';
 import { EMBEDDING_PROVIDERS } from '../crd/common.ts';
-import { QUEUE_NAME } from './queue.ts';
+import { QUEUE_NAME } from './queue-name.ts';
 import { DEFAULT_EXTRACTOR, EXTRACTORS, isExtractorName, type ExtractorName } from '../worker/extract/extractor.ts';
 import { loadFetchSettings, type FetchSettings } from '../worker/fetch/fetch-settings.ts';
 

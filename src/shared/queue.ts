@@ -1,8 +1,9 @@
 // The one BullMQ queue of the data plane. The controller reads its counts with
 // `new Queue(QUEUE_NAME, { connection, prefix: QUEUE_PREFIX }).getJobCounts()`.
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { QUEUE_NAME } from './queue-name.ts';
 
-export const QUEUE_NAME = 'sluice-documents';
+export { QUEUE_NAME };
 export const QUEUE_PREFIX = 'sluice';
 
 /** A job carries the document id only; PostgreSQL holds the bytes and the state. */

@@ -1,0 +1,33 @@
+// What `npm start` applies in namespace docs: manifests/dev/examples as the built kubectl's
+// kustomize renders it, with the job's object store moved where pods reach it and small chunks.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBinaries } from '../../src/dev/binaries.ts';
+import { REDIS_IMAGE } from '../../src/dev/images/redis-image.ts';
+import { run } from '../../src/dev/run.ts';
+import { DEMO_CHUNKING, renderExamples, type Kubectl } from '../../src/dev/start/install.ts';
+
+const repo = new URL('../../', import.meta.url).pathname;
+type Obj = { kind: string; metadata: { name: string }; spec?: { chunking?: unknown; redis?: { image?: string }; sources?: { objectStore?: { endpoint?: string; bucket?: string } } } };
+let kubectl: Kubectl;
+
+beforeAll(async () => {
+  const bin = (await ensureBinaries()).kubectl;
+  kubectl = async (args, input) => (await run(bin, args, input === undefined ? {} : { input })).stdout;
+}, 15 * 60_000);
+
+describe('renderExamples', () => {
+  it('keeps every example object and the overlay\'s Redis image, and changes only the endpoint and the chunking', async () => {
+    const objects = (await renderExamples(kubectl, repo, 'http://192.0.2.2:8333')) as Obj[];
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['IngestionCluster/docs', 'IngestionJob/handbooks-2026', 'Secret/docs-api-keys', 'Secret/docs-postgres', 'Secret/examples-s3']);
+    const cluster = objects.find((o) => o.kind === 'IngestionCluster')!;
+    const job = objects.find((o) => o.kind === 'IngestionJob')!;
+    expect(job.spec?.sources?.objectStore).toMatchObject({ endpoint: 'http://192.0.2.2:8333', bucket: 'sluice-examples' });
+    expect(cluster.spec?.chunking).toEqual(DEMO_CHUNKING);
+    expect(cluster.spec?.redis?.image).toBe(REDIS_IMAGE);
+  });
+
+  it('refuses an overlay without a job reading an object store, naming what it needs', async () => {
+    const noJob: Kubectl = async (args, input) => (await kubectl(args, input)).split('\n---\n').filter((d) => !d.includes('kind: IngestionJob')).join('\n---\n');
+    await expect(renderExamples(noJob, repo, 'http://192.0.2.2:8333')).rejects.toThrow(/IngestionJob with an objectStore source/);
+  });
+});

@@ -28,7 +28,8 @@ export class ResilientInformer<T extends KubernetesObject> {
       labelSelector?: string;
       log: Logger;
       onHealth?: (up: boolean) => void;
-      transform?: (obj: T) => void;
+      /** What the cache keeps of each object, listed or watched. */
+      transform?: (obj: T) => T;
       /** For a kind an add-on may not have installed: true when `err` says the apiserver does not serve it. */
       isNotServed?: (err: unknown) => boolean;
     },
@@ -47,13 +48,12 @@ export class ResilientInformer<T extends KubernetesObject> {
       const watchFn = watch.watch.bind(watch);
       watch.watch = (p, query, callback, done) =>
         watchFn(p, query, (phase, obj, raw) => {
-          if (obj && typeof obj === 'object' && phase !== 'ERROR' && phase !== 'BOOKMARK') transform(obj as T);
-          callback(phase, obj, raw);
+          callback(phase, obj && typeof obj === 'object' && phase !== 'ERROR' && phase !== 'BOOKMARK' ? transform(obj as T) : obj, raw);
         }, done);
     }
     const listed = async () => {
       const l = await list();
-      if (transform) l.items.forEach(transform);
+      if (transform) l.items = l.items.map(transform);
       if (this.notServed) this.log.info('resource now served; watching it', { resource });
       this.notServed = false;
       return l;

@@ -3,6 +3,7 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../shared/logger.ts';
 import { FIELD_MANAGER } from './constants.ts';
+import { keepAppliedOnly } from './applied-only.ts';
 import { ResilientInformer } from './informer.ts';
 import { collectionPath, kindNotServed, type KindRef } from './kinds.ts';
 
@@ -37,7 +38,7 @@ export class SharedInformers {
         ...(labelSelector ? { labelSelector } : {}),
         log,
         onHealth: (up) => onHealth?.(resource, up),
-        transform: keepOwnAppliedFields,
+        transform: kind.appliedOnly ? keepAppliedOnly : keepOwnAppliedFieldsOf,
         ...(kind.optional ? { isNotServed: kindNotServed } : {}),
       });
       this.informers.set(id, inf);
@@ -71,3 +72,8 @@ export function keepOwnAppliedFields(obj: KubernetesObject): void {
   if (own.length) m.managedFields = own;
   else delete m.managedFields;
 }
+
+const keepOwnAppliedFieldsOf = (obj: KubernetesObject) => {
+  keepOwnAppliedFields(obj);
+  return obj;
+};

@@ -15,6 +15,11 @@ export interface KindRef<T extends KubernetesObject = KubernetesObject, K extend
    * holding up readiness, until the apiserver serves it.
    */
   optional?: boolean;
+  /**
+   * Objects the operator server-side applies: their cache keeps only what it applied, status and
+   * spec.replicas (applied-only.ts).
+   */
+  appliedOnly?: boolean;
   /** Never set: carries T for type inference. */
   readonly _type?: T;
 }
@@ -26,21 +31,23 @@ const kindRef = <T extends KubernetesObject, const K extends string>(apiVersion:
   ...(optional ? { optional } : {}),
 });
 
+const childKind = (apiVersion: string, kind: string, plural: string, optional = false): KindRef => ({ ...kindRef(apiVersion, kind, plural, optional), appliedOnly: true });
+
 export const INGESTION_CLUSTER = kindRef<IngestionCluster, 'IngestionCluster'>(API_VERSION, 'IngestionCluster', 'ingestionclusters');
 export const INGESTION_JOB = kindRef<IngestionJob, 'IngestionJob'>(API_VERSION, 'IngestionJob', 'ingestionjobs');
 
 /** The kinds an IngestionCluster owns. */
 export const CLUSTER_CHILD_KINDS: KindRef[] = [
-  kindRef('v1', 'ConfigMap', 'configmaps'),
-  kindRef('v1', 'ServiceAccount', 'serviceaccounts'),
-  kindRef('v1', 'Service', 'services'),
-  kindRef('apps/v1', 'Deployment', 'deployments'),
-  kindRef('apps/v1', 'StatefulSet', 'statefulsets'),
-  kindRef('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
-  kindRef('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
+  childKind('v1', 'ConfigMap', 'configmaps'),
+  childKind('v1', 'ServiceAccount', 'serviceaccounts'),
+  childKind('v1', 'Service', 'services'),
+  childKind('apps/v1', 'Deployment', 'deployments'),
+  childKind('apps/v1', 'StatefulSet', 'statefulsets'),
+  childKind('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
+  childKind('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
   // KEDA mode's: watched so that a switch away from KEDA prunes them; absent without KEDA.
-  kindRef('keda.sh/v1alpha1', 'ScaledObject', 'scaledobjects', true),
-  kindRef('keda.sh/v1alpha1', 'TriggerAuthentication', 'triggerauthentications', true),
+  childKind('keda.sh/v1alpha1', 'ScaledObject', 'scaledobjects', true),
+  childKind('keda.sh/v1alpha1', 'TriggerAuthentication', 'triggerauthentications', true),
 ];
 
 /** The collection path of a kind, in one namespace or all of them. */

@@ -60,6 +60,8 @@ let apiBase = '';
 const times: string[] = [];
 try {
   [cp, s3] = await Promise.all([controlPlane, store]);
+  // The machine runs one node: a start may first wait for another run's to stop.
+  const nodeUp = performance.now();
   const node = cp.node!;
   const kubectl: Kubectl = async (args, input) => (await run(cp.binaries.kubectl, args, { env: cp.kubectlEnv, ...(input === undefined ? {} : { input }) })).stdout;
   say(`object store: ${s3.s3Url}, bucket ${EXAMPLE_S3.bucket} seeded with ${SAMPLE_HANDBOOKS + 1} PDFs under ${EXAMPLE_S3.prefix}`);
@@ -84,7 +86,7 @@ try {
     readyPods(kubectl, NS, 'app.kubernetes.io/instance=docs,app.kubernetes.io/component=api', 2, waitMs),
   ]);
   await clusterReady(kubectl, NS, 'docs', waitMs);
-  times.push(`ready (operator, stores, Redis, API pods Ready; ic docs READY True) in ${since()}`);
+  times.push(`ready (operator, stores, Redis, API pods Ready; ic docs READY True) in ${since()}, ${since(nodeUp)} after the control plane and node were up`);
   say(`\nSluice is ready (${since()}):\n${await kubectl(['get', 'pods', '-A'])}\n${await kubectl(['-n', NS, 'get', 'sluice,deployments,statefulsets,services'])}`);
 
   const ip = (await kubectl(['-n', NS, 'get', 'service', 'docs-api', '-o', 'jsonpath={.spec.clusterIP}'])).trim();

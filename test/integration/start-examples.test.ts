@@ -1,3 +1,4 @@
+// An integration test: it runs the kubectl the control plane's set-up has built (unit tests need no binaries).
 // What `npm start` applies in namespace docs: manifests/dev/examples as the built kubectl's
 // kustomize renders it, with the job's object store moved where pods reach it and small chunks.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ let kubectl: Kubectl;
 beforeAll(async () => {
   const bin = (await ensureBinaries()).kubectl;
   kubectl = async (args, input) => (await run(bin, args, input === undefined ? {} : { input })).stdout;
-}, 15 * 60_000);
+});
 
 describe('renderExamples', () => {
   it('keeps every example object and the overlay\'s Redis image, and changes only the endpoint and the chunking', async () => {

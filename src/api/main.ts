@@ -4,6 +4,7 @@ import http from 'node:http';
 import { ChromaStore } from '../shared/chroma-store.ts';
 import { loadApiConfig, type ApiConfig } from '../shared/config.ts';
 import { migrate } from '../shared/db/migrations.ts';
+import { migrateUntilDone } from '../shared/db/migrate-until-done.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
@@ -40,7 +41,7 @@ export async function startApi(cfg: ApiConfig): Promise<RunningApi> {
   // If PostgreSQL is away the API still comes up (answering 503) and keeps trying to migrate.
   await migrate(pool).catch((err: unknown) => {
     log.warn('migration failed; retrying in the background', errorFields(err));
-    void migrateInBackground(pool, log);
+    void migrateUntilDone(pool, log).catch(() => undefined); // the API stopped first
   });
   const redis = createApiRedis(cfg.redisUrl);
   redis.on('error', (err) => log.warn('redis error', errorFields(err)));
@@ -110,18 +111,6 @@ export async function startApi(cfg: ApiConfig): Promise<RunningApi> {
         await release();
       })()),
   };
-}
-
-async function migrateInBackground(pool: ReturnType<typeof createPool>, log: ReturnType<typeof createLogger>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await migrate(pool);
-      return;
-    } catch (err) {
-      log.warn('migration failed; retrying', { attempt, ...errorFields(err) });
-      await new Promise((r) => setTimeout(r, Math.min(10_000, attempt * 1000)));
-    }
-  }
 }
 
 export async function runApi(): Promise<void> {

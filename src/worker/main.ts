@@ -5,7 +5,7 @@
 import { Worker } from 'bullmq';
 import { ChromaStore } from '../shared/chroma-store.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../shared/config.ts';
-import { migrate } from '../shared/db/migrations.ts';
+import { migrateUntilDone } from '../shared/db/migrate-until-done.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
 import { HEARTBEAT_INTERVAL_MS, removeWorkerHeartbeat, workersKeyFor, writeWorkerHeartbeat } from '../shared/heartbeats.ts';
@@ -32,7 +32,8 @@ export interface RunningWorker {
 export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
   const log = createLogger({ component: 'worker', workerId: cfg.workerId });
   const pool = createPool(cfg.postgresUrl, log, cfg.concurrency + 4);
-  await migrate(pool);
+  // Started before its database (a fresh install): wait for it rather than crash-loop.
+  await migrateUntilDone(pool, log);
   const redis = createWorkerRedis(cfg.redisUrl);
   redis.on('error', (err) => log.warn('redis error', errorFields(err)));
   const queue = createQueue(redis, cfg.queueName);

@@ -178,6 +178,20 @@ describe('recovery', () => {
     expect(again.status).toBe(202);
   });
 
+  it('a worker started while PostgreSQL is away waits for it instead of crashing, then works', async () => {
+    const { proxy, s } = await stackBehindPostgresProxy();
+    await proxy.cut();
+    let started = false;
+    const worker = s.startWorker().then((w) => ((started = true), w));
+    await new Promise((res) => setTimeout(res, 3_000));
+    expect(started).toBe(false); // still waiting, not thrown
+    await proxy.restore();
+    await worker;
+    const up = await upload(s.base, s.keys.admin!, await textPdf(['after the database came up']), { collection: `late-${s.schema}` });
+    expect(up.status).toBe(202);
+    expect((await waitTerminal(s.base, s.keys.admin!, up.body.document.id)).state).toBe('succeeded');
+  });
+
   it('keeps nothing of an upload whose client disconnects halfway (after parts were written)', async () => {
     const s = await startStack();
     cleanups.push(() => s.stop());

@@ -31,7 +31,8 @@ const NS = 'bench';
 const SPEC = { stores: { postgres: { secretRef: { name: 'pg' } }, chroma: { url: 'http://chroma:8000' } } } as IngestionCluster['spec'];
 const names = Array.from({ length: N }, (_, i) => `c${String(i).padStart(3, '0')}`);
 
-const [cp, dist] = await Promise.all([startControlPlane({ log: () => {} }), buildOperator()]);
+// BENCH_OPERATOR_DIST: an operator built before (by buildOperator), e.g. one changed to compare.
+const [cp, dist] = await Promise.all([startControlPlane({ log: () => {} }), process.env.BENCH_OPERATOR_DIST ?? buildOperator()]);
 const proxy = new FaultProxy(cp.kubeconfigPath);
 let controller: ChildProcess | undefined;
 try {
@@ -93,6 +94,7 @@ try {
   await waitFor(`${N} clusters converged`, async () => converged.size === N, 300_000, 200);
   const allDone = Date.now() - t0;
   const memConverged = await operatorMemory(port, child.pid!);
+  const convergingRequests = proxy.requests.filter((r) => !r.watch && r.at >= t0 && r.at <= t0 + allDone && !r.path.includes('/leases/'));
   const cpuConverging = cpuSeconds(child.pid!) - cpuIdle;
   const latencies = [...created].map(([name, at]) => converged.get(name)! - at);
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -133,6 +135,7 @@ try {
   console.log(`\nSluice controller benchmark (${N} IngestionClusters, local control plane, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   console.log(`  create → children applied + status written: p50 ${quantile(sorted, 0.5)} ms, p99 ${quantile(sorted, 0.99)} ms, max ${Math.max(...latencies)} ms`);
   console.log(`  all ${N} converged after ${(allDone / 1000).toFixed(1)} s; the operator's CPU meanwhile ${cpuConverging.toFixed(1)} s`);
+  console.log(`  its requests meanwhile (leases and watches aside): ${convergingRequests.length}, ${(convergingRequests.length / N).toFixed(1)} per cluster: ${requestKinds(convergingRequests)}`);
   console.log(`  operator run as built (node ${[...nodeFlags, 'dist/main.js controller'].join(' ')})`);
   mem('idle (leader, no clusters)', memIdle);
   mem('when all converged', memConverged);
@@ -164,6 +167,17 @@ try {
   controller?.kill('SIGTERM');
   await proxy.stop();
   await cp.stop();
+}
+
+/** Requests by method, resource and status, most frequent first: "PATCH deployments 200 ×200, …". */
+function requestKinds(requests: { method: string; path: string; status?: number }[]): string {
+  const counts = new Map<string, number>();
+  for (const r of requests) {
+    const resource = /\/namespaces\/[^/]+\/([a-z]+)(?:\/[^/?]+(\/status)?)?/.exec(r.path);
+    const key = `${r.method} ${resource ? `${resource[1]}${resource[2] ?? ''}` : r.path.split('?')[0]} ${r.status ?? '?'}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(', ');
 }
 
 async function deleteServices(core: CoreV1Api, namespace: string): Promise<void> {

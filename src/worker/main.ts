@@ -9,6 +9,7 @@ import { migrateUntilDone } from '../shared/db/migrate-until-done.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
 import { HEARTBEAT_INTERVAL_MS, removeWorkerHeartbeat, workersKeyFor, writeWorkerHeartbeat } from '../shared/heartbeats.ts';
+import { withDeadline } from '../shared/deadline.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
 import { metricsRoute, startOpsServer } from '../shared/ops-server.ts';
 import { runMain } from '../shared/run-main.ts';
@@ -134,17 +135,25 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
     (stopping ??= (async () => {
       log.info('worker stopping');
       const deadline = setTimeout(() => shutdown.abort(), cfg.shutdownTimeoutSeconds * 1000);
+      // Redis may be gone for good (its pod deleted with the cluster), and its clients wait
+      // forever by design: no step of the stop may wait on it unbounded.
+      const bounded = (what: string, p: Promise<unknown>) =>
+        withDeadline(p, STOP_STEP_MS, () => new Error(`${what} did not finish within ${STOP_STEP_MS / 1000} s`)).catch((err: unknown) => log.warn('stop step cut short', errorFields(err)));
       clearInterval(sweepTimer);
       clearInterval(expandTimer);
       drain.stop();
-      await dispatcher.stop();
-      await worker.close();
+      await bounded('dispatcher stop', dispatcher.stop());
+      // Documents in flight finish, or are handed back at the deadline; with none in flight for
+      // a while, a close still waiting (on an unreachable Redis) is not waited for any longer.
+      const closed = worker.close();
+      await Promise.race([closed, untilIdleFor(() => active, STOP_STEP_MS), afterAbort(shutdown.signal, STOP_STEP_MS)]);
       clearTimeout(deadline);
+      void worker.close(true).catch(() => undefined);
       parsers.close();
       await expanding;
       clearInterval(hbTimer);
-      await removeWorkerHeartbeat(redis, cfg.workerId, workersKey).catch(() => undefined);
-      await queue.close();
+      await bounded('heartbeat removal', removeWorkerHeartbeat(redis, cfg.workerId, workersKey));
+      await bounded('queue close', queue.close());
       // BullMQ leaves connections it was given open; without these the process would not exit.
       workerRedis.disconnect();
       redis.disconnect();
@@ -153,6 +162,33 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
       log.info('worker stopped');
     })());
   return { stop, metricsPort };
+}
+
+/** A stop step that waits on Redis or PostgreSQL gets this long. */
+const STOP_STEP_MS = 5_000;
+
+/** Resolves once `inFlight()` has been 0 for `ms` without a break. */
+function untilIdleFor(inFlight: () => number, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let idleSince = inFlight() === 0 ? Date.now() : undefined;
+    const timer = setInterval(() => {
+      if (inFlight() !== 0) idleSince = undefined;
+      else idleSince ??= Date.now();
+      if (idleSince !== undefined && Date.now() - idleSince >= ms) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 250);
+  });
+}
+
+/** Resolves `ms` after the signal aborts. */
+function afterAbort(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const later = () => void setTimeout(resolve, ms);
+    if (signal.aborted) later();
+    else signal.addEventListener('abort', later, { once: true });
+  });
 }
 
 export async function runWorker(): Promise<void> {

@@ -178,6 +178,19 @@ describe('recovery', () => {
     expect(again.status).toBe(202);
   });
 
+  it('a worker whose Redis is gone for good still stops, within its step bounds', async () => {
+    const redis = await startOwnRedis();
+    cleanups.push(() => redis.stop());
+    const s = await startStack({ redisUrl: redis.url });
+    cleanups.push(() => s.stop());
+    const w = await s.startWorker({ SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '60' });
+    await redis.stop(); // as when the IngestionCluster is deleted with its Redis pod
+    const t0 = Date.now();
+    await w.stop();
+    // Nothing in flight: the close waits at most 5 s of idleness, each Redis step at most 5 s.
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+
   it('a worker started while PostgreSQL is away waits for it instead of crashing, then works', async () => {
     const { proxy, s } = await stackBehindPostgresProxy();
     await proxy.cut();

@@ -8,9 +8,9 @@
 // counting proxy (plain HTTP on loopback) in this process.
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, type KubernetesListObject } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../src/crd/ingestion-cluster.ts';
 import { startControlPlane } from '../src/dev/control-plane.ts';
@@ -174,6 +174,7 @@ try {
   controller?.kill('SIGTERM');
   await proxy.stop();
   await cp.stop();
+  if (!process.env.BENCH_OPERATOR_DIST) await rm(dirname(dist), { recursive: true, force: true });
 }
 
 /** Requests by method, resource and status, most frequent first: "PATCH deployments 200 ×200, …". */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBinaries, type Binaries } from './binaries.ts';
 import { freePort, GiveUp, waitFor } from './net.ts';
+import { SERVICE_CIDR } from './node/config.ts';
 import { createPki, kubeconfig, type Pki } from './pki.ts';
 import { exited, spawnGroup, stopGroup } from './process-group.ts';
 import { prepareNode, type PreparedNode, type RunningNode } from './node/node.ts';
@@ -120,7 +121,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--service-account-issuer=https://kubernetes.default.svc',
       `--service-account-key-file=${pki.saPub}`,
       `--service-account-signing-key-file=${pki.saKey}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
+      // The range reserved for testing, as the node's (a node adds its own flags after these).
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
       '--authorization-mode=RBAC',
       '--allow-privileged=true',
       '--endpoint-reconciler-type=none',

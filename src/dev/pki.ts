@@ -40,7 +40,7 @@ export async function createPki(dir: string): Promise<Pki> {
       dir,
       'apiserver',
       '/CN=kube-apiserver',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:198.19.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
       ca,
     ),
     signed(dir, 'admin', '/O=system:masters/CN=sluice-admin', 'extendedKeyUsage=clientAuth\n', ca),

@@ -59,10 +59,9 @@ export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, na
   // Gone: ownerReferences let the garbage collector remove the children.
   if (!cluster || cluster.metadata.deletionTimestamp) return {};
 
-  const missingSecrets: Observed['missingSecrets'] = [];
-  for (const ref of referencedSecrets(cluster)) {
-    if (!(await d.secrets.exists(namespace, ref.name))) missingSecrets.push({ name: ref.name, field: ref.field });
-  }
+  const refs = referencedSecrets(cluster);
+  const found = await Promise.all(refs.map((ref) => d.secrets.exists(namespace, ref.name)));
+  const missingSecrets: Observed['missingSecrets'] = refs.filter((_, i) => !found[i]).map((ref) => ({ name: ref.name, field: ref.field }));
 
   const applied = new Map<string, KubernetesObject>();
   const errors: (ApplyError | PruneError)[] = [];

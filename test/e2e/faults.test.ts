@@ -147,12 +147,25 @@ describe('faults on a real node', () => {
       else expect(r.status, JSON.stringify(r.body)).toBeGreaterThanOrEqual(500);
     }
 
-    const [after] = await readyPods(cluster.ns, 'app.kubernetes.io/component=redis', 1, 180_000);
-    expect(after!.metadata.uid).not.toBe(before!.metadata.uid);
-    const r2 = connect();
-    await r2.connect();
-    expect(await r2.get('e2e:marker'), 'the marker written before the delete').toBe(marker);
-    await r2.quit();
+    // The replacement: Ready and another pod (the deleted one may still be listed Ready while it
+    // terminates), then reachable through the Service once its endpoints follow.
+    await eventually('a new Ready Redis pod', async () => {
+      const ready = (await pods(cluster.ns, 'app.kubernetes.io/component=redis')).filter(isReady);
+      return ready.length === 1 && ready[0]!.metadata.uid !== before!.metadata.uid;
+    }, 180_000, 1000);
+    const read = await eventually('the marker read back through the Service', async () => {
+      const r2 = connect();
+      r2.on('error', () => undefined);
+      try {
+        await r2.connect();
+        return (await r2.get('e2e:marker')) ?? 'missing';
+      } catch {
+        return undefined;
+      } finally {
+        r2.disconnect();
+      }
+    }, 60_000, 1000);
+    expect(read, 'the marker written before the delete').toBe(marker);
     // The AOF is on the hostPath volume the StatefulSet's claim bound to, not in the pod.
     const pv = (await kubectlOk(['-n', cluster.ns, 'get', 'pvc', `data-${before!.metadata.name}`, '-o', 'jsonpath={.spec.volumeName}'])).trim();
     const path = (await kubectlOk(['get', 'pv', pv, '-o', 'jsonpath={.spec.hostPath.path}'])).trim();

@@ -44,6 +44,9 @@ function chunkId(documentId: string, index: number): string {
   return `${documentId}:${index}`;
 }
 
+/** HNSW's candidate list at query time (Chroma's default trades too much recall). */
+const HNSW_EF_SEARCH = 200;
+
 export class ChromaStore {
   readonly #client: PreEncodingChromaClient;
   readonly #collections = new Map<string, Collection>();
@@ -76,7 +79,10 @@ export class ChromaStore {
             name,
             embeddingFunction: null,
             metadata: { 'sluice:model': model, 'sluice:dimensions': dimensions },
-            configuration: { hnsw: { space: 'cosine' } },
+            // Chroma's default query candidate list is short enough that a chunk at distance 0.12
+            // was missed for ones at 0.8 among many look-alike chunks: recall over a query's last
+            // ms. Insertion keeps its default (the Chroma server is the pipeline's costliest stage).
+            configuration: { hnsw: { space: 'cosine', ef_search: HNSW_EF_SEARCH } },
           });
         }
         try {

@@ -8,7 +8,8 @@ import { run } from '../../src/dev/run.ts';
 import { DEMO_CHUNKING, renderExamples, type Kubectl } from '../../src/dev/start/install.ts';
 
 const repo = new URL('../../', import.meta.url).pathname;
-type Obj = { kind: string; metadata: { name: string }; spec?: { chunking?: unknown; redis?: { image?: string }; sources?: { objectStore?: { endpoint?: string; bucket?: string } } } };
+type Resources = { resources?: { requests?: Record<string, string> } };
+type Obj = { kind: string; metadata: { name: string }; spec?: { chunking?: unknown; redis?: { image?: string }; api?: Resources; workers?: Resources; sources?: { objectStore?: { endpoint?: string; bucket?: string } } } };
 let kubectl: Kubectl;
 
 beforeAll(async () => {
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 
 describe('renderExamples', () => {
-  it('keeps every example object and the overlay\'s Redis image, and changes only the endpoint and the chunking', async () => {
+  it('keeps every example object and the overlay\'s Redis image, and changes only the endpoint, the chunking and the CPU requests', async () => {
     const objects = (await renderExamples(kubectl, repo, 'http://192.0.2.2:8333')) as Obj[];
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['IngestionCluster/docs', 'IngestionJob/handbooks-2026', 'Secret/docs-api-keys', 'Secret/docs-postgres', 'Secret/examples-s3']);
     const cluster = objects.find((o) => o.kind === 'IngestionCluster')!;
@@ -25,6 +26,9 @@ describe('renderExamples', () => {
     expect(job.spec?.sources?.objectStore).toMatchObject({ endpoint: 'http://192.0.2.2:8333', bucket: 'sluice-examples' });
     expect(cluster.spec?.chunking).toEqual(DEMO_CHUNKING);
     expect(cluster.spec?.redis?.image).toBe(REDIS_IMAGE);
+    // Small enough CPU requests for several workers on the 2-CPU node.
+    expect(cluster.spec?.api?.resources?.requests).toMatchObject({ cpu: '50m' });
+    expect(cluster.spec?.workers?.resources?.requests).toMatchObject({ cpu: '100m' });
   });
 
   it('refuses an overlay without a job reading an object store, naming what it needs', async () => {

@@ -99,14 +99,14 @@ export async function installCluster(prefix: string, patch: (spec: Record<string
   for (const s of docs) if (s.metadata.name === 'docs-postgres') s.stringData.uri = `postgres://sluice@postgres.db.svc:5432/${db}`;
   const ic = parseAllDocuments(readFileSync(join(REPO, 'examples/ingestion-cluster.yaml'), 'utf8'))[0]!.toJS() as { metadata: { name: string }; spec: Record<string, unknown> };
   (ic.spec.redis as Record<string, unknown>).image = REDIS_IMAGE;
+  patch(ic.spec);
   // Several test clusters share the node's 2 CPUs with the install's: CPU requests small enough
-  // that each schedules (the example asks 1.5 CPUs for one cluster); memory limits as the example's.
+  // that each schedules (the example asks 1.5 CPUs for one cluster), whatever the test's patch.
   for (const part of ['api', 'workers'] as const) {
     const r = ((ic.spec[part] as Record<string, unknown>).resources ?? {}) as { requests?: Record<string, string> };
     r.requests = { ...r.requests, cpu: '20m' };
     (ic.spec[part] as Record<string, unknown>).resources = r;
   }
-  patch(ic.spec);
   await kubectlOk(['-n', ns.name, 'apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...docs, ic] }));
   const api = new Api();
   return {

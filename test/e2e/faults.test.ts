@@ -88,7 +88,9 @@ describe('faults on a real node', () => {
 
     const docs = await cluster.api.terminal(ids, 600_000);
     await expectNoLossNoDuplicates(collection, docs);
-    const [replacement] = (await pods(cluster.ns, WORKER)).filter((p) => isReady(p) && p.metadata.uid !== old!.metadata.uid);
+    // The replacement takes documents as soon as its process runs, before its readiness probe
+    // first passes: any pod but the old one, not only a Ready one.
+    const [replacement] = (await pods(cluster.ns, WORKER)).filter((p) => p.metadata.uid !== old!.metadata.uid && !p.metadata.deletionTimestamp);
     expect(replacement, 'a replacement worker pod').toBeDefined();
     const logs = await kubectlOk(['-n', cluster.ns, 'logs', replacement!.metadata.name]);
     const byReplacement = ids.filter((id) => logs.includes(id));

@@ -57,7 +57,10 @@ const RETRY_MISSING_SECRET_MS = 15_000;
 export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, name }: ObjectRef): Promise<ReconcileResult> {
   const cluster = d.getCluster(namespace, name);
   // Gone: ownerReferences let the garbage collector remove the children.
-  if (!cluster || cluster.metadata.deletionTimestamp) return {};
+  if (!cluster || cluster.metadata.deletionTimestamp) {
+    d.autoscaler.forget(`${namespace}/${name}`);
+    return {};
+  }
 
   const refs = referencedSecrets(cluster);
   const found = await Promise.all(refs.map((ref) => d.secrets.exists(namespace, ref.name)));

@@ -114,6 +114,16 @@ describe('the Builtin autoscaler in the cluster reconciler', () => {
     expect(r.requeueAfterMs).toBe(2_000);
   });
 
+  it('forgets a cluster once it is gone', async () => {
+    const w = world({ workerReplicas: 1 });
+    w.setQueue(queueOf(10, 0, []));
+    await w.reconcile();
+    expect(w.deps.autoscaler.get('team-a/docs', 'uid-1')).toBeDefined();
+    w.deps.getCluster = () => undefined;
+    await w.reconcile();
+    expect(w.deps.autoscaler.get('team-a/docs', 'uid-1')).toBeUndefined();
+  });
+
   it('does not measure again before the interval has passed, whatever brings the reconcile', async () => {
     const w = world({ workerReplicas: 1 });
     w.setQueue(queueOf(100, 2, [['docs-worker-a', 2]]));

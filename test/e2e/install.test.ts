@@ -10,8 +10,8 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, kubectl, kubectlOk } from '../support/kube.ts';
 import { REPO } from '../../src/dev/images/app-build.ts';
 import { importDevImages } from '../../src/dev/images/dev-images.ts';
-import { localVolumes } from '../../src/dev/node/local-volumes.ts';
 import { run } from '../../src/dev/run.ts';
+import { installBase } from '../../src/dev/start/install.ts';
 
 const NS = 'docs';
 const KEY = 'dev-key'; // examples/secrets.yaml holds its sha256
@@ -58,12 +58,7 @@ beforeAll(async () => {
   const t0 = Date.now();
   const names = await importDevImages(inject('containerd'), log);
   log(`images ${names.join(', ')} built and imported in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  // The node has no volume provisioner: Managed Redis's claim binds to one of these.
-  await kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: localVolumes() }));
-
-  await kubectlOk(['apply', '-k', join(REPO, 'manifests/dev')]);
-  await kubectlOk(['apply', '-k', REPO]);
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/ingestionclusters.sluice.dev', 'crd/ingestionjobs.sluice.dev']);
+  await installBase(kubectlOk, REPO);
   await kubectlOk(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'v1',
     kind: 'Namespace',

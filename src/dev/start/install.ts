@@ -35,12 +35,20 @@ export async function renderExamples(kubectl: Kubectl, repo: string, s3Endpoint:
   return list;
 }
 
-export async function installSluice(kubectl: Kubectl, repo: string, s3Endpoint: string): Promise<void> {
+/**
+ * What every install on the local node starts with (npm start and the e2e tests): the node's
+ * volumes, the dev stores, Sluice itself with `kubectl apply -k .`, and its CRDs established.
+ */
+export async function installBase(kubectl: Kubectl, repo: string): Promise<void> {
   // The node has no volume provisioner: Managed Redis's claim binds to one of these.
   await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: localVolumes() }));
   await kubectl(['apply', '-k', join(repo, 'manifests/dev')]);
   await kubectl(['apply', '-k', repo]);
   await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/ingestionclusters.sluice.dev', 'crd/ingestionjobs.sluice.dev']);
+}
+
+export async function installSluice(kubectl: Kubectl, repo: string, s3Endpoint: string): Promise<void> {
+  await installBase(kubectl, repo);
   await kubectl(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'v1',
     kind: 'Namespace',

@@ -10,8 +10,8 @@ import { inject } from 'vitest';
 import { createNamespace, eventually, kubectl, kubectlOk } from '../../support/kube.ts';
 import { REPO } from '../../../src/dev/images/app-build.ts';
 import { importDevImages } from '../../../src/dev/images/dev-images.ts';
-import { localVolumes } from '../../../src/dev/node/local-volumes.ts';
 import { run } from '../../../src/dev/run.ts';
+import { installBase } from '../../../src/dev/start/install.ts';
 
 export const KEY = 'dev-key'; // examples/secrets.yaml holds its sha256
 export const REDIS_IMAGE = 'sluice.local/redis:7.0.15'; // as manifests/dev/examples patches it in
@@ -51,10 +51,7 @@ export async function readyPods(ns: string, selector: string, count: number, tim
 export async function installSystem(log: (s: string) => void): Promise<void> {
   const t0 = Date.now();
   await importDevImages(inject('containerd'), log);
-  await kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: localVolumes() }));
-  await kubectlOk(['apply', '-k', join(REPO, 'manifests/dev')]);
-  await kubectlOk(['apply', '-k', REPO]);
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/ingestionclusters.sluice.dev', 'crd/ingestionjobs.sluice.dev']);
+  await installBase(kubectlOk, REPO);
   log(`system applied in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -1,7 +1,7 @@
 // Reconciles one IngestionCluster: read it, apply every child it wants, delete every child it
 // controls and no longer wants, replace the status if it changed.
 // Level-triggered: it never asks why it runs, it only compares the world with the spec.
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject, type V1Deployment, type V1StatefulSet } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../crd/common.ts';
 import type { IngestionCluster, IngestionClusterStatus } from '../crd/ingestion-cluster.ts';
 import type { QueueView } from './cluster-api.ts';
@@ -18,6 +18,7 @@ import { buildOperatorKeySecret } from './builders/operator-key.ts';
 import { buildRedisAuthSecret } from './builders/redis.ts';
 import { ApplyError, errorMessage, httpStatus, isConflict, StatusConflictError, StatusWriteError } from './errors.ts';
 import type { EventRecorder } from './events.ts';
+import { JSON_PATCH, kubeRequests, objectPath } from './kube-requests.ts';
 import type { ReconcileResult } from './controller.ts';
 import type { ObjectRef } from './object-key.ts';
 import type { SecretProbe } from './secrets.ts';
@@ -199,24 +200,16 @@ async function recordScale(d: ClusterReconcilerDeps, cluster: IngestionCluster, 
  * the status was computed from.
  */
 export function statusWriter(kc: KubeConfig): ClusterReconcilerDeps['writeStatus'] {
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+  const request = kubeRequests(kc);
   return async (cluster, status) => {
     try {
-      await api.patchNamespacedCustomObjectStatus(
-        {
-          group: GROUP,
-          version: VERSION,
-          plural: 'ingestionclusters',
-          namespace: cluster.metadata.namespace!,
-          name: cluster.metadata.name!,
-          body: [
-            { op: 'test', path: '/metadata/resourceVersion', value: cluster.metadata.resourceVersion },
-            { op: 'add', path: '/status', value: status },
-          ],
-        },
-        jsonPatch,
-      );
+      await request('PATCH', objectPath(`${GROUP}/${VERSION}`, 'ingestionclusters', cluster.metadata.namespace!, cluster.metadata.name!, 'status'), {
+        contentType: JSON_PATCH,
+        body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: cluster.metadata.resourceVersion },
+          { op: 'add', path: '/status', value: status },
+        ],
+      });
     } catch (err) {
       if (isConflict(err)) throw new StatusConflictError(`status of ${cluster.metadata.name} changed underneath us`, { cause: err });
       throw new StatusWriteError(`writing status of ${cluster.metadata.name}: ${errorMessage(err)}`, { cause: err });

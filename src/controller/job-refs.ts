@@ -1,9 +1,10 @@
 // Reads what an IngestionJob references in its namespace: a manifest ConfigMap's key and
 // object-store credentials. A missing reference is an answer (a condition), not an error.
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import type { IngestionJob } from '../crd/ingestion-job.ts';
 import { ConfigMapLookupError, errorMessage, httpStatus, SecretLookupError } from './errors.ts';
 import type { ResolvedRefs } from './job-body.ts';
+import { kubeRequests, objectPath } from './kube-requests.ts';
 
 export type Resolution = { ok: true; refs: ResolvedRefs } | { ok: false; reason: string; message: string };
 
@@ -44,11 +45,11 @@ export async function resolveRefs(job: IngestionJob, reader: RefReader): Promise
 const decode = (data: Record<string, string> | undefined) => Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 
 export function kubeRefReader(kc: KubeConfig): RefReader {
-  const core = kc.makeApiClient(CoreV1Api);
+  const request = kubeRequests(kc);
   return {
     async configMapData(namespace, name) {
       try {
-        const cm = await core.readNamespacedConfigMap({ namespace, name });
+        const cm = await request<V1ConfigMap>('GET', objectPath('v1', 'configmaps', namespace, name));
         return { ...decode(cm.binaryData), ...cm.data };
       } catch (err) {
         if (httpStatus(err) === 404) return undefined;
@@ -57,7 +58,7 @@ export function kubeRefReader(kc: KubeConfig): RefReader {
     },
     async secretData(namespace, name) {
       try {
-        return decode((await core.readNamespacedSecret({ namespace, name })).data);
+        return decode((await request<V1Secret>('GET', objectPath('v1', 'secrets', namespace, name))).data);
       } catch (err) {
         if (httpStatus(err) === 404) return undefined;
         throw new SecretLookupError(`reading Secret ${namespace}/${name}: ${errorMessage(err)}`, { cause: err });

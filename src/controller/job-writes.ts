@@ -1,9 +1,10 @@
 // The writes of the job controller to its IngestionJobs: the finalizer and the status, each a
 // JSON patch whose first operation tests the resourceVersion the decision was made on.
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../crd/common.ts';
 import type { IngestionJob, IngestionJobStatus } from '../crd/ingestion-job.ts';
 import { errorMessage, FinalizerConflictError, isConflict, StatusConflictError, WriteError } from './errors.ts';
+import { JSON_PATCH, kubeRequests, objectPath } from './kube-requests.ts';
 
 export const JOB_FINALIZER = 'sluice.dev/job-cleanup';
 
@@ -19,14 +20,13 @@ type Op = { op: 'test' | 'add' | 'remove'; path: string; value?: unknown };
 export const hasFinalizer = (job: IngestionJob) => job.metadata.finalizers?.includes(JOB_FINALIZER) ?? false;
 
 export function jobWriter(kc: KubeConfig): JobWriter {
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
-  const target = (job: IngestionJob) => ({ group: GROUP, version: VERSION, plural: 'ingestionjobs', namespace: job.metadata.namespace!, name: job.metadata.name! });
+  const request = kubeRequests(kc);
+  const jobPath = (job: IngestionJob, subresource?: string) => objectPath(`${GROUP}/${VERSION}`, 'ingestionjobs', job.metadata.namespace!, job.metadata.name!, subresource);
   const guard = (job: IngestionJob): Op => ({ op: 'test', path: '/metadata/resourceVersion', value: job.metadata.resourceVersion });
 
   const patchFinalizers = async (job: IngestionJob, ops: Op[], what: string) => {
     try {
-      await api.patchNamespacedCustomObject({ ...target(job), body: [guard(job), ...ops] }, jsonPatch);
+      await request('PATCH', jobPath(job), { contentType: JSON_PATCH, body: [guard(job), ...ops] });
     } catch (err) {
       if (isConflict(err)) throw new FinalizerConflictError(`${what} of ${job.metadata.name}: it changed underneath us`, { cause: err });
       throw new WriteError(`${what} of ${job.metadata.name}: ${errorMessage(err)}`, { cause: err });
@@ -48,7 +48,7 @@ export function jobWriter(kc: KubeConfig): JobWriter {
     },
     writeStatus: async (job, status) => {
       try {
-        await api.patchNamespacedCustomObjectStatus({ ...target(job), body: [guard(job), { op: 'add', path: '/status', value: status }] }, jsonPatch);
+        await request('PATCH', jobPath(job, 'status'), { contentType: JSON_PATCH, body: [guard(job), { op: 'add', path: '/status', value: status }] });
       } catch (err) {
         if (isConflict(err)) throw new StatusConflictError(`status of ${job.metadata.name} changed underneath us`, { cause: err });
         throw new WriteError(`writing status of ${job.metadata.name}: ${errorMessage(err)}`, { cause: err });

@@ -2,8 +2,9 @@
 // every retry period; others take over once they have seen the same record unchanged for a full
 // lease duration (by their own clock, so clock skew between replicas does not matter). Every
 // write is guarded by resourceVersion, so two candidates cannot both win.
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { httpStatus } from './errors.ts';
+import { kubeRequests, objectPath, type KubeRequest } from './kube-requests.ts';
 import type { Logger } from '../shared/logger.ts';
 
 export interface LeaderElectionOptions {
@@ -19,7 +20,7 @@ export interface LeaderElectionOptions {
 }
 
 export class LeaderElector {
-  private readonly api: CoordinationV1Api;
+  private readonly request: KubeRequest;
   private readonly o: Required<LeaderElectionOptions>;
   private observedRecord = '';
   private observedAt = 0;
@@ -29,7 +30,7 @@ export class LeaderElector {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(kc: KubeConfig, opts: LeaderElectionOptions) {
-    this.api = kc.makeApiClient(CoordinationV1Api);
+    this.request = kubeRequests(kc);
     this.o = {
       ...opts,
       leaseDurationMs: opts.leaseDurationMs ?? 15_000,
@@ -75,15 +76,14 @@ export class LeaderElector {
     const durationSeconds = Math.round(this.o.leaseDurationMs / 1000);
     let lease: V1Lease;
     try {
-      lease = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
+      lease = await this.readLease();
     } catch (err) {
       if (httpStatus(err) !== 404) throw err;
-      await this.api.createNamespacedLease({
-        namespace: this.o.namespace,
+      await this.request('POST', objectPath('coordination.k8s.io/v1', 'leases', this.o.namespace), {
         body: {
           metadata: { name: this.o.name, namespace: this.o.namespace },
           spec: { holderIdentity: this.o.identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
-        },
+        } satisfies V1Lease,
       });
       return true;
     }
@@ -105,12 +105,20 @@ export class LeaderElector {
       ...(heldByUs ? {} : { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }),
     };
     try {
-      await this.api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body: lease });
+      await this.replaceLease(lease);
     } catch (err) {
       if (httpStatus(err) === 409) return false; // someone else wrote first
       throw err;
     }
     return true;
+  }
+
+  private readLease(): Promise<V1Lease> {
+    return this.request<V1Lease>('GET', objectPath('coordination.k8s.io/v1', 'leases', this.o.namespace, this.o.name));
+  }
+
+  private replaceLease(lease: V1Lease): Promise<unknown> {
+    return this.request('PUT', objectPath('coordination.k8s.io/v1', 'leases', this.o.namespace, this.o.name), { body: lease });
   }
 
   /** Stops campaigning; if leading, gives the lease up so a standby takes over at once. */
@@ -120,10 +128,10 @@ export class LeaderElector {
     if (!this.leading) return;
     this.leading = false;
     try {
-      const lease = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
+      const lease = await this.readLease();
       if (lease.spec?.holderIdentity !== this.o.identity) return;
       lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime() };
-      await this.api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body: lease });
+      await this.replaceLease(lease);
       this.o.log.info('released the lease', { identity: this.o.identity });
     } catch (err) {
       this.o.log.error('could not release the lease', { error: err instanceof Error ? err.message : String(err) });

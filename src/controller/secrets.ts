@@ -1,17 +1,18 @@
 // Existence checks of Secrets by name. The controller may not list or watch Secrets (that would
 // let it read every Secret in the cluster), so it GETs the few it is told about, and remembers
 // the ones it found for a while so a converged cluster costs no requests.
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { httpStatus, SecretLookupError } from './errors.ts';
+import { kubeRequests, objectPath, type KubeRequest } from './kube-requests.ts';
 
 export class SecretProbe {
-  private readonly core: CoreV1Api;
+  private readonly request: KubeRequest;
   private readonly seen = new Map<string, number>();
   private readonly ttlMs: number;
   private readonly now: () => number;
 
   constructor(kc: KubeConfig, ttlMs = 10 * 60_000, now: () => number = Date.now) {
-    this.core = kc.makeApiClient(CoreV1Api);
+    this.request = kubeRequests(kc);
     this.ttlMs = ttlMs;
     this.now = now;
   }
@@ -21,7 +22,7 @@ export class SecretProbe {
     const at = this.seen.get(key);
     if (at !== undefined && this.now() - at < this.ttlMs) return true;
     try {
-      await this.core.readNamespacedSecret({ namespace, name });
+      await this.request('GET', objectPath('v1', 'secrets', namespace, name));
       this.seen.set(key, this.now());
       return true;
     } catch (err) {

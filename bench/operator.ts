@@ -79,20 +79,28 @@ export interface OperatorMemory {
   file: number;
   heapTotal: number;
   heapUsed: number;
+  /** Of heapTotal: the young generation (its semispaces), machine code, and bytecode (V8's trusted space). */
+  young: number;
+  code: number;
+  bytecode: number;
   external: number;
 }
 
 export async function operatorMemory(port: number, pid: number): Promise<OperatorMemory> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const gauge = (name: string) => Number(new RegExp(`^sluice_controller_${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+  const space = (name: string) => gauge(`nodejs_heap_space_size_total_bytes\\{space="${name}"\\}`);
   return {
     ...rssParts(pid),
     rss: gauge('process_resident_memory_bytes'),
     heapTotal: gauge('nodejs_heap_size_total_bytes'),
     heapUsed: gauge('nodejs_heap_size_used_bytes'),
+    young: space('new'),
+    code: space('code') + space('code_large_object'),
+    bytecode: space('trusted') + space('trusted_large_object'),
     external: gauge('nodejs_external_memory_bytes'),
   };
 }
 
 export const formatMemory = (m: OperatorMemory) =>
-  `RSS ${m.rss.toFixed(0)} MiB (anonymous ${m.anon.toFixed(0)}, files ${m.file.toFixed(0)}; V8 heap ${m.heapUsed.toFixed(0)} used of ${m.heapTotal.toFixed(0)}, external ${m.external.toFixed(0)})`;
+  `RSS ${m.rss.toFixed(0)} MiB (anonymous ${m.anon.toFixed(0)}, files ${m.file.toFixed(0)}; V8 heap ${m.heapUsed.toFixed(0)} used of ${m.heapTotal.toFixed(0)}, of which young ${m.young.toFixed(0)}, code ${m.code.toFixed(0)}, bytecode ${m.bytecode.toFixed(0)}; external ${m.external.toFixed(0)})`;

@@ -38,7 +38,7 @@ export class SharedInformers {
         ...(labelSelector ? { labelSelector } : {}),
         log,
         onHealth: (up) => onHealth?.(resource, up),
-        transform: kind.appliedOnly ? keepAppliedOnly : keepOwnAppliedFieldsOf,
+        transform: kind.appliedOnly ? (o) => withoutLastApplied(keepAppliedOnly(o)) : keepOwnAppliedFieldsOf,
         ...(kind.optional ? { isNotServed: kindNotServed } : {}),
       });
       this.informers.set(id, inf);
@@ -75,5 +75,21 @@ export function keepOwnAppliedFields(obj: KubernetesObject): void {
 
 const keepOwnAppliedFieldsOf = (obj: KubernetesObject) => {
   keepOwnAppliedFields(obj);
-  return obj;
+  return withoutLastApplied(obj);
 };
+
+/** kubectl's copy of the object as last applied client-side, as large as the object itself. */
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops LAST_APPLIED from the object's annotations: `kubectl apply` (and Argo CD's default,
+ * client-side apply) puts it on every IngestionCluster and IngestionJob, and nothing here reads it.
+ */
+export function withoutLastApplied(obj: KubernetesObject): KubernetesObject {
+  const annotations = obj.metadata?.annotations;
+  if (annotations?.[LAST_APPLIED] === undefined) return obj;
+  const { [LAST_APPLIED]: _dropped, ...rest } = annotations;
+  if (Object.keys(rest).length) obj.metadata!.annotations = rest;
+  else delete obj.metadata!.annotations;
+  return obj;
+}

@@ -4,7 +4,10 @@
 // how far each extractor's text is from pdftotext's, page by page. Two corpora: real-world PDFs
 // from Debian's documentation packages (fetched on first use, real-world-corpus.ts) and the
 // generated one (pdf-lib, Helvetica). CPU is read from /proc for every process that does the
-// work, so the ratio is per core whatever runs in parallel. Then the full pipeline (parse, chunk,
+// work, so the ratio is per core whatever runs in parallel. Each extractor reads the corpus twice
+// in one parser process: first fresh (started, warmed up on the built-in page and the first
+// document), then again with its code compiled by V8's optimizing tier, as a process is after its
+// first documents of the up to RECYCLE_AFTER it serves; its start-up CPU is shown apart. Then the full pipeline (parse, chunk,
 // embed, store) on the generated corpus, with stores.chroma.storeText on and off, broken down by
 // stage, to show where the CPU goes.
 //   npm run bench:parse   (BENCH_REAL_DOCS=40; BENCH_DOCS=40 BENCH_PAGES=25 for the generated corpus)
@@ -16,7 +19,7 @@ import { promisify } from 'node:util';
 import { chunkPages } from '../src/shared/chunking.ts';
 import { OfflineEmbedder } from '../src/shared/embedding/offline.ts';
 import { DEFAULT_EXTRACTOR, EXTRACTORS, type ExtractorName } from '../src/worker/extract/extractor.ts';
-import { ParserProcess } from '../src/worker/parser.ts';
+import { ParserProcess, RECYCLE_AFTER } from '../src/worker/parser.ts';
 import { startChroma } from '../src/dev/chroma.ts';
 import { sleep } from '../src/dev/net.ts';
 import { corpus, type CorpusFile } from './corpus.ts';
@@ -56,6 +59,10 @@ const limits = { timeoutMs: 120_000, memoryMiB: 512, maxPages: 100_000, maxChars
 
 interface Measured {
   cpu: number;
+  /** The same process reading the same files a second time (extractors only). */
+  again?: { cpu: number; wall: number };
+  /** CPU from spawning the process until it had read the first file (extractors only). */
+  startCpu?: number;
   wall: number;
   /** Text by page number, per document (undefined: the document failed). */
   texts: (string[] | undefined)[];
@@ -88,29 +95,32 @@ async function pdftotext(files: CorpusFile[]): Promise<Measured> {
 }
 
 async function extract(files: CorpusFile[], extractor: ExtractorName): Promise<Measured> {
+  const s0 = selfCpu();
   const parser = new ParserProcess(limits.memoryMiB, extractor);
   try {
     await parser.parse(readFileSync(files[0]!.path), limits);
+    const startCpu = selfCpu() - s0 + cpuSeconds(parser.pid!);
     const bytes = files.map((f) => readFileSync(f.path));
+    const cpuOf = () => selfCpu() + cpuSeconds(parser.pid!);
     const texts: (string[] | undefined)[] = [];
     const failures: string[] = [];
-    const m = await measure(
-      () => selfCpu() + cpuSeconds(parser.pid!),
-      async () => {
-        for (let i = 0; i < bytes.length; i++) {
-          try {
-            const r = await parser.parse(bytes[i]!, limits);
-            const pages: string[] = [];
-            for (const p of r.pages) pages[p.page - 1] = p.text;
-            texts.push(pages);
-          } catch (err) {
-            texts.push(undefined);
-            failures.push(`${files[i]!.path}: ${(err as Error).message}`);
-          }
+    const m = await measure(cpuOf, async () => {
+      for (let i = 0; i < bytes.length; i++) {
+        try {
+          const r = await parser.parse(bytes[i]!, limits);
+          const pages: string[] = [];
+          for (const p of r.pages) pages[p.page - 1] = p.text;
+          texts.push(pages);
+        } catch (err) {
+          texts.push(undefined);
+          failures.push(`${files[i]!.path}: ${(err as Error).message}`);
         }
-      },
-    );
-    return { ...m, texts, failures };
+      }
+    });
+    const again = await measure(cpuOf, async () => {
+      for (const b of bytes) await parser.parse(b, limits).catch(() => undefined);
+    });
+    return { ...m, again, startCpu, texts, failures };
   } finally {
     parser.kill();
     // Reaped before the next measurement, whose pdftotext figure counts waited-for children's CPU.
@@ -146,6 +156,7 @@ for (const [label, files] of [
   const total = pagesOf(files);
   console.log(`\n${label} corpus (${files.length} PDFs, ${total} pages), one document at a time:`);
   const poppler = await pdftotext(files);
+  const popplerPerCpu = total / poppler.cpu;
   const row = (name: string, m: Measured, q?: ReturnType<typeof quality>) => {
     const perCpu = total / m.cpu;
     const share = q ? q.differing / Math.max(1, q.pages) : 0;
@@ -157,6 +168,14 @@ for (const [label, files] of [
     if (q?.worst.length) console.log(`  ${''.padEnd(22)} furthest: ${q.worst.join('; ')}`);
     for (const f of m.failures) console.log(`  ${''.padEnd(22)} failed: ${f}`);
     (summary[label] ??= {})[name] = { perCpu, share };
+    if (m.again && m.startCpu !== undefined) {
+      const againPerCpu = total / m.again.cpu;
+      console.log(
+        `  ${'  same process again'.padEnd(22)} ${m.again.wall.toFixed(2).padStart(6)} s wall ${m.again.cpu.toFixed(2).padStart(6)} CPU-s ${againPerCpu.toFixed(0).padStart(5)} pages/CPU-s ${(againPerCpu / popplerPerCpu).toFixed(2).padStart(5)}x pdftotext` +
+          ` | start-up and first document: ${m.startCpu.toFixed(2)} CPU-s a process (one per ${RECYCLE_AFTER} documents at most)`,
+      );
+      summary[label][`${name} again`] = { perCpu: againPerCpu, share };
+    }
   };
   row('pdftotext (poppler)', poppler);
   for (const ex of EXTRACTORS) {
@@ -173,7 +192,8 @@ for (let i = 0; i < STARTS; i++) await run('pdftotext', ['-q', onePage!.path, '-
 const startupMs = ((popplerCpu() - c0) / STARTS) * 1000;
 console.log(`\npdftotext start-up, per run: ${startupMs.toFixed(1)} CPU-ms`);
 const r = summary['real-world']!;
-console.log(`\nreal-world corpus, per core: pdfium ${(r.pdfium!.perCpu / r['pdftotext (poppler)']!.perCpu).toFixed(2)}x pdftotext (target >= 2.0x), pdf-parse ${(r['pdf-parse']!.perCpu / r['pdftotext (poppler)']!.perCpu).toFixed(2)}x`);
+const vsPoppler = (name: string) => (r[name]!.perCpu / r['pdftotext (poppler)']!.perCpu).toFixed(2);
+console.log(`\nreal-world corpus, per core: pdfium ${vsPoppler('pdfium')}x pdftotext (target >= 2.0x), pdf-parse ${vsPoppler('pdf-parse')}x; read again by the same process: pdfium ${vsPoppler('pdfium again')}x, pdf-parse ${vsPoppler('pdf-parse again')}x`);
 console.log(`real-world corpus, pages differing from pdftotext's by >${QUALITY_THRESHOLD * 100} %: pdfium ${(r.pdfium!.share * 100).toFixed(1)} %, pdf-parse ${(r['pdf-parse']!.share * 100).toFixed(1)} %`);
 console.log(`(character difference of a page: (missing + extra characters) / pdftotext's, as multisets after NFKC with whitespace removed)`);
 

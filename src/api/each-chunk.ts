@@ -7,8 +7,9 @@ import type { Readable } from 'node:stream';
 /**
  * Resolves once `consume` has taken the last chunk and the stream has ended; rejects with the
  * stream's error or `consume`'s, never while a chunk is still being consumed (as `for await`).
+ * A `consume` that returns nothing has taken its chunk already: the stream is not paused for it.
  */
-export function eachChunk(stream: Readable, consume: (chunk: Buffer) => Promise<void>): Promise<void> {
+export function eachChunk(stream: Readable, consume: (chunk: Buffer) => Promise<void> | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     // The consume under way: the outcome waits for it, and its failure wins over anything else.
     let busy: Promise<void> | undefined;
@@ -23,8 +24,15 @@ export function eachChunk(stream: Readable, consume: (chunk: Buffer) => Promise<
       (busy ?? Promise.resolve()).then(() => (err === undefined ? resolve() : reject(err)), reject);
     };
     const onData = (chunk: Buffer) => {
+      let consuming: Promise<void> | undefined;
+      try {
+        consuming = consume(chunk);
+      } catch (err) {
+        stream.pause();
+        return settle(err);
+      }
+      if (!consuming) return;
       stream.pause();
-      const consuming = consume(chunk);
       busy = consuming;
       consuming.then(() => {
         if (busy === consuming) busy = undefined;

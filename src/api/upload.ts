@@ -171,10 +171,10 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
   };
   try {
     const tooLarge = () => new HttpError(413, 'TooLarge', `the file is larger than the limit of ${o.maxBytes} bytes`);
-    await eachChunk(stream, async (chunk) => {
+    await eachChunk(stream, (chunk) => {
       if (stream.truncated) throw tooLarge();
-      if (created && Date.now() - touchedAt >= docs.UPLOAD_HEARTBEAT_SECONDS * 1000) await heartbeat();
-      await parts.write(chunk);
+      if (created && Date.now() - touchedAt >= docs.UPLOAD_HEARTBEAT_SECONDS * 1000) return heartbeat().then(() => parts.write(chunk));
+      return parts.write(chunk);
     });
     if (stream.truncated) throw tooLarge();
     if (parts.size === 0) throw new HttpError(400, 'EmptyFile', 'the file is empty');

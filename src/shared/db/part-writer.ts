@@ -59,14 +59,20 @@ export class PartWriter {
     this.#opts = opts;
   }
 
-  /** Takes the next chunk: checks the head once the first KiB is in, writes a part once one is full. */
-  async write(chunk: Buffer): Promise<void> {
+  /**
+   * Takes the next chunk: checks the head once the first KiB is in, writes a part once one is full.
+   * Returns nothing when the chunk was only buffered, as most are (a part is several chunks): a
+   * caller then goes on at once, with no promise, pause or resume per chunk.
+   */
+  write(chunk: Buffer): Promise<void> | undefined {
     this.size += chunk.length;
     this.#hash.update(chunk);
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
-    if (!this.#headChecked && this.#pendingBytes < MAGIC_WINDOW) return;
-    await this.#run(async () => {
+    // Still a call for the idle timer: the writer is not quiet.
+    this.#lastCallAt = performance.now();
+    if (this.#headChecked ? this.#pendingBytes < PART_BYTES && !this.#closing : this.#pendingBytes < MAGIC_WINDOW) return undefined;
+    return this.#run(async () => {
       if (!this.#headChecked) await this.#checkHead();
       while (this.#pendingBytes >= PART_BYTES) await this.#writePart(PART_BYTES);
     });

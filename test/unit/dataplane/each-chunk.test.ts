@@ -58,6 +58,42 @@ describe('eachChunk', () => {
     await expect(done).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
   });
 
+  it('a consumer that returns nothing has taken its chunk: the stream goes on without a pause, in order with chunks consumed later', async () => {
+    const s = new PassThrough();
+    const seen: string[] = [];
+    let pauses = 0;
+    const pause = s.pause.bind(s);
+    s.pause = () => {
+      pauses++;
+      return pause();
+    };
+    const done = eachChunk(s, (c) => {
+      const x = c.toString();
+      if (x !== 'b') return void seen.push(x);
+      return tick().then(() => void seen.push(x));
+    });
+    for (const x of ['a', 'b', 'c', 'd']) s.write(x);
+    s.end();
+    await done;
+    expect(seen.join('')).toBe('abcd');
+    expect(pauses).toBe(1);
+  });
+
+  it('a consumer that throws at once stops the chunks, and its error is the outcome', async () => {
+    const s = new PassThrough();
+    const seen: string[] = [];
+    const done = eachChunk(s, (c) => {
+      seen.push(c.toString());
+      throw new Error('413');
+    });
+    s.write('a');
+    await expect(done).rejects.toThrow('413');
+    s.write('b');
+    s.end();
+    await tick();
+    expect(seen).toEqual(['a']);
+  });
+
   it('a consumer failure stops the chunks', async () => {
     const s = new PassThrough();
     const seen: string[] = [];

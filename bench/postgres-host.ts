@@ -83,3 +83,52 @@ export function machineTicks(): { total: number; idle: number } {
   const t = line.trim().split(/\s+/).slice(1).map(Number);
   return { total: t.reduce((a, b) => a + b, 0), idle: (t[3] ?? 0) + (t[4] ?? 0) };
 }
+
+export interface PostgresCpuSplit {
+  /** The backends serving connections named `applicationName`. */
+  backends: number;
+  /** WAL writer, checkpointer, background writer, autovacuum: shared by every client, most of it driven by the writes. */
+  background: number;
+}
+
+/**
+ * CPU seconds the server spends for one client process, which names its connections
+ * `applicationName` (PGAPPNAME), and in its background processes, from now until stop(): the
+ * server's other clients (other tests on a shared machine) are left out. pg_stat_activity says
+ * which processes those are every `everyMs`, and only theirs are read in /proc; a backend that
+ * exits between two samples loses what it spent since the last.
+ */
+export function postgresCpuFor(pool: pg.Pool, applicationName: string, everyMs = 250): { stop(): Promise<PostgresCpuSplit> } {
+  const first = new Map<number, number>();
+  const last = new Map<number, { kind: keyof PostgresCpuSplit; cpu: number }>();
+  let initial = true;
+  const sample = async () => {
+    const { rows } = await pool.query<{ pid: number; mine: boolean }>(
+      `SELECT pid, application_name = $1 AS mine FROM pg_stat_activity WHERE application_name = $1 OR backend_type <> 'client backend'`,
+      [applicationName],
+    );
+    for (const { pid, mine } of rows) {
+      try {
+        const { user, system } = userSystemSeconds(pid);
+        // A process first seen after the first sample started since: all of its time counts.
+        if (!first.has(pid)) first.set(pid, initial ? user + system : 0);
+        last.set(pid, { kind: mine ? 'backends' : 'background', cpu: user + system });
+      } catch {
+        // gone meanwhile
+      }
+    }
+    initial = false;
+  };
+  let sampling = sample();
+  const timer = setInterval(() => (sampling = sampling.then(sample)), everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sampling;
+      await sample();
+      const split: PostgresCpuSplit = { backends: 0, background: 0 };
+      for (const [pid, { kind, cpu }] of last) split[kind] += cpu - (first.get(pid) ?? 0);
+      return split;
+    },
+  };
+}

@@ -2,11 +2,15 @@
 // deployed; no worker runs), against the disk PostgreSQL writes to. Prints `dd ... fdatasync`'s
 // bandwidth on the filesystem of PostgreSQL's data directory, errors (must be 0), p50/p99 latency
 // to the 2xx answer, throughput and its ratio to dd's (target >= 50 %), the CPU per MB of the
-// API, of the PostgreSQL server and of this client, the API's peak RSS, how busy the machine was
-// and the API's share of a core (it is one thread), and the MB/s those CPU costs allow on an
-// otherwise idle machine.
+// API, of the PostgreSQL server (its backends serving the API and its background processes;
+// every client's too, as other work on a shared machine uses the same server) and of this client,
+// the API's peak RSS, how busy the machine was and the API's share of a core (it is one thread),
+// and the MB/s those CPU costs allow on an otherwise idle machine. The client sends multipart
+// bodies built beforehand, each in one write on a connection of its own, so that it costs little
+// beside what it measures.
 //   npm run bench:uploads           (BENCH_UPLOADS=500 BENCH_UPLOAD_MB=1)
 //   BENCH_UPLOADS_CPU_PROF=<dir>    also profiles the API (node --cpu-prof) and prints where its CPU went
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -16,9 +20,9 @@ import { prose, textPdf } from '../test/dataplane/support/pdf-factory.ts';
 import { cpuSeconds } from './cpu.ts';
 import { selfTimeByPlace } from './cpu-profile.ts';
 import { cpus, loadavg } from 'node:os';
-import { ddWrite, dirBesideDataDir, machineTicks, postgresCpuSeconds, userSystemSeconds } from './postgres-host.ts';
+import { ddWrite, dirBesideDataDir, machineTicks, postgresCpuFor, postgresCpuSeconds, userSystemSeconds } from './postgres-host.ts';
 import { quantile } from './stats.ts';
-import { benchStack, multipartUpload } from './stack.ts';
+import { benchStack, multipartBody, postMultipart } from './stack.ts';
 
 const N = Number(process.env.BENCH_UPLOADS ?? 500);
 const MB = Number(process.env.BENCH_UPLOAD_MB ?? 1);
@@ -36,6 +40,8 @@ while (base.length < MB * 1_000_000 * 0.98) {
 base = await textPdf(pages.length ? pages : [prose(1000, 1)]);
 const files = Array.from({ length: N }, (_, i) => Buffer.concat([base, Buffer.from(`\n% upload ${i}\n`)]));
 const totalMB = files.reduce((a, f) => a + f.length, 0) / 1e6;
+const bodies = files.map((f, i) => multipartBody('bench-uploads', f, `upload-${i}.pdf`));
+files.length = 0;
 
 // The disk, measured before and after the uploads (the machine's other work varies); the ratio
 // is taken to the faster of the two.
@@ -47,19 +53,22 @@ if (beside) dd.push(await ddWrite(beside.dir));
 if (PROF_DIR) mkdirSync(PROF_DIR, { recursive: true });
 const profEnv: Record<string, string> = PROF_DIR ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${PROF_DIR}`.trim() } : {};
 const profilesBefore = new Set(PROF_DIR ? readdirSync(PROF_DIR) : []);
-const s = await benchStack({ SLUICE_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024), ...profEnv });
+// The API's connections carry this name, so that the server's CPU for them can be told apart.
+const appName = `sluice-bench-uploads-${randomBytes(4).toString('hex')}`;
+const s = await benchStack({ SLUICE_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024), PGAPPNAME: appName, ...profEnv });
 let errors = 0;
 try {
   const rss = sampleRss(s.api.pid!, 50);
   const statuses = new Map<number, number>();
   const latencies: number[] = [];
+  const pgForApi = postgresCpuFor(s.pg, appName);
   const cpu0 = { api: userSystemSeconds(s.api.pid!), pg: postgresCpuSeconds(), self: cpuSeconds('self'), machine: machineTicks() };
   const t0 = performance.now();
   await Promise.all(
-    files.map(async (f, i) => {
+    bodies.map(async (body) => {
       const start = performance.now();
       try {
-        const status = await multipartUpload(s.base, s.key, 'bench-uploads', f, `upload-${i}.pdf`);
+        const status = await postMultipart(s.base, s.key, body);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         if (status !== 202) errors++;
       } catch (err) {
@@ -71,6 +80,9 @@ try {
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const pgAll = postgresCpuSeconds();
+  const self1 = cpuSeconds('self');
+  const pgSplit = await pgForApi.stop();
   const perMB = (from: number, to: number) => (((to - from) * 1000) / totalMB).toFixed(2);
   const api1 = userSystemSeconds(s.api.pid!);
   const machine1 = machineTicks();
@@ -80,8 +92,11 @@ try {
     api: perMB(cpu0.api.user + cpu0.api.system, api1.user + api1.system),
     apiUser: perMB(cpu0.api.user, api1.user),
     apiSystem: perMB(cpu0.api.system, api1.system),
-    pg: perMB(cpu0.pg, postgresCpuSeconds()),
-    self: perMB(cpu0.self, cpuSeconds('self')),
+    pg: perMB(0, pgSplit.backends + pgSplit.background),
+    pgBackends: perMB(0, pgSplit.backends),
+    pgBackground: perMB(0, pgSplit.background),
+    pgAll: perMB(cpu0.pg, pgAll),
+    self: perMB(cpu0.self, self1),
   };
   const peak = rss.stop();
   latencies.sort((a, b) => a - b);
@@ -101,7 +116,7 @@ try {
   console.log(`latency:     p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms, max ${latencies.at(-1)?.toFixed(0)} ms (to the 202)`);
   console.log(`throughput:  ${(N / seconds).toFixed(1)} uploads/s, ${mbs.toFixed(1)} MB/s over ${seconds.toFixed(1)} s`);
   if (dd.length) console.log(`vs disk:     ${((100 * mbs) / disk).toFixed(0)} % of dd's ${disk.toFixed(0)} MB/s (target >= 50 %)`);
-  console.log(`CPU per MB:  API ${cpu.api} ms (user ${cpu.apiUser}, system ${cpu.apiSystem}), PostgreSQL server ${cpu.pg} ms (all its clients), this client ${cpu.self} ms`);
+  console.log(`CPU per MB:  API ${cpu.api} ms (user ${cpu.apiUser}, system ${cpu.apiSystem}), PostgreSQL server ${cpu.pg} ms (its backends for the API ${cpu.pgBackends}, background processes ${cpu.pgBackground}; with every other client of the server ${cpu.pgAll}), this client ${cpu.self} ms`);
   console.log(`API RSS:     peak ${peak.toFixed(0)} MiB`);
   // The API is one thread: on a machine busy with other work, its share of a core bounds the throughput.
   console.log(`machine:     ${cpus().length} cores ${(100 * machineBusy).toFixed(0)} % busy during the uploads (load average ${loadavg()[0]!.toFixed(1)}); the API used ${(100 * apiCores).toFixed(0)} % of one core`);

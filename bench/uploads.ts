@@ -10,6 +10,8 @@
 // beside what it measures.
 //   npm run bench:uploads           (BENCH_UPLOADS=500 BENCH_UPLOAD_MB=1)
 //   BENCH_UPLOADS_CPU_PROF=<dir>    also profiles the API (node --cpu-prof) and prints where its CPU went
+//   BENCH_UPLOADS_API_NODE_OPTIONS  node flags for the API (to weigh one before its Deployment gets it),
+//                                   e.g. --max-semi-space-size=4: 4-6 major GCs instead of about 20
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -51,7 +53,8 @@ const dd: number[] = [];
 if (beside) dd.push(await ddWrite(beside.dir));
 
 if (PROF_DIR) mkdirSync(PROF_DIR, { recursive: true });
-const profEnv: Record<string, string> = PROF_DIR ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${PROF_DIR}`.trim() } : {};
+const apiNodeOptions = [process.env.BENCH_UPLOADS_API_NODE_OPTIONS ?? '', PROF_DIR ? `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${PROF_DIR}` : ''].join(' ').trim();
+const profEnv: Record<string, string> = apiNodeOptions ? { NODE_OPTIONS: apiNodeOptions } : {};
 const profilesBefore = new Set(PROF_DIR ? readdirSync(PROF_DIR) : []);
 // The API's connections carry this name, so that the server's CPU for them can be told apart.
 const appName = `sluice-bench-uploads-${randomBytes(4).toString('hex')}`;
@@ -109,6 +112,7 @@ try {
   const mbs = totalMB / seconds;
   const disk = Math.max(...dd);
   console.log(`disk:        dd bs=1M count=512 conv=fdatasync in ${beside?.dir ?? '?'} (the filesystem of ${beside?.dataDir ?? '?'}): ${dd.map((x) => `${x.toFixed(0)} MB/s`).join(' before, ') || 'not measured: PostgreSQL is not on this machine'}${dd.length > 1 ? ' after' : ''}`);
+  if (apiNodeOptions) console.log(`API flags:   NODE_OPTIONS=${apiNodeOptions}`);
   console.log(`uploads:     ${N} concurrent, ${(base.length / 1e6).toFixed(2)} MB each (${pages.length}-page PDF), ${totalMB.toFixed(0)} MB in all`);
   console.log(`statuses:    ${JSON.stringify(Object.fromEntries(statuses))}`);
   console.log(`errors:      ${errors}`);

@@ -1,13 +1,15 @@
 // Cluster DNS: CoreDNS as a Deployment in kube-system behind the kube-dns Service at
 // DNS_SERVICE_IP, answering for cluster.local only. Nothing is forwarded: names outside the
-// cluster get no answer, so no query ever leaves this machine.
+// cluster get no answer, so no query ever leaves this machine. It listens on port 53 itself, as
+// on kubeadm's and most clusters, not only its Service: a NetworkPolicy admits DNS by the port
+// after kube-proxy's translation, and a policy's `port: 53` must mean what it means elsewhere.
 import { Resolver } from 'node:dns/promises';
 import { CLUSTER_DOMAIN, DNS_SERVICE_IP, KUBERNETES_SERVICE_IP } from './config.ts';
 import { COREDNS_IMAGE } from './images.ts';
 
 const labels = { 'k8s-app': 'kube-dns' };
 
-export const COREFILE = `.:1053 {
+export const COREFILE = `.:53 {
     errors
     health :8080
     ready :8181
@@ -54,7 +56,13 @@ export function corednsManifests(): object[] {
             serviceAccountName: 'coredns',
             dnsPolicy: 'Default',
             priorityClassName: 'system-cluster-critical',
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 65532,
+              seccompProfile: { type: 'RuntimeDefault' },
+              // Port 53 without root or a capability: a namespaced sysctl the kubelet allows by default.
+              sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '53' }],
+            },
             containers: [
               {
                 name: 'coredns',
@@ -62,8 +70,8 @@ export function corednsManifests(): object[] {
                 imagePullPolicy: 'Never',
                 args: ['-conf', '/etc/coredns/Corefile'],
                 ports: [
-                  { name: 'dns', containerPort: 1053, protocol: 'UDP' },
-                  { name: 'dns-tcp', containerPort: 1053, protocol: 'TCP' },
+                  { name: 'dns', containerPort: 53, protocol: 'UDP' },
+                  { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
                 ],
                 readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 2 },
                 livenessProbe: { httpGet: { path: '/health', port: 8080 }, periodSeconds: 10 },
@@ -85,8 +93,8 @@ export function corednsManifests(): object[] {
         selector: labels,
         clusterIP: DNS_SERVICE_IP,
         ports: [
-          { name: 'dns', port: 53, targetPort: 1053, protocol: 'UDP' },
-          { name: 'dns-tcp', port: 53, targetPort: 1053, protocol: 'TCP' },
+          { name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, targetPort: 53, protocol: 'TCP' },
         ],
       },
     },

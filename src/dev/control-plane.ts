@@ -88,7 +88,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     mkdirSync(join(dir, 'pki'));
     const pki: Pki = await createPki(join(dir, 'pki'));
     if (opts.node) node = await prepareNode(pki, join(dir, 'pki'), join(dir, 'node'), log);
-    const [etcdClient, etcdPeer, apiPort, kcmPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [etcdClient, etcdPeer, freeApiPort, kcmPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const apiPort = node?.apiserverPort ?? freeApiPort;
 
     const etcdLog = join(dir, 'etcd.log');
     const etcd = spawnGroup(binaries.etcd, [

@@ -10,6 +10,12 @@ export const SERVICE_CIDR = '198.19.0.0/16';
 /** The `kubernetes` Service: the first address of SERVICE_CIDR. */
 export const KUBERNETES_SERVICE_IP = '198.19.0.1';
 export const DNS_SERVICE_IP = '198.19.0.10';
+/**
+ * The apiserver's port with a node, as on most clusters: a NetworkPolicy's egress is checked after
+ * kube-proxy's translation, so it admits the apiserver by this port (see the operator's policy).
+ * One node per machine, so a fixed port is free.
+ */
+export const APISERVER_PORT = 6443;
 export const CLUSTER_DOMAIN = 'cluster.local';
 export const NODE_NAME = 'sluice-node';
 /** The CNI bridge (not the usual cni0, so that it is plainly ours). */

@@ -1,7 +1,7 @@
 // The host state a node writes, and removing it: after a clean stop, and before a start (a crashed
-// run leaves daemons, mounts, a bridge, nft tables, iptables chains and cgroups behind). One node
-// per machine: a lock naming the owning process serialises runs, and a dead owner's leftovers are
-// what the next owner cleans.
+// run leaves daemons, mounts, a bridge, nft tables, iptables chains, ipsets and cgroups behind).
+// One node per machine: a lock naming the owning process serialises runs, and a dead owner's
+// leftovers are what the next owner cleans.
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from '../net.ts';
@@ -172,6 +172,15 @@ export async function removeIptablesChains(): Promise<void> {
   }
 }
 
+/** Destroys kube-router's ipsets (KUBE-SRC-*, KUBE-DST-*, their TMP- and inet6: forms), once no rule refers to them. */
+export async function removeIpsets(): Promise<void> {
+  const listed = await tryRun('ipset', ['list', '-n']);
+  if (!listed) return;
+  const ours = listed.stdout.split('\n').filter((n) => /^(inet6:)?(TMP-)?KUBE-/.test(n));
+  // `ipset destroy` of a set in another set's list fails; a second round takes what that freed.
+  for (let round = 0; round < 2; round++) for (const name of ours) await tryRun('ipset', ['destroy', name]);
+}
+
 /** SIGKILLs `pids` and waits (up to 5 s) until none of them runs any more. */
 export async function killAndWait(pids: number[]): Promise<void> {
   for (const pid of pids) kill(pid);
@@ -194,6 +203,7 @@ export async function cleanHost(daemons: string[], log: Log): Promise<void> {
   await tryRun('nft', ['delete', 'table', 'ip', 'kube-proxy']);
   await tryRun('nft', ['delete', 'table', 'ip6', 'kube-proxy']);
   await removeIptablesChains();
+  await removeIpsets();
   for (const p of [NODE_DIR, NODE_RUN_DIR, ...FIXED_PATHS]) rmSync(p, { recursive: true, force: true });
 }
 

@@ -2,7 +2,8 @@
 // control plane's binaries: kubelet, kube-scheduler and kube-proxy from the Kubernetes wrapper
 // module that binaries.ts made; containerd, its runc shim and ctr, the CNI plugins and CoreDNS
 // from wrapper modules of their own (their dependencies differ from Kubernetes'); the pause
-// binary from the Kubernetes module's C source. runc, nftables and iptables come from Debian.
+// binary from the Kubernetes module's C source; kube-router, the NetworkPolicy enforcer, from its
+// own module. runc, nftables, iptables and ipset come from Debian.
 // Go builds run under `nice -n 19`: the machine's two cores are shared.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,11 @@ import { withOwnedLock } from '../lock.ts';
 export const CONTAINERD_VERSION = 'v2.3.7';
 export const CNI_PLUGINS_VERSION = 'v1.9.1';
 export const COREDNS_VERSION = 'v1.15.0';
+/**
+ * The only version the Go proxy here serves. Advisories name v2.1.0; it runs here with its firewall
+ * alone (no BGP, no service proxy, no CNI), on pods whose traffic never leaves this machine.
+ */
+export const KUBE_ROUTER_VERSION = 'v2.1.0';
 /** build/pause/Makefile's TAG in KUBERNETES_VERSION; the sandbox image is tagged with it. */
 export const PAUSE_VERSION = '3.10.2';
 
@@ -27,14 +33,16 @@ export interface NodeBinaries {
   /** The directory holding bridge, host-local, loopback and portmap. */
   cniBinDir: string;
   coredns: string;
+  /** Enforces NetworkPolicies (its firewall only: iptables and ipset). */
+  kubeRouter: string;
   pause: string;
   runc: string;
 }
 
 export const CNI_PLUGINS = { bridge: 'plugins/main/bridge', 'host-local': 'plugins/ipam/host-local', loopback: 'plugins/main/loopback', portmap: 'plugins/meta/portmap' };
 
-/** Debian packages the node needs on the host: runc runs containers, nft and iptables program the network. */
-export const NODE_PACKAGES = ['runc', 'nftables', 'iptables'];
+/** Debian packages the node needs on the host: runc runs containers; nft, iptables and ipset program the network. */
+export const NODE_PACKAGES = ['runc', 'nftables', 'iptables', 'ipset'];
 
 export function nodeBinaryPaths(root = cacheRoot()): NodeBinaries {
   const k8s = join(root, `kubernetes-${KUBERNETES_VERSION}`, 'bin');
@@ -48,6 +56,7 @@ export function nodeBinaryPaths(root = cacheRoot()): NodeBinaries {
     ctr: join(containerd, 'ctr'),
     cniBinDir: join(root, `cni-plugins-${CNI_PLUGINS_VERSION}`, 'bin'),
     coredns: join(root, `coredns-${COREDNS_VERSION}`, 'bin', 'coredns'),
+    kubeRouter: join(root, `kube-router-${KUBE_ROUTER_VERSION}`, 'bin', 'kube-router'),
     pause: join(root, `pause-${PAUSE_VERSION}-k8s-${KUBERNETES_VERSION}`, 'bin', 'pause'),
     runc: '/usr/sbin/runc',
   };
@@ -129,6 +138,15 @@ async function buildCoredns(root: string, log: Log) {
   await goBuild(work, join(dir, 'bin'), { coredns: mod }, ['-ldflags', ldflags], log, COREDNS_VERSION);
 }
 
+async function buildKubeRouter(root: string, log: Log) {
+  const dir = join(root, `kube-router-${KUBE_ROUTER_VERSION}`);
+  const work = wrapperModule(dir, 'kube-router');
+  const mod = 'github.com/cloudnativelabs/kube-router/v2';
+  await go(['get', `${mod}/cmd/kube-router@${KUBE_ROUTER_VERSION}`], work);
+  const ldflags = `-s -w -X ${mod}/pkg/version.Version=${KUBE_ROUTER_VERSION}`;
+  await goBuild(work, join(dir, 'bin'), { 'kube-router': `${mod}/cmd/kube-router` }, ['-ldflags', ldflags], log, KUBE_ROUTER_VERSION);
+}
+
 /** pause.c from the Kubernetes module, as build/pause/Makefile compiles it. */
 async function buildPause(root: string, out: string, log: Log) {
   const t = Date.now();
@@ -165,6 +183,7 @@ export async function ensureNodeBinaries(opts: { root?: string; log?: Log } = {}
       await once(join(root, `containerd-${CONTAINERD_VERSION}`), [p.containerd, p.containerdShim, p.ctr], log, () => buildContainerd(root, log));
       await once(join(root, `cni-plugins-${CNI_PLUGINS_VERSION}`), Object.keys(CNI_PLUGINS).map((n) => join(p.cniBinDir, n)), log, () => buildCniPlugins(root, log));
       await once(join(root, `coredns-${COREDNS_VERSION}`), [p.coredns], log, () => buildCoredns(root, log));
+      await once(join(root, `kube-router-${KUBE_ROUTER_VERSION}`), [p.kubeRouter], log, () => buildKubeRouter(root, log));
     })(),
     (async () => {
       // The Kubernetes wrapper module must exist (and its own build be finished) before we add to it.

@@ -1,6 +1,6 @@
 // A real one-machine node for the local control plane: containerd + runc, the kubelet, kube-proxy
-// (nftables), kube-scheduler, the bridge CNI and CoreDNS. Pods get 198.18.0.0/24 addresses and
-// Services 198.19.0.0/16; all traffic stays on this machine.
+// (nftables), kube-scheduler, the bridge CNI, CoreDNS, and kube-router enforcing NetworkPolicies.
+// Pods get 198.18.0.0/24 addresses and Services 198.19.0.0/16; all traffic stays on this machine.
 //
 // Two steps, because the control plane needs some of it before it starts: `prepareNode` builds
 // the binaries, takes the machine's node lock, cleans a crashed run's leftovers and returns the
@@ -13,6 +13,7 @@ import { kubeconfig, type Pki } from '../pki.ts';
 import { exited, spawnGroup, stopGroup } from '../process-group.ts';
 import { run } from '../run.ts';
 import {
+  APISERVER_PORT,
   cniConflist,
   containerdConfig,
   KUBERNETES_SERVICE_IP,
@@ -25,6 +26,7 @@ import {
 import { clusterDnsAnswers, corednsManifests } from './coredns.ts';
 import { acquireNodeLock, addVoidRoute, cleanHost, killAndWait, killPodProcesses, NODE_DIR, NODE_RUN_DIR, processesRunning, releaseNodeLock } from './host.ts';
 import { importImages, nodeImages, PAUSE_IMAGE } from './images.ts';
+import { KUBE_ROUTER_USER, kubeRouterArgs, kubeRouterRbac } from './kube-router.ts';
 import { ensureNodeBinaries, type NodeBinaries } from './node-binaries.ts';
 import { apiserverServingCert, clientCert } from './node-pki.ts';
 import type { ImageSpec } from './oci-image.ts';
@@ -45,6 +47,8 @@ export interface RunningNode {
 
 export interface PreparedNode {
   ip: string;
+  /** The apiserver's port: pods reach it through the `kubernetes` Service, and NetworkPolicies admit it by port. */
+  apiserverPort: number;
   apiserverArgs: string[];
   controllerManagerArgs: string[];
   /** Starts the node against the ready control plane; resolves once the Node is Ready and CoreDNS answers. */
@@ -76,7 +80,7 @@ function tail(file: string): string {
 export async function prepareNode(pki: Pki, pkiDir: string, logDir: string, log: Log): Promise<PreparedNode> {
   const t0 = Date.now();
   const b = await ensureNodeBinaries({ log });
-  const daemons = [b.kubelet, b.kubeProxy, b.kubeScheduler, b.containerd, b.containerdShim];
+  const daemons = [b.kubelet, b.kubeProxy, b.kubeScheduler, b.kubeRouter, b.containerd, b.containerdShim];
   await acquireNodeLock(log);
   const children: { name: string; child: ChildProcess; log: string }[] = [];
   let stopped = false;
@@ -127,7 +131,7 @@ export async function prepareNode(pki: Pki, pkiDir: string, logDir: string, log:
         throw new Error(`${(e as Error).message}${kubelet ? `\n--- ${kubelet.log}\n${tail(kubelet.log)}` : ''}`, { cause: e });
       }
     };
-    return { ip, apiserverArgs, controllerManagerArgs, start, stop };
+    return { ip, apiserverPort: APISERVER_PORT, apiserverArgs, controllerManagerArgs, start, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -176,19 +180,22 @@ async function startNode({ cp, pki, ip, b, logDir, log, children, daemonsAlive }
       return check();
     }, timeoutMs, 250);
 
-  const [kubeletCert, proxyCert, schedulerCert] = await Promise.all([
+  const [kubeletCert, proxyCert, schedulerCert, routerCert] = await Promise.all([
     clientCert(pki, dirs.pki, 'kubelet', `system:node:${NODE_NAME}`, 'system:nodes'),
     clientCert(pki, dirs.pki, 'kube-proxy', 'system:kube-proxy'),
     clientCert(pki, dirs.pki, 'kube-scheduler', 'system:kube-scheduler'),
+    clientCert(pki, dirs.pki, 'kube-router', KUBE_ROUTER_USER),
   ]);
   const kubeconfigs = {
     kubelet: join(dirs.config, 'kubelet.kubeconfig'),
     proxy: join(dirs.config, 'kube-proxy.kubeconfig'),
     scheduler: join(dirs.config, 'kube-scheduler.kubeconfig'),
+    router: join(dirs.config, 'kube-router.kubeconfig'),
   };
   writeFileSync(kubeconfigs.kubelet, kubeconfig(cp.server, pki.caCert, kubeletCert, `system:node:${NODE_NAME}`));
   writeFileSync(kubeconfigs.proxy, kubeconfig(cp.server, pki.caCert, proxyCert, 'system:kube-proxy'));
   writeFileSync(kubeconfigs.scheduler, kubeconfig(cp.server, pki.caCert, schedulerCert, 'system:kube-scheduler'));
+  writeFileSync(kubeconfigs.router, kubeconfig(cp.server, pki.caCert, routerCert, KUBE_ROUTER_USER));
   // The control plane authorizes with RBAC alone; the built-in system:node role is what the Node
   // authorizer would grant this kubelet.
   await kubectl(['apply', '-f', '-'], JSON.stringify({
@@ -198,6 +205,7 @@ async function startNode({ cp, pki, ip, b, logDir, log, children, daemonsAlive }
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:node' },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: `system:node:${NODE_NAME}` }],
   }));
+  await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: kubeRouterRbac() }));
 
   const containerdToml = join(dirs.config, 'containerd.toml');
   writeFileSync(containerdToml, containerdConfig({
@@ -218,7 +226,7 @@ async function startNode({ cp, pki, ip, b, logDir, log, children, daemonsAlive }
   const ctr = { ctr: b.ctr, socket };
   await importImages(ctr, nodeImages(b), dirs.images);
 
-  const [schedulerPort, kubeletHealthz, proxyHealthz, proxyMetrics] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [schedulerPort, kubeletHealthz, proxyHealthz, proxyMetrics, routerHealth] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   spawn('kube-scheduler', b.kubeScheduler, [
     `--kubeconfig=${kubeconfigs.scheduler}`,
     `--authentication-kubeconfig=${kubeconfigs.scheduler}`,
@@ -252,10 +260,17 @@ async function startNode({ cp, pki, ip, b, logDir, log, children, daemonsAlive }
     podCidr = stdout.trim();
     return podCidr !== '';
   });
+  // Once the Node exists (kube-router exits without it), and before the CNI configuration lets any
+  // pod have a network: a pod that ran unpoliced for a moment would prove nothing about policies.
+  spawn('kube-router', b.kubeRouter, kubeRouterArgs({ kubeconfig: kubeconfigs.router, healthPort: routerHealth }));
   writeFileSync(join(dirs.cniConf, '10-sluice.conflist'), JSON.stringify(cniConflist(podCidr, ip, dirs.cniData), null, 2));
   await wait(`Node ${NODE_NAME} to be Ready`, async () => {
     const { stdout } = await kubectl(['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
     return stdout.trim() === 'True';
+  });
+  await wait('kube-router to enforce NetworkPolicies', async () => {
+    const res = await fetch(`http://127.0.0.1:${routerHealth}/healthz`).catch(() => undefined);
+    return res?.status === 200;
   });
   log(`node ${NODE_NAME} Ready (pods ${podCidr}) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 

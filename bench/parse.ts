@@ -11,7 +11,8 @@
 // embed, store) on the generated corpus, with stores.chroma.storeText on and off, broken down by
 // stage, to show where the CPU goes.
 //   npm run bench:parse   (BENCH_REAL_DOCS=40; BENCH_DOCS=40 BENCH_PAGES=25 for the generated corpus)
-// Needs poppler-utils (pdftotext, pdfinfo) and, for the real-world corpus, apt-get and dpkg-deb.
+// Installs poppler-utils (pdftotext, pdfinfo) with apt-get if it is missing; the real-world corpus
+// needs apt-get and dpkg-deb.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ import { DEFAULT_EXTRACTOR, EXTRACTORS, type ExtractorName } from '../src/worker
 import { ParserProcess, RECYCLE_AFTER } from '../src/worker/parser.ts';
 import { startChroma } from '../src/dev/chroma.ts';
 import { sleep } from '../src/dev/net.ts';
+import { ensureDebianPackages } from '../src/dev/node/debian.ts';
 import { corpus, type CorpusFile } from './corpus.ts';
 import { cpuSeconds, waitedChildrenCpuSeconds } from './cpu.ts';
 import { realWorldCorpus } from './real-world-corpus.ts';
@@ -29,12 +31,8 @@ import { openStoreUnderTest } from './store-under-test.ts';
 import { charDifference } from './text-difference.ts';
 
 const run = promisify(execFile);
-try {
-  await run('pdftotext', ['-v']);
-} catch {
-  console.error('bench:parse compares with poppler\'s pdftotext, which is not on PATH: install poppler-utils (apt-get install poppler-utils)');
-  process.exit(1);
-}
+// pdftotext and pdfinfo, which the extractors are compared with: installed on first use, as the node's packages are.
+await ensureDebianPackages(['poppler-utils'], (s) => console.error(`[bench:parse] ${s}`));
 const REAL_DOCS = Number(process.env.BENCH_REAL_DOCS ?? 40);
 const DOCS = Number(process.env.BENCH_DOCS ?? 40);
 const PAGES = Number(process.env.BENCH_PAGES ?? 25);

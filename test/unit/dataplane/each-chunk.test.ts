@@ -7,6 +7,12 @@ import { eachChunk } from '../../../src/api/each-chunk.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
+/** Writes a, b, c, d and ends the stream. */
+function writeAbcd(s: PassThrough): void {
+  for (const x of ['a', 'b', 'c', 'd']) s.write(x);
+  s.end();
+}
+
 describe('eachChunk', () => {
   it('gives every chunk in order, one at a time, and resolves after the last is consumed', async () => {
     const s = new PassThrough();
@@ -19,8 +25,7 @@ describe('eachChunk', () => {
       seen.push(c.toString());
       inFlight--;
     });
-    for (const x of ['a', 'b', 'c', 'd']) s.write(x);
-    s.end();
+    writeAbcd(s);
     await done;
     expect(seen.join('')).toBe('abcd');
     expect(most).toBe(1);
@@ -72,35 +77,25 @@ describe('eachChunk', () => {
       if (x !== 'b') return void seen.push(x);
       return tick().then(() => void seen.push(x));
     });
-    for (const x of ['a', 'b', 'c', 'd']) s.write(x);
-    s.end();
+    writeAbcd(s);
     await done;
     expect(seen.join('')).toBe('abcd');
     expect(pauses).toBe(1);
   });
 
-  it('a consumer that throws at once stops the chunks, and its error is the outcome', async () => {
-    const s = new PassThrough();
-    const seen: string[] = [];
-    const done = eachChunk(s, (c) => {
+  it.each([
+    ['throws at once', (seen: string[]) => (c: Buffer) => {
       seen.push(c.toString());
       throw new Error('413');
-    });
-    s.write('a');
-    await expect(done).rejects.toThrow('413');
-    s.write('b');
-    s.end();
-    await tick();
-    expect(seen).toEqual(['a']);
-  });
-
-  it('a consumer failure stops the chunks', async () => {
-    const s = new PassThrough();
-    const seen: string[] = [];
-    const done = eachChunk(s, async (c) => {
+    }],
+    ['fails', (seen: string[]) => async (c: Buffer) => {
       seen.push(c.toString());
       throw new Error('413');
-    });
+    }],
+  ])('a consumer that %s stops the chunks, and its error is the outcome', async (_, consumer) => {
+    const s = new PassThrough();
+    const seen: string[] = [];
+    const done = eachChunk(s, consumer(seen));
     s.write('a');
     await expect(done).rejects.toThrow('413');
     s.write('b');

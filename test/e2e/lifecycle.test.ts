@@ -40,6 +40,25 @@ function status(pid: number): Record<string, string> {
   return Object.fromEntries(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
 }
 
+/**
+ * A process's status once it runs the image's code: an exec probe (Redis's) briefly puts runc's
+ * own init (`runc:[2:INIT]`) in the container, which applies seccomp last, just before it execs.
+ * Undefined if the process ended first.
+ */
+async function settledStatus(pid: number): Promise<Record<string, string> | undefined> {
+  for (let i = 0; i < 100; i++) {
+    let s: Record<string, string>;
+    try {
+      s = status(pid);
+    } catch {
+      return undefined; // ended between the listing and the read
+    }
+    if (!s.Name?.startsWith('runc:[')) return s;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`pid ${pid} stayed in runc's init for 2 s`);
+}
+
 interface Checked {
   what: string;
   processes: number;
@@ -58,12 +77,8 @@ describe('an IngestionCluster on a real node', () => {
           const procs = containerProcesses(pid!);
           expect(procs, what).toContain(pid);
           for (const p of procs) {
-            let s: Record<string, string>;
-            try {
-              s = status(p);
-            } catch {
-              continue; // ended between the listing and the read
-            }
+            const s = await settledStatus(p);
+            if (!s) continue;
             const who = `${what} pid ${p} (${s.Name})`;
             for (const id of [...(s.Uid ?? '').split(/\s+/), ...(s.Gid ?? '').split(/\s+/)]) expect(Number(id), `${who} uid/gid ${s.Uid} / ${s.Gid}`).toBeGreaterThan(0);
             expect(BigInt(`0x${s.CapEff}`), `${who} effective capabilities`).toBe(0n);

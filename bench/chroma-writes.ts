@@ -12,8 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { ChromaClient } from 'chromadb';
-import { startChroma } from '../src/dev/chroma.ts';
-import { sleep } from '../src/dev/net.ts';
+import { startChroma } from '@sluice/devenv/chroma';
+import { sleep } from '@sluice/devenv/net';
 import { ChromaStore } from '../src/shared/chroma-store.ts';
 import { chunkPages, type Chunk } from '../src/shared/chunking.ts';
 import { hashEmbed } from '../src/shared/embedding/offline.ts';

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { commandCpuSeconds, cpuSeconds, treeCpuSeconds, waitedChildrenCpuSeconds } from './cpu.ts';
 import { corpus } from './corpus.ts';
-import { freePort } from '../src/dev/net.ts';
+import { freePort } from '@sluice/devenv/net';
 import { benchStack, uploadAll } from './stack.ts';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1000);

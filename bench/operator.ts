@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { parse } from 'yaml';
-import { freePort, waitFor } from '../src/dev/net.ts';
+import { freePort, waitFor } from '@sluice/devenv/net';
 
 export interface BenchOperator {
   child: ChildProcess;

@@ -1,10 +1,10 @@
-// Processes for the benchmarks: see src/dev/local-stack.ts.
+// Processes for the benchmarks: see dev/src/local-stack.ts.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { multipartParts } from '../test/dataplane/support/multipart.ts';
 
-export { startLocalStack as benchStack, type LocalStack as BenchStack } from '../src/dev/local-stack.ts';
+export { startLocalStack as benchStack, type LocalStack as BenchStack } from '@sluice/devenv/local-stack';
 
 /** A multipart upload's whole body, built before it is sent, and its Content-Type. */
 export interface MultipartBody {

@@ -2,7 +2,7 @@
 // StoreBatcher over a ChromaStore and, for the text when off, a PostgreSQL schema of its own on
 // one connection, whose backend's CPU the benchmark can count.
 import pg from 'pg';
-import { createSchema, type PgSchema } from '../src/dev/pg-schema.ts';
+import { createSchema, type PgSchema } from '@sluice/devenv/pg-schema';
 import { ChromaStore } from '../src/shared/chroma-store.ts';
 import type { Chunk } from '../src/shared/chunking.ts';
 import { migrate } from '../src/shared/db/migrations.ts';

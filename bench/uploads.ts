@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { PG_BASE } from '../src/dev/pg-schema.ts';
+import { PG_BASE } from '@sluice/devenv/pg-schema';
 import { sampleRss } from '../test/dataplane/support/rss.ts';
 import { prose, textPdf } from '../test/dataplane/support/pdf-factory.ts';
 import { cpuSeconds } from './cpu.ts';

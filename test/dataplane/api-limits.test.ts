@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../src/api/main.ts';
-import { eventually, freePort } from '../../src/dev/net.ts';
+import { eventually, freePort } from '@sluice/devenv/net';
 import { loadApiConfig } from '../../src/shared/config.ts';
 import { call, upload } from './support/client.ts';
 import { textPdf } from './support/pdf-factory.ts';

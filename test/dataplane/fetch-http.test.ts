@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { freePort, sleep } from '../../src/dev/net.ts';
+import { freePort, sleep } from '@sluice/devenv/net';
 import { DocumentError } from '../../src/shared/errors.ts';
 import { fetchDocument, readAll } from '../../src/worker/fetch/fetch-document.ts';
 import type { FetchSettings } from '../../src/worker/fetch/fetch-settings.ts';

@@ -1,9 +1,9 @@
 // s3:// fetching and bucket listing against a real SeaweedFS with checked credentials (built
 // from the Go module proxy into the cache on first use: ~6 minutes once, then ~2 s to start).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/dev/net.ts';
-import { startSeaweedFs, type SeaweedFs } from '../../src/dev/seaweedfs.ts';
-import { seedBucket } from '../../src/dev/seaweedfs-objects.ts';
+import { freePort } from '@sluice/devenv/net';
+import { startSeaweedFs, type SeaweedFs } from '@sluice/devenv/seaweedfs';
+import { seedBucket } from '@sluice/devenv/seaweedfs-objects';
 import { DocumentError } from '../../src/shared/errors.ts';
 import { fetchDocument, readAll } from '../../src/worker/fetch/fetch-document.ts';
 import type { FetchSettings } from '../../src/worker/fetch/fetch-settings.ts';

@@ -4,7 +4,7 @@ import http from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { eventually } from '../../src/dev/net.ts';
+import { eventually } from '@sluice/devenv/net';
 import { ChromaStore } from '../../src/shared/chroma-store.ts';
 import { call, upload, waitTerminal } from './support/client.ts';
 import { multipartParts } from './support/multipart.ts';

@@ -2,7 +2,7 @@
 // that document (and the replacement is started at once); small documents reuse the same one.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../../src/dev/net.ts';
+import { waitFor } from '@sluice/devenv/net';
 import { EXTRACTORS } from '../../src/worker/extract/extractor.ts';
 import { ParserPool, recycleGrowthBytes, type ParserLimits } from '../../src/worker/parser.ts';
 import { prose, rawPdf, textPdf } from './support/pdf-factory.ts';

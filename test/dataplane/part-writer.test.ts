@@ -5,7 +5,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../src/dev/net.ts';
+import { eventually } from '@sluice/devenv/net';
 import { loadBytes } from '../../src/shared/db/documents.ts';
 import { migrate } from '../../src/shared/db/migrations.ts';
 import { PartWriter } from '../../src/shared/db/part-writer.ts';

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
-import { eventually } from '../../src/dev/net.ts';
+import { eventually } from '@sluice/devenv/net';
 import { ChromaStore } from '../../src/shared/chroma-store.ts';
 import { hashEmbed } from '../../src/shared/embedding/offline.ts';
 import { MIGRATIONS, migrate } from '../../src/shared/db/migrations.ts';

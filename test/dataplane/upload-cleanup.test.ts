@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '../../src/dev/net.ts';
+import { eventually } from '@sluice/devenv/net';
 import * as docs from '../../src/shared/db/documents.ts';
 import { migrate } from '../../src/shared/db/migrations.ts';
 import { multipartParts } from './support/multipart.ts';

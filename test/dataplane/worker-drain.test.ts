@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, upload, waitTerminal } from './support/client.ts';
 import { textPdf } from './support/pdf-factory.ts';
 import { startStack, type Stack } from './support/stack.ts';
-import { eventually } from '../../src/dev/net.ts';
+import { eventually } from '@sluice/devenv/net';
 
 let s: Stack;
 let admin: string;

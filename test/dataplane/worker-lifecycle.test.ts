@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../src/api/main.ts';
 import { loadApiConfig } from '../../src/shared/config.ts';
 import { readWorkerHeartbeats, workersKeyFor } from '../../src/shared/heartbeats.ts';
-import { eventually } from '../../src/dev/net.ts';
+import { eventually } from '@sluice/devenv/net';
 import { freePort } from './setup/chroma.ts';
 import { call, upload, waitTerminal } from './support/client.ts';
 import { prose, textPdf } from './support/pdf-factory.ts';

@@ -2,7 +2,7 @@
 // still answer, promptly, with the rest of the metrics and without stale queue figures.
 import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../src/dev/net.ts';
+import { freePort } from '@sluice/devenv/net';
 import { QUEUE_PREFIX } from '../../src/shared/queue.ts';
 import { createWorkerRedis } from '../../src/shared/redis.ts';
 import { createWorkerMetrics } from '../../src/worker/metrics.ts';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, kubectlOk } from '../support/kube.ts';
 import { prose, textPdf } from '../dataplane/support/pdf-factory.ts';
 import { ChromaStore } from '../../src/shared/chroma-store.ts';
-import { NODE_DIR } from '../../src/dev/node/host.ts';
+import { NODE_DIR } from '@sluice/devenv/node/host';
 import { containerPid, installCluster, installSystem, isReady, pods, readyPods, serviceUrl, TERMINAL, type DocumentView, type TestCluster } from './support/system.ts';
 
 const log = (s: string) => console.log(`[faults] ${s}`);

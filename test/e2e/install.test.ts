@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, kubectl, kubectlOk } from '../support/kube.ts';
-import { REPO } from '../../src/dev/images/app-build.ts';
-import { importDevImages } from '../../src/dev/images/dev-images.ts';
-import { run } from '../../src/dev/run.ts';
-import { installBase } from '../../src/dev/start/install.ts';
+import { REPO } from '@sluice/devenv/images/app-build';
+import { importDevImages } from '@sluice/devenv/images/dev-images';
+import { run } from '@sluice/devenv/run';
+import { installBase } from '@sluice/devenv/start/install';
 
 const NS = 'docs';
 const KEY = 'dev-key'; // examples/secrets.yaml holds its sha256

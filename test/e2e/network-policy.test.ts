@@ -5,7 +5,7 @@
 // on the translated pod address and port, as the enforcer sees it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlOk } from '../support/kube.ts';
-import { APISERVER_PORT } from '../../src/dev/node/config.ts';
+import { APISERVER_PORT } from '@sluice/devenv/node/config';
 import { installCluster, installSystem, readyPods, type Pod, type TestCluster } from './support/system.ts';
 
 const log = (s: string) => console.log(`[network-policy] ${s}`);

@@ -3,8 +3,8 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createNamespace, eventually, kubectl, kubectlOk } from '../support/kube.ts';
-import { COREDNS_IMAGE } from '../../src/dev/node/images.ts';
-import { SERVICE_CIDR } from '../../src/dev/node/config.ts';
+import { COREDNS_IMAGE } from '@sluice/devenv/node/images';
+import { SERVICE_CIDR } from '@sluice/devenv/node/config';
 import { LOOKUP_IMAGE } from './setup/images.ts';
 
 const restricted = {

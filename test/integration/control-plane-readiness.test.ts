@@ -3,8 +3,8 @@
 import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { buildCrds } from '../../src/crd/crd-builder.ts';
-import { startControlPlane } from '../../src/dev/control-plane.ts';
-import { installCrds } from '../../src/dev/install-crds.ts';
+import { startControlPlane } from '@sluice/devenv/control-plane';
+import { installCrds } from '@sluice/devenv/install-crds';
 
 describe('a fresh local control plane', () => {
   it('answers lists from the watch cache as soon as it and the CRDs are reported ready', async () => {

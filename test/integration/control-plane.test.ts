@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { createNamespace, eventually, kubeConfig, kubectlOk } from '../support/kube.ts';
-import { KUBERNETES_VERSION } from '../../src/dev/binaries.ts';
+import { KUBERNETES_VERSION } from '@sluice/devenv/binaries';
 
 let ns: Awaited<ReturnType<typeof createNamespace>>;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import type { IngestionCluster } from '../../src/crd/ingestion-cluster.ts';
-import { freePort } from '../../src/dev/net.ts';
+import { freePort } from '@sluice/devenv/net';
 import { clusterManifest, pgSecret } from '../support/controller.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { createNamespace, eventually, kubeConfig, kubectlOk } from '../support/kube.ts';

@@ -1,4 +1,4 @@
-// KEDA mode on the real control plane, with KEDA's own CRDs (from its Go module, src/dev/keda-crds.ts):
+// KEDA mode on the real control plane, with KEDA's own CRDs (from its Go module, dev/src/keda-crds.ts):
 // - the operator starts, and is ready, before KEDA's CRDs exist, and takes up the kinds once they do;
 // - the ScaledObject and TriggerAuthentication it renders are accepted whole by KEDA's schema
 //   (server-side apply refuses a field KEDA's CRD does not declare; every field sent must be live);
@@ -16,7 +16,7 @@ import { buildWorkerDeployment } from '../../src/controller/builders/worker.ts';
 import { FIELD_MANAGER } from '../../src/controller/constants.ts';
 import { httpStatus } from '../../src/controller/errors.ts';
 import type { Manager } from '../../src/controller/manager.ts';
-import { ensureKedaCrds } from '../../src/dev/keda-crds.ts';
+import { ensureKedaCrds } from '@sluice/devenv/keda-crds';
 import { clusterManifest, pgSecret, quietLog, startController } from '../support/controller.ts';
 import { createNamespace, eventually, kubeConfig, kubectl, kubectlOk } from '../support/kube.ts';
 import { operatorRoleIn } from '../support/rbac.ts';

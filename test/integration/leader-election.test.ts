@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { freePort } from '../../src/dev/net.ts';
+import { freePort } from '@sluice/devenv/net';
 import { clusterManifest, pgSecret } from '../support/controller.ts';
 import { createNamespace, eventually, kubeConfig, kubectlOk } from '../support/kube.ts';
 

@@ -2,10 +2,10 @@
 // What `npm start` applies in namespace docs: manifests/dev/examples as the built kubectl's
 // kustomize renders it, with the job's object store moved where pods reach it and small chunks.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBinaries } from '../../src/dev/binaries.ts';
-import { REDIS_IMAGE } from '../../src/dev/images/redis-image.ts';
-import { run } from '../../src/dev/run.ts';
-import { DEMO_CHUNKING, renderExamples, type Kubectl } from '../../src/dev/start/install.ts';
+import { ensureBinaries } from '@sluice/devenv/binaries';
+import { REDIS_IMAGE } from '@sluice/devenv/images/redis-image';
+import { run } from '@sluice/devenv/run';
+import { DEMO_CHUNKING, renderExamples, type Kubectl } from '@sluice/devenv/start/install';
 
 const repo = new URL('../../', import.meta.url).pathname;
 type Resources = { resources?: { requests?: Record<string, string> } };

@@ -1,7 +1,7 @@
 // Vitest global setup: one real control plane per test run, with the CRDs installed.
 import type { TestProject } from 'vitest/node';
-import { startControlPlane } from '../../src/dev/control-plane.ts';
-import { installCrds } from '../../src/dev/install-crds.ts';
+import { startControlPlane } from '@sluice/devenv/control-plane';
+import { installCrds } from '@sluice/devenv/install-crds';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApi, type RunningApi } from '../../src/api/main.ts';
 import { operatorKeyLine } from '../../src/controller/builders/operator-key.ts';
-import { startChroma } from '../../src/dev/chroma.ts';
-import { createSchema } from '../../src/dev/pg-schema.ts';
+import { startChroma } from '@sluice/devenv/chroma';
+import { createSchema } from '@sluice/devenv/pg-schema';
 import { loadApiConfig, loadWorkerConfig } from '../../src/shared/config.ts';
 import { startWorker } from '../../src/worker/main.ts';
 

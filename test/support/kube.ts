@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
-import { CommandError, run } from '../../src/dev/run.ts';
+import { CommandError, run } from '@sluice/devenv/run';
 
 export function kubeConfig(): KubeConfig {
   const kc = new KubeConfig();
@@ -41,4 +41,4 @@ export async function createNamespace(prefix: string, labels: Record<string, str
   return { name, remove: async () => void (await core.deleteNamespace({ name }).catch(() => undefined)) };
 }
 
-export { eventually } from '../../src/dev/net.ts';
+export { eventually } from '@sluice/devenv/net';

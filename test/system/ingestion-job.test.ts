@@ -2,8 +2,8 @@
 // follows them through the cluster's API with its own key, real workers fetch the documents from
 // an HTTP server and a real S3-compatible server (SeaweedFS), and kubectl shows the result.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSeaweedFs, type SeaweedFs } from '../../src/dev/seaweedfs.ts';
-import { seedBucket } from '../../src/dev/seaweedfs-objects.ts';
+import { startSeaweedFs, type SeaweedFs } from '@sluice/devenv/seaweedfs';
+import { seedBucket } from '@sluice/devenv/seaweedfs-objects';
 import type { IngestionJob } from '../../src/crd/ingestion-job.ts';
 import { call, type Json } from '../dataplane/support/client.ts';
 import { jobDocuments } from '../dataplane/support/jobs.ts';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureGlua } from '../../src/dev/glua.ts';
+import { ensureGlua } from '@sluice/devenv/glua';
 import { health as argoHealth, runArgoLua } from '../support/argocd.ts';
 
 let glua = '';

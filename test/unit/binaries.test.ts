@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stagingModules, versionLdflags } from '../../src/dev/binaries.ts';
+import { stagingModules, versionLdflags } from '@sluice/devenv/binaries';
 
 describe('stagingModules', () => {
   it('reads the ./staging replacements of k8s.io/kubernetes go.mod', () => {

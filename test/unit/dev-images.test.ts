@@ -1,12 +1,12 @@
-// manifests/dev and its examples overlay name images that exist only once src/dev/images has
+// manifests/dev and its examples overlay name images that exist only once dev/src/images has
 // built and imported them (pull policy Never: there is no registry); a renamed image must fail
 // here, not as ErrImageNeverPull in a pod.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { chromaImageName } from '../../src/dev/images/chroma-image.ts';
-import { POSTGRES_IMAGE } from '../../src/dev/images/postgres-image.ts';
-import { REDIS_IMAGE } from '../../src/dev/images/redis-image.ts';
+import { chromaImageName } from '@sluice/devenv/images/chroma-image';
+import { POSTGRES_IMAGE } from '@sluice/devenv/images/postgres-image';
+import { REDIS_IMAGE } from '@sluice/devenv/images/redis-image';
 
 type Doc = { kind?: string; spec?: { template?: { spec?: { containers?: { image: string; imagePullPolicy?: string }[] } } } };
 const docs = (file: string) => parseAllDocuments(readFileSync(new URL(`../../manifests/dev/${file}`, import.meta.url), 'utf8')).map((d) => d.toJS() as Doc);

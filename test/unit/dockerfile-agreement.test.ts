@@ -1,12 +1,12 @@
-// The image `npm start` and the e2e tests assemble without Docker (src/dev/images/sluice-image.ts)
+// The image `npm start` and the e2e tests assemble without Docker (dev/src/images/sluice-image.ts)
 // and the Dockerfile users build must be the same image as far as a pod can tell: user, working
 // directory, entry point, command, environment, where the app lies and the commands it needs.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { APP_UID } from '../../src/controller/builders/security.ts';
 import { DEFAULT_IMAGE } from '../../src/controller/constants.ts';
-import { disagreements, finalStage, type ImageFacts } from '../../src/dev/images/dockerfile.ts';
-import { APP_PATHS, BINARIES, PASSWD, SLUICE_IMAGE, SLUICE_IMAGE_CONFIG } from '../../src/dev/images/sluice-image.ts';
+import { disagreements, finalStage, type ImageFacts } from '@sluice/devenv/images/dockerfile';
+import { APP_PATHS, BINARIES, PASSWD, SLUICE_IMAGE, SLUICE_IMAGE_CONFIG } from '@sluice/devenv/images/sluice-image';
 
 const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
 const ours: ImageFacts = { config: SLUICE_IMAGE_CONFIG, paths: [...Object.values(APP_PATHS), ...Object.values(BINARIES)] };

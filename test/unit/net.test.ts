@@ -1,6 +1,6 @@
 // The polling helper the local stack and the tests wait with.
 import { describe, expect, it } from 'vitest';
-import { eventually, GiveUp } from '../../src/dev/net.ts';
+import { eventually, GiveUp } from '@sluice/devenv/net';
 
 describe('eventually', () => {
   it('keeps polling through ordinary throws and returns the first value', async () => {

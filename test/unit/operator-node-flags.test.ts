@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { deployedNodeFlags } from '../../bench/operator.ts';
-import { finalStage } from '../../src/dev/images/dockerfile.ts';
+import { finalStage } from '@sluice/devenv/images/dockerfile';
 
 type Container = { name: string; command?: string[]; args?: string[]; env?: { name: string }[] };
 const deployment = parse(readFileSync(new URL('../../manifests/manager/deployment.yaml', import.meta.url), 'utf8')) as {

@@ -1,9 +1,9 @@
 // Vitest global setup of the dataplane project: one real Chroma server on a free port.
 import type { TestProject } from 'vitest/node';
-import { startChroma } from '../../../src/dev/chroma.ts';
+import { startChroma } from '@sluice/devenv/chroma';
 
-export { startChroma } from '../../../src/dev/chroma.ts';
-export { freePort } from '../../../src/dev/net.ts';
+export { startChroma } from '@sluice/devenv/chroma';
+export { freePort } from '@sluice/devenv/net';
 
 declare module 'vitest' {
   export interface ProvidedContext {

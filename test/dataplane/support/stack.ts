@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { createSchema as createPgSchema } from '../../../src/dev/pg-schema.ts';
+import { createSchema as createPgSchema } from '@sluice/devenv/pg-schema';
 import { startApi, type RunningApi } from '../../../src/api/main.ts';
 import { loadApiConfig, loadWorkerConfig } from '../../../src/shared/config.ts';
 import { startWorker, type RunningWorker } from '../../../src/worker/main.ts';
@@ -15,7 +15,7 @@ import { startWorker, type RunningWorker } from '../../../src/worker/main.ts';
 export const REDIS_URL = process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ROOT = join(import.meta.dirname, '../../..');
 
-export { PG_BASE } from '../../../src/dev/pg-schema.ts';
+export { PG_BASE } from '@sluice/devenv/pg-schema';
 export const createSchema = () => createPgSchema('dp');
 
 export interface KeySpec {

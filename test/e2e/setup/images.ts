@@ -1,7 +1,7 @@
 // Images the e2e tests assemble from this machine's files. The workload image is CoreDNS's (one
 // static binary, imported with the node); `lookup` is Debian's getent with the libraries ldd
 // names, to resolve names from inside a pod the way any libc program does.
-import { sharedLibraries, type ImageSpec } from '../../../src/dev/node/oci-image.ts';
+import { sharedLibraries, type ImageSpec } from '@sluice/devenv/node/oci-image';
 
 export const LOOKUP_IMAGE = 'sluice.local/e2e-lookup:1';
 

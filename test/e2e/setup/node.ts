@@ -1,7 +1,7 @@
 // Vitest global setup for the e2e project: one control plane with a real node per run (one node
 // per machine: a second run waits for the first), and the images the tests run imported into it.
 import type { TestProject } from 'vitest/node';
-import { startControlPlane } from '../../../src/dev/control-plane.ts';
+import { startControlPlane } from '@sluice/devenv/control-plane';
 import { lookupImage } from './images.ts';
 
 declare module 'vitest' {

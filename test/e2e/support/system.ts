@@ -8,10 +8,10 @@ import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
 import { inject } from 'vitest';
 import { createNamespace, eventually, kubectl, kubectlOk } from '../../support/kube.ts';
-import { REPO } from '../../../src/dev/images/app-build.ts';
-import { importDevImages } from '../../../src/dev/images/dev-images.ts';
-import { run } from '../../../src/dev/run.ts';
-import { installBase } from '../../../src/dev/start/install.ts';
+import { REPO } from '@sluice/devenv/images/app-build';
+import { importDevImages } from '@sluice/devenv/images/dev-images';
+import { run } from '@sluice/devenv/run';
+import { installBase } from '@sluice/devenv/start/install';
 
 export const KEY = 'dev-key'; // examples/secrets.yaml holds its sha256
 export const REDIS_IMAGE = 'sluice.local/redis:7.0.15'; // as manifests/dev/examples patches it in

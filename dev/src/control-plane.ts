@@ -20,7 +20,7 @@ export interface ControlPlane {
   binaries: Binaries;
   /** Environment under which the built kubectl talks to this control plane. */
   kubectlEnv: NodeJS.ProcessEnv;
-  /** With `node: true`: the one-machine node (src/dev/node/). */
+  /** With `node: true`: the one-machine node (node/). */
   node?: RunningNode;
   stop(): Promise<void>;
 }

@@ -3,7 +3,7 @@
 // /app/dist, the production node_modules and package.json, run as uid 1000 with the same entry
 // point. It is named as the manifests name it, so `kubectl apply -k .` runs what was built here.
 import { join } from 'node:path';
-import { DEFAULT_IMAGE } from '../../controller/constants.ts';
+import { DEFAULT_IMAGE } from '../product.ts';
 import type { ImageSpec } from '../node/oci-image.ts';
 import { compiledDist, nativeAddons, nodeBinary, productionNodeModules, REPO } from './app-build.ts';
 import { debianTree } from './debian-tree.ts';

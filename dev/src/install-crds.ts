@@ -1,7 +1,6 @@
 // Applies crds/ with the built kubectl and waits until the apiserver serves them.
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { buildCrds } from '../crd/crd-builder.ts';
-import { CRDS_DIR } from '../crd/crd-files.ts';
+import { buildCrds, CRDS_DIR } from './product.ts';
 import type { ControlPlane } from './control-plane.ts';
 import { eventually } from './net.ts';
 import { run } from './run.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { operatorKeyLine } from '../controller/builders/operator-key.ts';
+import { operatorKeyLine } from './product.ts';
 import { startChroma } from './chroma.ts';
 import { freePort, GiveUp, sleep, waitFor } from './net.ts';
 import { createSchema } from './pg-schema.ts';

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, kubectl, kubectlOk } from '../support/kube.ts';
 import { REPO } from '@sluice/devenv/images/app-build';
-import { importDevImages } from '@sluice/devenv/images/dev-images';
+import { devImageSpecs, imageArchive, importDevImages } from '@sluice/devenv/images/dev-images';
+import { SLUICE_IMAGE } from '@sluice/devenv/images/sluice-image';
+import { listImageFiles } from '@sluice/devenv/node/oci-image';
 import { run } from '@sluice/devenv/run';
 import { installBase } from '@sluice/devenv/start/install';
 
@@ -155,5 +157,15 @@ describe('kubectl apply -k manifests/dev, -k . and the examples on a real node',
     }
     // operator ×2, PostgreSQL, Chroma, Redis, API ×2, at least one worker.
     expect(checked.length, checked.join('\n')).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('the Sluice image', () => {
+  it('holds the product only: no local environment, tests or benchmarks', async () => {
+    const files = await listImageFiles(await imageArchive(await devImageSpecs(log)), SLUICE_IMAGE);
+    expect(files).toEqual(expect.arrayContaining(['./app/dist/main.js', './app/dist/controller/main.js', './app/dist/api/main.js', './app/dist/worker/main.js']));
+    const dist = files.filter((f) => f.startsWith('./app/dist/'));
+    expect(dist.filter((f) => /^\.\/app\/dist\/(dev|test|bench)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => f.includes('devenv') || f.startsWith('./app/dev/'))).toEqual([]);
   });
 });

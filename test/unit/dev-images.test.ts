@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { distInputs, REPO } from '@sluice/devenv/images/app-build';
 import { chromaImageName } from '@sluice/devenv/images/chroma-image';
 import { POSTGRES_IMAGE } from '@sluice/devenv/images/postgres-image';
 import { REDIS_IMAGE } from '@sluice/devenv/images/redis-image';
@@ -23,5 +24,14 @@ describe('the dev manifests name the images built here', () => {
     const patch = kustomization?.patches?.[0]?.patch ?? '';
     expect(patch).toContain('path: /spec/redis/image');
     expect(patch).toContain(`value: ${REDIS_IMAGE}`);
+  });
+});
+
+describe('the Sluice image', () => {
+  it('is compiled from, and keyed by, product code only', () => {
+    const inputs = distInputs().map((f) => f.slice(REPO.length + 1));
+    expect(inputs).toContain('src/main.ts');
+    expect(inputs.filter((f) => !f.startsWith('src/') && !['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].includes(f))).toEqual([]);
+    expect(readFileSync(new URL('../../tsconfig.build.json', import.meta.url), 'utf8')).toMatch(/"include": \["src"\]/);
   });
 });

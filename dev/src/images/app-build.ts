@@ -52,10 +52,14 @@ async function cached(prefix: string, key: string, make: (tmp: string) => Promis
   }
 }
 
+/** What `dist/` is compiled from, and so keyed by: the product's sources only, so dev tooling never rebuilds the image. */
+export function distInputs(): string[] {
+  return [join(REPO, 'tsconfig.json'), join(REPO, 'tsconfig.build.json'), join(REPO, 'package-lock.json'), ...listFiles(join(REPO, 'src'))];
+}
+
 /** `dist/` as `npm run build` makes it, from the current sources; returns its directory. */
 export function compiledDist(log: (s: string) => void = () => {}): Promise<string> {
-  const inputs = [join(REPO, 'tsconfig.json'), join(REPO, 'tsconfig.build.json'), join(REPO, 'package-lock.json'), ...listFiles(join(REPO, 'src'))];
-  return cached('dist', hashFiles(inputs), async (tmp) => {
+  return cached('dist', hashFiles(distInputs()), async (tmp) => {
     log('compiling dist/ (tsc -p tsconfig.build.json)');
     await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.build.json'), '--outDir', tmp], { cwd: REPO });
   }, log);

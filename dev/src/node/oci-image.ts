@@ -131,3 +131,15 @@ export async function sharedLibraries(binary: string): Promise<ImageFile[]> {
   }
   return files;
 }
+
+/** The paths in the layer of image `name` in an archive writeOciImages wrote, as `tar -t` lists them (`./app/...`). */
+export async function listImageFiles(archive: string, name: string): Promise<string[]> {
+  const member = async (path: string) => (await run('tar', ['-xOf', archive, path])).stdout;
+  const index = JSON.parse(await member('index.json')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+  const entry = index.manifests.find((m) => m.annotations?.['io.containerd.image.name'] === name);
+  if (!entry) throw new Error(`no image ${name} in ${archive}`);
+  const blobPath = (digest: string) => `blobs/sha256/${digest.replace(/^sha256:/, '')}`;
+  const manifest = JSON.parse(await member(blobPath(entry.digest))) as { layers: { digest: string }[] };
+  const listed = await Promise.all(manifest.layers.map((l) => run('sh', ['-c', 'tar -xOf "$1" "$2" | tar -t', 'sh', archive, blobPath(l.digest)])));
+  return listed.flatMap((l) => l.stdout.split('\n').filter(Boolean));
+}

@@ -10,7 +10,7 @@ import { ensureBinaries, type Binaries } from './binaries.ts';
 import { freePort, GiveUp, waitFor } from './net.ts';
 import { SERVICE_CIDR } from './node/config.ts';
 import { createPki, kubeconfig, type Pki } from './pki.ts';
-import { exited, spawnGroup, stopGroup } from './process-group.ts';
+import { exited, logTail, spawnGroup, stopGroup } from './process-group.ts';
 import { prepareNode, type PreparedNode, type RunningNode } from './node/node.ts';
 
 export interface ControlPlane {
@@ -53,14 +53,6 @@ function probe(url: string, tls?: Tls): Promise<{ status: number; body: string }
   });
 }
 
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-25).join('\n');
-  } catch {
-    return '';
-  }
-}
-
 async function waitReady(what: string, child: ChildProcess, logFile: string, check: () => Promise<boolean>, timeoutMs: number) {
   try {
     await waitFor(what, async () => {
@@ -68,7 +60,7 @@ async function waitReady(what: string, child: ChildProcess, logFile: string, che
       return check();
     }, timeoutMs);
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- ${logFile}\n${tail(logFile)}`, { cause: e });
+    throw new Error(`${(e as Error).message}\n--- ${logFile}\n${logTail(logFile)}`, { cause: e });
   }
 }
 

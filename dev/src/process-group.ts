@@ -1,7 +1,7 @@
 // Child processes in their own process groups, so that stopping one stops everything it spawned,
 // and a synchronous exit hook that kills whatever is left if our own process dies first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 
 const live = new Set<ChildProcess>();
 let hooked = false;
@@ -48,4 +48,13 @@ export async function stopGroup(child: ChildProcess, graceMs = 5000): Promise<vo
   await done;
   clearTimeout(timer);
   signal('SIGKILL'); // stragglers in the group
+}
+
+/** The last lines of a child's log file, to say why it failed; empty if there is none. */
+export function logTail(file: string, lines = 25): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
 }

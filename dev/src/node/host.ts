@@ -1,13 +1,14 @@
 // The host state a node writes, and removing it: after a clean stop, and before a start (a crashed
 // run leaves daemons, mounts, a bridge, nft tables, iptables chains, ipsets and cgroups behind).
 // One node per machine: a lock naming the owning process serialises runs, and a dead owner's
-// leftovers are what the next owner cleans.
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync } from 'node:fs';
-import { join } from 'node:path';
+// leftovers are what the next owner cleans. While stopping, a process, cgroup or link that is
+// already gone is the normal case: every step runs, whatever an earlier one found.
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { acquireLock } from '../lock.ts';
 import { sleep } from '../net.ts';
 import { run } from '../run.ts';
-import { BRIDGE, TEST_RANGE, VOID_DEVICE } from './config.ts';
-import { acquireLock } from '../lock.ts';
+import { killPodProcesses, podCgroupRoots, removePodCgroups } from './host-cgroups.ts';
+import { ipsetsLeft, iptablesChainsLeft, nftTablesLeft, nodeLinks, removeIpsets, removeIptablesChains, removeLinks, removeNftTables } from './host-network.ts';
 
 /** Disk state of the node (containerd's root, the kubelet's root, logs, configuration). */
 export const NODE_DIR = '/var/lib/sluice-node';
@@ -15,6 +16,7 @@ export const NODE_DIR = '/var/lib/sluice-node';
 export const NODE_RUN_DIR = '/run/sluice-node';
 /** Paths containerd and the kubelet write whatever they are configured with. */
 const FIXED_PATHS = ['/run/containerd', '/var/lib/cni', '/var/lib/kubelet', '/var/log/containers', '/var/log/pods'];
+const NODE_PATHS = [NODE_DIR, NODE_RUN_DIR, ...FIXED_PATHS];
 const LOCK = '/run/sluice-node.lock';
 
 type Log = (s: string) => void;
@@ -31,10 +33,6 @@ export function releaseNodeLock(): void {
   releaseLock = undefined;
 }
 
-function pids(): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
-}
-
 function exe(pid: number): string {
   try {
     return readlinkSync(`/proc/${pid}/exe`);
@@ -46,80 +44,22 @@ function exe(pid: number): string {
 /** PIDs whose executable is one of `binaries`. */
 export function processesRunning(binaries: string[]): number[] {
   const wanted = new Set(binaries);
-  return pids().filter((pid) => {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => wanted.has(exe(pid)));
+}
+
+/** SIGKILLs `pids` and waits (up to 5 s) until none of them runs any more. */
+export async function killAndWait(pids: number[]): Promise<void> {
+  for (const pid of pids) {
     try {
-      return wanted.has(readlinkSync(`/proc/${pid}/exe`));
+      process.kill(pid, 'SIGKILL');
     } catch {
-      return false;
-    }
-  });
-}
-
-function kill(pid: number, signal: NodeJS.Signals = 'SIGKILL') {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // gone
-  }
-}
-
-function cgroupHierarchies(): string[] {
-  try {
-    return readdirSync('/sys/fs/cgroup').map((h) => join('/sys/fs/cgroup', h));
-  } catch {
-    return [];
-  }
-}
-
-/** The kubelet's pod cgroups and containerd's, under every hierarchy (cgroup v1 has one per controller). */
-function ourCgroups(): string[] {
-  return cgroupHierarchies().flatMap((h) => ['kubepods', 'k8s.io'].map((c) => join(h, c))).filter((d) => existsSync(d));
-}
-
-function walkCgroups(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) out.push(...walkCgroups(join(dir, e.name)));
-  out.push(dir);
-  return out; // children before parents
-}
-
-/** SIGKILLs every process in the pods' cgroups (the containers, their pause processes). */
-export function killPodProcesses(): number {
-  let n = 0;
-  for (const root of ourCgroups()) {
-    for (const cg of walkCgroups(root)) {
-      let procs: string[];
-      try {
-        procs = readFileSync(join(cg, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
-      } catch {
-        continue;
-      }
-      for (const p of procs) {
-        kill(Number(p));
-        n++;
-      }
+      // gone
     }
   }
-  return n;
-}
-
-async function removeCgroups(log: Log) {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const left: string[] = [];
-    for (const root of ourCgroups()) {
-      for (const cg of walkCgroups(root)) {
-        try {
-          rmdirSync(cg);
-        } catch {
-          left.push(cg);
-        }
-      }
-    }
-    if (left.length === 0) return;
-    killPodProcesses();
-    await sleep(250);
-    if (attempt === 19) log(`could not remove cgroups: ${left.slice(0, 5).join(' ')}`);
-  }
+  for (let i = 0; i < 50 && pids.some((pid) => exe(pid) !== '?'); i++) await sleep(100);
 }
 
 function mountsUnder(prefixes: string[]): string[] {
@@ -138,79 +78,61 @@ async function unmountUnder(prefixes: string[]) {
   if (left.length > 0) throw new Error(`still mounted, not removing the node's directories: ${left.join(' ')}`);
 }
 
-async function tryRun(cmd: string, args: string[]) {
-  return run(cmd, args).catch(() => undefined);
-}
+export type Step = readonly [name: string, run: () => unknown];
 
-/** Deletes the iptables chains the kubelet (KUBE-*) and the CNI plugins (CNI-*) made, and the rules jumping to them. */
-export async function removeIptablesChains(): Promise<void> {
-  for (const tool of ['iptables', 'ip6tables']) {
-    const saved = await tryRun(`${tool}-save`, []);
-    if (!saved) continue;
-    const ours = (c: string) => /^(KUBE|CNI)-/.test(c);
-    let table = '';
-    const script: Record<string, { deletes: string[]; chains: string[] }> = {};
-    for (const line of saved.stdout.split('\n')) {
-      if (line.startsWith('*')) {
-        table = line.slice(1);
-        script[table] = { deletes: [], chains: [] };
-      } else if (line.startsWith(':')) {
-        const chain = line.slice(1).split(' ')[0]!;
-        if (ours(chain)) script[table]!.chains.push(chain);
-      } else if (line.startsWith('-A ')) {
-        const chain = line.split(' ')[1]!;
-        const target = /\s-[jg]\s+(\S+)/.exec(line)?.[1];
-        if (!ours(chain) && target && ours(target)) script[table]!.deletes.push(`-D ${line.slice(3)}`);
-      }
+/** Runs every step in order, whatever an earlier one threw; returns the failures, each named by its step. */
+export async function runEveryStep(steps: readonly Step[]): Promise<string[]> {
+  const failures: string[] = [];
+  for (const [name, step] of steps) {
+    try {
+      await step();
+    } catch (err) {
+      failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    let restore = '';
-    for (const [t, s] of Object.entries(script)) {
-      if (s.chains.length === 0 && s.deletes.length === 0) continue;
-      restore += `*${t}\n${s.deletes.join('\n')}${s.deletes.length ? '\n' : ''}${s.chains.map((c) => `-F ${c}`).join('\n')}\n${s.chains.map((c) => `-X ${c}`).join('\n')}\nCOMMIT\n`;
-    }
-    if (restore) await run(`${tool}-restore`, ['--noflush'], { input: restore });
   }
-}
-
-/** Destroys kube-router's ipsets (KUBE-SRC-*, KUBE-DST-*, their TMP- and inet6: forms), once no rule refers to them. */
-export async function removeIpsets(): Promise<void> {
-  const listed = await tryRun('ipset', ['list', '-n']);
-  if (!listed) return;
-  const ours = listed.stdout.split('\n').filter((n) => /^(inet6:)?(TMP-)?KUBE-/.test(n));
-  // `ipset destroy` of a set in another set's list fails; a second round takes what that freed.
-  for (let round = 0; round < 2; round++) for (const name of ours) await tryRun('ipset', ['destroy', name]);
-}
-
-/** SIGKILLs `pids` and waits (up to 5 s) until none of them runs any more. */
-export async function killAndWait(pids: number[]): Promise<void> {
-  for (const pid of pids) kill(pid);
-  for (let i = 0; i < 50 && pids.some((pid) => exe(pid) !== '?'); i++) await sleep(100);
+  return failures;
 }
 
 /**
  * Removes everything a node leaves on the host. `daemons` are the node's binaries: any process
  * running one of them now belongs to a run that is over (the lock says so), and is killed.
+ * Logs what could not be removed; never throws.
  */
 export async function cleanHost(daemons: string[], log: Log): Promise<void> {
-  const leftover = processesRunning(daemons);
-  if (leftover.length > 0) log(`killing leftover node processes: ${leftover.map((pid) => `${pid} (${exe(pid)})`).join(', ')}`);
-  await killAndWait(leftover);
-  killPodProcesses();
-  await unmountUnder([NODE_DIR, NODE_RUN_DIR, ...FIXED_PATHS]);
-  await removeCgroups(log);
-  await tryRun('ip', ['link', 'delete', BRIDGE]);
-  await tryRun('ip', ['link', 'delete', VOID_DEVICE]);
-  await tryRun('nft', ['delete', 'table', 'ip', 'kube-proxy']);
-  await tryRun('nft', ['delete', 'table', 'ip6', 'kube-proxy']);
-  await removeIptablesChains();
-  await removeIpsets();
-  for (const p of [NODE_DIR, NODE_RUN_DIR, ...FIXED_PATHS]) rmSync(p, { recursive: true, force: true });
+  const failures = await runEveryStep([
+    ['kill leftover node processes', async () => {
+      const leftover = processesRunning(daemons);
+      if (leftover.length > 0) log(`killing leftover node processes: ${leftover.map((pid) => `${pid} (${exe(pid)})`).join(', ')}`);
+      await killAndWait(leftover);
+    }],
+    ['kill pod processes', () => killPodProcesses()],
+    ['unmount', () => unmountUnder(NODE_PATHS)],
+    ['remove cgroups', async () => {
+      const left = await removePodCgroups();
+      if (left.length) throw new Error(`could not remove ${left.slice(0, 5).join(' ')}`);
+    }],
+    ['remove links', removeLinks],
+    ['remove nft tables', removeNftTables],
+    ['remove iptables chains', removeIptablesChains],
+    ['remove ipsets', removeIpsets],
+    ['remove directories', () => {
+      // Not through a mount that unmounting left behind.
+      if (mountsUnder(NODE_PATHS).length === 0) for (const p of NODE_PATHS) rmSync(p, { recursive: true, force: true });
+    }],
+  ]);
+  for (const f of failures) log(`cleaning the host: ${f}`);
 }
 
-/** See VOID_DEVICE: nothing addressed to 198.18.0.0/15 leaves this machine. */
-export async function addVoidRoute(): Promise<void> {
-  // A bridge with no ports: this kernel has no dummy devices, and a portless bridge drops all it is sent.
-  await run('ip', ['link', 'add', VOID_DEVICE, 'type', 'bridge']);
-  await run('ip', ['link', 'set', VOID_DEVICE, 'up']);
-  await run('ip', ['route', 'add', TEST_RANGE, 'dev', VOID_DEVICE]);
+/** What a node left on the host: empty after a stop that cleaned up. */
+export async function hostLeftovers(daemons: string[]): Promise<string[]> {
+  return [
+    ...processesRunning(daemons).map((pid) => `process ${pid} (${exe(pid)})`),
+    ...mountsUnder(NODE_PATHS).map((m) => `mount ${m}`),
+    ...podCgroupRoots().map((c) => `cgroup ${c}`),
+    ...(await nodeLinks()).map((l) => `link ${l}`),
+    ...(await nftTablesLeft()).map((t) => `nft ${t}`),
+    ...(await iptablesChainsLeft()).map((c) => `chain ${c}`),
+    ...(await ipsetsLeft()).map((s) => `ipset ${s}`),
+    ...NODE_PATHS.filter((p) => existsSync(p)).map((p) => `directory ${p}`),
+  ];
 }

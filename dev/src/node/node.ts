@@ -6,11 +6,11 @@
 // the binaries, takes the machine's node lock, cleans a crashed run's leftovers and returns the
 // apiserver and controller-manager flags; `start` runs the node once the control plane is up.
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, GiveUp, waitFor } from '../net.ts';
 import { kubeconfig, type Pki } from '../pki.ts';
-import { exited, spawnGroup, stopGroup } from '../process-group.ts';
+import { exited, logTail, spawnGroup, stopGroup } from '../process-group.ts';
 import { run } from '../run.ts';
 import {
   APISERVER_PORT,
@@ -24,7 +24,9 @@ import {
   SERVICE_CIDR,
 } from './config.ts';
 import { clusterDnsAnswers, corednsManifests } from './coredns.ts';
-import { acquireNodeLock, addVoidRoute, cleanHost, killAndWait, killPodProcesses, NODE_DIR, NODE_RUN_DIR, processesRunning, releaseNodeLock } from './host.ts';
+import { acquireNodeLock, cleanHost, hostLeftovers, killAndWait, NODE_DIR, NODE_RUN_DIR, processesRunning, releaseNodeLock, runEveryStep } from './host.ts';
+import { killPodProcesses } from './host-cgroups.ts';
+import { addVoidRoute } from './host-network.ts';
 import { importImages, nodeImages, PAUSE_IMAGE } from './images.ts';
 import { KUBE_ROUTER_USER, kubeRouterArgs, kubeRouterRbac } from './kube-router.ts';
 import { ensureNodeBinaries, type NodeBinaries } from './node-binaries.ts';
@@ -69,18 +71,13 @@ export async function detectNodeIp(): Promise<string> {
   return ip;
 }
 
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-25).join('\n');
-  } catch {
-    return '';
-  }
-}
+/** The node's long-running binaries: a process running one of them after a stop is a leftover. */
+export const nodeDaemons = (b: NodeBinaries): string[] => [b.kubelet, b.kubeProxy, b.kubeScheduler, b.kubeRouter, b.containerd, b.containerdShim];
 
 export async function prepareNode(pki: Pki, pkiDir: string, logDir: string, log: Log): Promise<PreparedNode> {
   const t0 = Date.now();
   const b = await ensureNodeBinaries({ log });
-  const daemons = [b.kubelet, b.kubeProxy, b.kubeScheduler, b.kubeRouter, b.containerd, b.containerdShim];
+  const daemons = nodeDaemons(b);
   await acquireNodeLock(log);
   const children: { name: string; child: ChildProcess; log: string }[] = [];
   let stopped = false;
@@ -88,14 +85,19 @@ export async function prepareNode(pki: Pki, pkiDir: string, logDir: string, log:
     if (stopped) return;
     stopped = true;
     const containerd = children.find((c) => c.name === 'containerd');
-    for (const c of children.filter((c) => c !== containerd).reverse()) await stopGroup(c.child);
-    // The kubelet leaves its pods running; their processes and runc shims go before containerd.
-    killPodProcesses();
-    await killAndWait(processesRunning([b.containerdShim]));
-    if (containerd) await stopGroup(containerd.child);
-    // A shim that was starting while we looked; cleanHost would report it as a crashed run's.
-    await killAndWait(processesRunning(daemons));
-    await cleanHost(daemons, log);
+    const failures = await runEveryStep([
+      ...children.filter((c) => c !== containerd).reverse().map((c) => [`stop ${c.name}`, () => stopGroup(c.child)] as const),
+      // The kubelet leaves its pods running; their processes and runc shims go before containerd.
+      ['kill pod processes', () => killPodProcesses()],
+      ['kill shims', () => killAndWait(processesRunning([b.containerdShim]))],
+      ['stop containerd', () => containerd && stopGroup(containerd.child)],
+      // A shim that was starting while we looked; cleanHost would report it as a crashed run's.
+      ['kill late daemons', () => killAndWait(processesRunning(daemons))],
+      ['clean the host', () => cleanHost(daemons, log)],
+    ]);
+    for (const f of failures) log(`stopping the node: ${f}`);
+    const left = await hostLeftovers(daemons).catch((err: unknown) => [`(not checked: ${String(err)})`]);
+    if (left.length) log(`the node left on this host: ${left.join(', ')}`);
     releaseNodeLock();
   };
   try {
@@ -120,7 +122,7 @@ export async function prepareNode(pki: Pki, pkiDir: string, logDir: string, log:
     const controllerManagerArgs = ['--allocate-node-cidrs=true', `--cluster-cidr=${POD_CIDR}`, '--node-cidr-mask-size=24', `--service-cluster-ip-range=${SERVICE_CIDR}`];
     log(`node prepared (binaries, lock, clean host) in ${((Date.now() - t0) / 1000).toFixed(1)}s; node IP ${ip}`);
     const daemonsAlive = () => {
-      for (const c of children) if (exited(c.child)) throw new GiveUp(`${c.name} exited (${c.child.exitCode ?? c.child.signalCode})\n--- ${c.log}\n${tail(c.log)}`);
+      for (const c of children) if (exited(c.child)) throw new GiveUp(`${c.name} exited (${c.child.exitCode ?? c.child.signalCode})\n--- ${c.log}\n${logTail(c.log)}`);
     };
     const start = async (cp: { server: string; kubectl: string; kubeconfigPath: string }) => {
       try {
@@ -128,7 +130,7 @@ export async function prepareNode(pki: Pki, pkiDir: string, logDir: string, log:
       } catch (e) {
         // A timeout names what it waited for; the kubelet's log usually says why.
         const kubelet = children.find((c) => c.name === 'kubelet');
-        throw new Error(`${(e as Error).message}${kubelet ? `\n--- ${kubelet.log}\n${tail(kubelet.log)}` : ''}`, { cause: e });
+        throw new Error(`${(e as Error).message}${kubelet ? `\n--- ${kubelet.log}\n${logTail(kubelet.log)}` : ''}`, { cause: e });
       }
     };
     return { ip, apiserverPort: APISERVER_PORT, apiserverArgs, controllerManagerArgs, start, stop };

@@ -2,6 +2,8 @@
 // per machine: a second run waits for the first), and the images the tests run imported into it.
 import type { TestProject } from 'vitest/node';
 import { startControlPlane } from '@sluice/devenv/control-plane';
+import { hostLeftovers } from '@sluice/devenv/node/host';
+import { nodeDaemons } from '@sluice/devenv/node/node';
 import { lookupImage } from './images.ts';
 
 declare module 'vitest' {
@@ -24,5 +26,11 @@ export default async function setup(project: TestProject) {
   project.provide('kubectl', cp.binaries.kubectl);
   project.provide('nodePodCidr', cp.node!.podCidr);
   project.provide('containerd', { ctr: cp.node!.binaries.ctr, socket: cp.node!.containerdSocket });
-  return () => cp.stop();
+  const daemons = nodeDaemons(cp.node!.binaries);
+  return async () => {
+    await cp.stop();
+    // Stopping runs to the end whatever vanished meanwhile, and leaves the host clean.
+    const left = await hostLeftovers(daemons);
+    if (left.length) throw new Error(`the node left state on this host after stopping: ${left.join(', ')}`);
+  };
 }

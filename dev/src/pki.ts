@@ -13,12 +13,18 @@ export interface Pki {
   saKey: string;
   saPub: string;
   /** Client certificates by name: admin (system:masters) and kube-controller-manager. */
-  clients: Record<'admin' | 'controllerManager', { cert: string; key: string }>;
+  clients: Record<'admin' | 'controllerManager', KeyPair>;
 }
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-async function signed(dir: string, name: string, subject: string, extensions: string, ca: { cert: string; key: string }) {
+export interface KeyPair {
+  cert: string;
+  key: string;
+}
+
+/** A key and a certificate for `subject` with `extensions`, signed by the CA, written to `dir/name.{key,crt}`. */
+export async function signWithCa(pki: Pick<Pki, 'caCert' | 'caKey'>, dir: string, name: string, subject: string, extensions: string): Promise<KeyPair> {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const cert = join(dir, `${name}.crt`);
@@ -26,7 +32,8 @@ async function signed(dir: string, name: string, subject: string, extensions: st
   writeFileSync(ext, extensions);
   await run('openssl', ['req', ...EC, '-keyout', key, '-out', csr, '-subj', subject]);
   // A random serial, not -CAcreateserial: certificates signed in parallel raced on the CA's .srl file.
-  await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-out', cert, '-days', '365', '-extfile', ext]);
+  const serial = `0x${randomBytes(16).toString('hex')}`;
+  await run('openssl', ['x509', '-req', '-in', csr, '-CA', pki.caCert, '-CAkey', pki.caKey, '-set_serial', serial, '-out', cert, '-days', '365', '-extfile', ext]);
   return { cert, key };
 }
 
@@ -34,19 +41,19 @@ export async function createPki(dir: string): Promise<Pki> {
   const caKey = join(dir, 'ca.key');
   const caCert = join(dir, 'ca.crt');
   await run('openssl', ['req', '-x509', ...EC, '-keyout', caKey, '-out', caCert, '-days', '3650', '-subj', '/CN=sluice-local-ca']);
-  const ca = { cert: caCert, key: caKey };
+  const ca = { caCert, caKey };
   const [serving, admin, controllerManager] = await Promise.all([
-    signed(
+    signWithCa(
+      ca,
       dir,
       'apiserver',
       '/CN=kube-apiserver',
       'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:198.19.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
-      ca,
     ),
-    signed(dir, 'admin', '/O=system:masters/CN=sluice-admin', 'extendedKeyUsage=clientAuth\n', ca),
+    signWithCa(ca, dir, 'admin', '/O=system:masters/CN=sluice-admin', 'extendedKeyUsage=clientAuth\n'),
     // Its controllers run under its own identity (--use-service-account-credentials=false), so it
     // needs more than the system:kube-controller-manager role grants.
-    signed(dir, 'controller-manager', '/O=system:masters/CN=system:kube-controller-manager', 'extendedKeyUsage=clientAuth\n', ca),
+    signWithCa(ca, dir, 'controller-manager', '/O=system:masters/CN=system:kube-controller-manager', 'extendedKeyUsage=clientAuth\n'),
   ]);
   const saKey = join(dir, 'sa.key');
   const saPub = join(dir, 'sa.pub');

@@ -19,7 +19,7 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import { chunkPages } from '../src/shared/chunking.ts';
 import { OfflineEmbedder } from '../src/shared/embedding/offline.ts';
-import { DEFAULT_EXTRACTOR, EXTRACTORS, type ExtractorName } from '../src/worker/extract/extractor.ts';
+import { DEFAULT_EXTRACTOR, type ExtractorName, EXTRACTORS } from '../src/shared/extractor-names.ts';
 import { ParserProcess, RECYCLE_AFTER } from '../src/worker/parser.ts';
 import { startChroma } from '@sluice/devenv/chroma';
 import { sleep } from '@sluice/devenv/net';

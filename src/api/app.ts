@@ -8,7 +8,7 @@ import type { Queue } from 'bullmq';
 import type { ChromaStore } from '../shared/chroma-store.ts';
 import * as docs from '../shared/db/documents.ts';
 import { isUnavailable } from '../shared/db/pool.ts';
-import type { Embedder } from '../shared/embedding/provider.ts';
+import type { Embedder } from '../shared/embedding/embedder.ts';
 import { DocumentError } from '../shared/errors.ts';
 import { errorFields, type Logger } from '../shared/logger.ts';
 import { enqueueDocument, type DocumentJobData } from '../shared/queue.ts';

@@ -1,7 +1,7 @@
 // GET /v1/jobs/{id}: what the operator copies into an IngestionJob's status (docs/jobs.md).
 import type pg from 'pg';
 import * as jobs from '../shared/db/jobs.ts';
-import type { Embedder } from '../shared/embedding/provider.ts';
+import type { Embedder } from '../shared/embedding/embedder.ts';
 
 export interface JobView {
   id: string;

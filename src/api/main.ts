@@ -2,7 +2,7 @@
 // serves until SIGTERM, when it stops accepting connections and lets requests finish.
 import http from 'node:http';
 import { ChromaStore } from '../shared/chroma-store.ts';
-import { loadApiConfig, type ApiConfig } from '../shared/config.ts';
+import { loadApiConfig, type ApiConfig } from '../shared/config/data-plane-config.ts';
 import { migrate } from '../shared/db/migrations.ts';
 import { migrateUntilDone } from '../shared/db/migrate-until-done.ts';
 import { createPool } from '../shared/db/pool.ts';

@@ -1,7 +1,7 @@
 // The operator's configuration: flags (--name=value) win over environment variables, and every
 // value is parsed by the data plane's helpers, so a bad one fails at start naming the flag or
 // variable it came from.
-import { bool, ConfigError, int, optionalStr, str, url, type Env } from '../shared/config.ts';
+import { bool, ConfigError, int, optionalStr, str, url, type Env } from '../shared/config/env.ts';
 
 export interface ControllerConfig {
   /** A kubeconfig file; in-cluster configuration when left out. */

@@ -6,7 +6,7 @@ import { jobsToExpand, savePage } from '../shared/db/expansion.ts';
 import { setFailureTarget } from '../shared/db/jobs.ts';
 import { DocumentError } from '../shared/errors.ts';
 import { sourceKey } from '../shared/jobs/job-spec.ts';
-import type { FetchSettings } from './fetch/fetch-settings.ts';
+import type { FetchSettings } from '../shared/config/fetch-settings.ts';
 import { displayName, readSourcePage } from './job-sources.ts';
 
 export interface ExpandDeps {

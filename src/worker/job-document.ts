@@ -2,7 +2,7 @@
 // bytes come from, and what happens when its content is already in the collection.
 import type pg from 'pg';
 import type { ChromaStore } from '../shared/chroma-store.ts';
-import type { WorkerConfig } from '../shared/config.ts';
+import type { WorkerConfig } from '../shared/config/data-plane-config.ts';
 import * as docs from '../shared/db/documents.ts';
 import { DocumentError } from '../shared/errors.ts';
 import type { DedupPolicy, FailureRule, JobSpec } from '../shared/jobs/job-spec.ts';

@@ -1,7 +1,7 @@
 // One page of a job's source, from a cursor: inline entries by index, manifest lines by line
 // number, object-store keys by continuation token. Nothing but the page is ever held.
 import type { JobSpec, SourceEntry } from '../shared/jobs/job-spec.ts';
-import type { FetchSettings } from './fetch/fetch-settings.ts';
+import type { FetchSettings } from '../shared/config/fetch-settings.ts';
 import { readManifestPage } from './fetch/manifest-reader.ts';
 import { listPdfPage } from './fetch/object-store-lister.ts';
 

@@ -4,7 +4,7 @@
 // taking work, lets in-flight documents finish, and hands back what is left at the deadline.
 import { Worker } from 'bullmq';
 import { ChromaStore } from '../shared/chroma-store.ts';
-import { loadWorkerConfig, type WorkerConfig } from '../shared/config.ts';
+import { loadWorkerConfig, type WorkerConfig } from '../shared/config/data-plane-config.ts';
 import { migrateUntilDone } from '../shared/db/migrate-until-done.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';

@@ -5,9 +5,10 @@
 // ParseRequest in, one ParseReply out, at a time.
 import { readFileSync } from 'node:fs';
 import { extractPages, type ParseOutcome } from './extract/extract-pages.ts';
-import { isExtractorName, type Extractor } from './extract/extractor.ts';
+import type { Extractor } from './extract/extractor.ts';
 import { loadExtractor } from './extract/load-extractor.ts';
 import { WARM_UP_TEXT, warmUpPdf } from './extract/warm-up-pdf.ts';
+import { isExtractorName } from '../shared/extractor-names.ts';
 
 export type { ParseOutcome };
 export { classifyParseError } from './extract/pdf-parse-extractor.ts';

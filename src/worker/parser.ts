@@ -16,7 +16,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DocumentError } from '../shared/errors.ts';
-import { DEFAULT_EXTRACTOR, type ExtractorName } from './extract/extractor.ts';
+import { DEFAULT_EXTRACTOR, type ExtractorName } from '../shared/extractor-names.ts';
 import type { ParseReply, ParseRequest, ReadyMessage } from './parse-child.ts';
 
 export interface ParserLimits {

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../src/api/main.ts';
 import { eventually, freePort } from '@sluice/devenv/net';
-import { loadApiConfig } from '../../src/shared/config.ts';
+import { loadApiConfig } from '../../src/shared/config/data-plane-config.ts';
 import { call, upload } from './support/client.ts';
 import { textPdf } from './support/pdf-factory.ts';
 import { startStack, type Stack } from './support/stack.ts';

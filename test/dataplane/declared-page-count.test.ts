@@ -3,7 +3,7 @@
 // (pdftotext: "Invalid page count"), not as NoTextLayer over "-5 pages". PDFium does not: it
 // counts the tree's pages itself when /Count is not positive, as viewers do, and reads the page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXTRACTORS } from '../../src/worker/extract/extractor.ts';
+import { EXTRACTORS } from '../../src/shared/extractor-names.ts';
 import { upload, waitTerminal } from './support/client.ts';
 import { prose, textPdf } from './support/pdf-factory.ts';
 import { startStack, type Stack } from './support/stack.ts';

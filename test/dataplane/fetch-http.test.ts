@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort, sleep } from '@sluice/devenv/net';
 import { DocumentError } from '../../src/shared/errors.ts';
 import { fetchDocument, readAll } from '../../src/worker/fetch/fetch-document.ts';
-import type { FetchSettings } from '../../src/worker/fetch/fetch-settings.ts';
+import type { FetchSettings } from '../../src/shared/config/fetch-settings.ts';
 import { FetchRefused } from '../../src/worker/fetch/ssrf-guard.ts';
 import { startOrigin } from './support/http-origin.ts';
 

@@ -2,7 +2,7 @@
 // page, and left as soon as the page is full.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DocumentError } from '../../src/shared/errors.ts';
-import type { FetchSettings } from '../../src/worker/fetch/fetch-settings.ts';
+import type { FetchSettings } from '../../src/shared/config/fetch-settings.ts';
 import { ManifestError, readManifestPage } from '../../src/worker/fetch/manifest-reader.ts';
 import { startOrigin, type Origin } from './support/http-origin.ts';
 

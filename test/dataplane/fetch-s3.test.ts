@@ -6,7 +6,7 @@ import { startSeaweedFs, type SeaweedFs } from '@sluice/devenv/seaweedfs';
 import { seedBucket } from '@sluice/devenv/seaweedfs-objects';
 import { DocumentError } from '../../src/shared/errors.ts';
 import { fetchDocument, readAll } from '../../src/worker/fetch/fetch-document.ts';
-import type { FetchSettings } from '../../src/worker/fetch/fetch-settings.ts';
+import type { FetchSettings } from '../../src/shared/config/fetch-settings.ts';
 import { listPdfPage, type ObjectStoreSource } from '../../src/worker/fetch/object-store-lister.ts';
 import { FetchRefused } from '../../src/worker/fetch/ssrf-guard.ts';
 

@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXTRACTORS } from '../../src/worker/extract/extractor.ts';
+import { EXTRACTORS } from '../../src/shared/extractor-names.ts';
 import { rawUpload, upload, waitTerminal } from './support/client.ts';
 import { encryptedPdf, flateBombPdf, garbageWithHeader, manyPagesPdf, noTextPdf, prose, textBombPdf, textPdf } from './support/pdf-factory.ts';
 import { sampleRss } from './support/rss.ts';

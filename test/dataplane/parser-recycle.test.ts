@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@sluice/devenv/net';
-import { EXTRACTORS } from '../../src/worker/extract/extractor.ts';
+import { EXTRACTORS } from '../../src/shared/extractor-names.ts';
 import { ParserPool, recycleGrowthBytes, type ParserLimits } from '../../src/worker/parser.ts';
 import { prose, rawPdf, textPdf } from './support/pdf-factory.ts';
 

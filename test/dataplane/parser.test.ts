@@ -1,7 +1,7 @@
 // The limited parser processes on their own, for each extractor: typed outcomes, the wall-clock
 // kill, the memory cap, and a dead process being replaced.
 import { describe, expect, it } from 'vitest';
-import { EXTRACTORS, type Extractor } from '../../src/worker/extract/extractor.ts';
+import type { Extractor } from '../../src/worker/extract/extractor.ts';
 import { loadExtractor } from '../../src/worker/extract/load-extractor.ts';
 import { warmUp } from '../../src/worker/parse-child.ts';
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { CAN_CAP_ADDRESS_SPACE, ParserPool, ParserProcess, type ParserLimits } f
 import { CMAP_TEXT, cmapPdf } from './support/cmap-pdf.ts';
 import { sampleRss } from './support/rss.ts';
 import { flateBombPdf, prose, textBombPdf, textPdf } from './support/pdf-factory.ts';
+import { EXTRACTORS } from '../../src/shared/extractor-names.ts';
 
 const limits: ParserLimits = { timeoutMs: 30_000, memoryMiB: 256, maxPages: 100, maxChars: 1_000_000_000 };
 

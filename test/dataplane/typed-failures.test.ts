@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '@sluice/devenv/net';
-import { EXTRACTORS } from '../../src/worker/extract/extractor.ts';
+import { EXTRACTORS } from '../../src/shared/extractor-names.ts';
 import { upload, waitTerminal } from './support/client.ts';
 import { prose, textBombPdf, textPdf } from './support/pdf-factory.ts';
 import { startStack, type Stack } from './support/stack.ts';

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../src/api/main.ts';
-import { loadApiConfig } from '../../src/shared/config.ts';
+import { loadApiConfig } from '../../src/shared/config/data-plane-config.ts';
 import { readWorkerHeartbeats, workersKeyFor } from '../../src/shared/heartbeats.ts';
 import { eventually } from '@sluice/devenv/net';
 import { freePort } from './setup/chroma.ts';

@@ -8,7 +8,7 @@ import { startApi, type RunningApi } from '../../src/api/main.ts';
 import { operatorKeyLine } from '../../src/controller/builders/operator-key.ts';
 import { startChroma } from '@sluice/devenv/chroma';
 import { createSchema } from '@sluice/devenv/pg-schema';
-import { loadApiConfig, loadWorkerConfig } from '../../src/shared/config.ts';
+import { loadApiConfig, loadWorkerConfig } from '../../src/shared/config/data-plane-config.ts';
 import { startWorker } from '../../src/worker/main.ts';
 
 export interface JobDataPlane {

@@ -1,7 +1,7 @@
 // The operator's configuration: flags over variables, defaults, and errors naming the source.
 import { describe, expect, it } from 'vitest';
 import { fillTemplate, loadControllerConfig } from '../../src/controller/config.ts';
-import { ConfigError } from '../../src/shared/config.ts';
+import { ConfigError } from '../../src/shared/config/env.ts';
 
 describe('loadControllerConfig', () => {
   it('has defaults for a pod in the cluster', () => {

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultedCluster } from '../../src/crd/defaults.ts';
 import { componentConfig, secretEnv } from '../../src/controller/builders/config.ts';
-import { loadApiConfig, loadWorkerConfig, type Env } from '../../src/shared/config.ts';
+import { loadApiConfig, loadWorkerConfig } from '../../src/shared/config/data-plane-config.ts';
+import type { Env } from '../../src/shared/config/env.ts';
 
 const spec = {
   stores: { postgres: { secretRef: { name: 'pg' } }, chroma: { url: 'http://chroma:8000', credentialsSecretRef: { name: 'chroma' } } },

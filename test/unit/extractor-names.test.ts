@@ -2,8 +2,8 @@
 // bad SLUICE_EXTRACTOR stops the worker at start with a message naming it.
 import { describe, expect, it } from 'vitest';
 import { ingestionClusterSpec } from '../../src/crd/ingestion-cluster.ts';
-import { loadWorkerConfig } from '../../src/shared/config.ts';
-import { DEFAULT_EXTRACTOR, EXTRACTORS } from '../../src/worker/extract/extractor.ts';
+import { loadWorkerConfig } from '../../src/shared/config/data-plane-config.ts';
+import { DEFAULT_EXTRACTOR, EXTRACTORS } from '../../src/shared/extractor-names.ts';
 
 const env = { SLUICE_POSTGRES_URL: 'postgres://u@pg/db', SLUICE_CHROMA_URL: 'http://chroma:8000' };
 

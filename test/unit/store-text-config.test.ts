@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { componentConfig } from '../../src/controller/builders/config.ts';
 import { defaultedCluster } from '../../src/crd/defaults.ts';
-import { loadWorkerConfig } from '../../src/shared/config.ts';
+import { loadWorkerConfig } from '../../src/shared/config/data-plane-config.ts';
 
 const base = { SLUICE_POSTGRES_URL: 'postgres://u:p@pg:5432/db' };
 const spec = (storeText?: boolean) => ({

@@ -2,7 +2,7 @@
 // bigrams into a fixed number of buckets, L2-normalised. It needs no network and no model, and
 // it is deterministic, so tests and air-gapped installs work. It captures lexical overlap only:
 // "car" and "automobile" are unrelated to it. Use a real model (OpenAICompatible) for semantics.
-import type { Embedder } from './provider.ts';
+import type { Embedder } from './embedder.ts';
 
 const WORD = /[\p{L}\p{N}]+/gu;
 

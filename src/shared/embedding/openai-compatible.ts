@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs } from '../backoff.ts';
 import { DocumentError } from '../errors.ts';
-import type { Embedder } from './provider.ts';
+import type { Embedder } from './embedder.ts';
 
 export interface OpenAICompatibleOptions {
   endpoint: string;

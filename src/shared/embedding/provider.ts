@@ -1,13 +1,8 @@
-// One interface for every way of turning text into vectors.
-import type { EmbeddingConfig } from '../config.ts';
+// The embedder a cluster's configuration names.
+import type { EmbeddingConfig } from '../config/data-plane-config.ts';
+import type { Embedder } from './embedder.ts';
 import { OfflineEmbedder } from './offline.ts';
 import { OpenAICompatibleEmbedder } from './openai-compatible.ts';
-
-export interface Embedder {
-  readonly model: string;
-  readonly dimensions: number;
-  embed(texts: readonly string[]): Promise<number[][]>;
-}
 
 export function createEmbedder(cfg: EmbeddingConfig): Embedder {
   if (cfg.provider === 'Offline') return new OfflineEmbedder(cfg.model, cfg.dimensions);

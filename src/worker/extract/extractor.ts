@@ -3,16 +3,7 @@
 // WebAssembly and pdf.js (through pdf-parse). Both run only inside the limited parser process
 // (parser.ts); the caps and the typed outcome are applied around them (extract-pages.ts).
 import type { ErrorType } from '../../shared/errors.ts';
-
-/** The names a cluster may choose; the CRD's enum of spec.workers.extractor is the same list. */
-export const EXTRACTORS = ['pdfium', 'pdf-parse'] as const;
-export type ExtractorName = (typeof EXTRACTORS)[number];
-
-/**
- * PDFium: bench:parse measured it at three times pdf.js's pages per CPU-second on real-world
- * PDFs, and no further from pdftotext's text than pdf.js (docs/data-plane.md, Benchmarks).
- */
-export const DEFAULT_EXTRACTOR: ExtractorName = 'pdfium';
+import type { ExtractorName } from '../../shared/extractor-names.ts';
 
 export interface PageText {
   /** 1-based page number. */
@@ -43,8 +34,4 @@ export interface Extractor {
   classify(err: unknown): { type: ErrorType; message: string };
   /** True once an error has left the extractor unusable: the process must be replaced. */
   readonly broken: boolean;
-}
-
-export function isExtractorName(v: string): v is ExtractorName {
-  return (EXTRACTORS as readonly string[]).includes(v);
 }

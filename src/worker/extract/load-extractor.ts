@@ -1,5 +1,6 @@
 // Loads one extractor, and only its code: a PDFium process never loads pdf.js, nor the reverse.
-import type { Extractor, ExtractorName } from './extractor.ts';
+import type { Extractor } from './extractor.ts';
+import type { ExtractorName } from '../../shared/extractor-names.ts';
 
 /** `memoryBytes` bounds PDFium's WebAssembly memory; pdf.js lives on V8's heap, capped apart. */
 export async function loadExtractor(name: ExtractorName, memoryBytes: number): Promise<Extractor> {

@@ -1,7 +1,7 @@
 // Streams one job document from an http(s):// URL or an s3:// object, within the fetch limits.
 import { DocumentError } from '../../shared/errors.ts';
 import { FetchDeadline } from './fetch-deadline.ts';
-import type { FetchSettings } from './fetch-settings.ts';
+import type { FetchSettings } from '../../shared/config/fetch-settings.ts';
 import { httpGet } from './http-fetch.ts';
 import { s3Get } from './s3-fetch.ts';
 

@@ -7,7 +7,7 @@ import { DocumentError } from '../../shared/errors.ts';
 import { cappedBody } from './capped-body.ts';
 import type { FetchDeadline } from './fetch-deadline.ts';
 import { statusError, timeoutError, tooLarge } from './fetch-errors.ts';
-import type { FetchSettings } from './fetch-settings.ts';
+import type { FetchSettings } from '../../shared/config/fetch-settings.ts';
 import { checkHost, guardedLookup } from './ssrf-guard.ts';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);

@@ -4,7 +4,7 @@
 // as the page is full and the next entry's line is known.
 import { StringDecoder } from 'node:string_decoder';
 import { fetchDocument } from './fetch-document.ts';
-import type { FetchSettings } from './fetch-settings.ts';
+import type { FetchSettings } from '../../shared/config/fetch-settings.ts';
 import { parseManifestLine } from './manifest-line.ts';
 
 export { ManifestError, parseManifestLine } from './manifest-line.ts';

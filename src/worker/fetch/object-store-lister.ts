@@ -2,7 +2,7 @@
 // source; the continuation token is S3's own, so a listing resumes where it stopped.
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { FetchDeadline } from './fetch-deadline.ts';
-import type { FetchSettings } from './fetch-settings.ts';
+import type { FetchSettings } from '../../shared/config/fetch-settings.ts';
 import { checkEndpoint, s3Client, s3Error } from './s3-client.ts';
 
 export interface ObjectStoreSource {

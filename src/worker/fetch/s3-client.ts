@@ -7,7 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DocumentError } from '../../shared/errors.ts';
 import type { FetchDeadline } from './fetch-deadline.ts';
 import { statusError, timeoutError } from './fetch-errors.ts';
-import type { FetchSettings } from './fetch-settings.ts';
+import type { FetchSettings } from '../../shared/config/fetch-settings.ts';
 import { checkHost, guardedLookup } from './ssrf-guard.ts';
 
 export interface S3Target {

@@ -5,7 +5,7 @@ import { DocumentError } from '../../shared/errors.ts';
 import { cappedBody } from './capped-body.ts';
 import type { FetchDeadline } from './fetch-deadline.ts';
 import { tooLarge } from './fetch-errors.ts';
-import type { FetchSettings } from './fetch-settings.ts';
+import type { FetchSettings } from '../../shared/config/fetch-settings.ts';
 import { checkEndpoint, s3Client, s3Error, type S3Target } from './s3-client.ts';
 
 /** Bucket and key of `s3://bucket/key`; the key is taken literally (no percent-decoding), as the AWS CLI does. */

@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { DocumentError } from '../../shared/errors.ts';
 import { deniedHost, refusedAddress } from './address-rules.ts';
-import type { FetchSettings } from './fetch-settings.ts';
+import type { FetchSettings } from '../../shared/config/fetch-settings.ts';
 
 export { deniedHost, refusedAddress } from './address-rules.ts';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { createSchema as createPgSchema } from '@sluice/devenv/pg-schema';
 import { startApi, type RunningApi } from '../../../src/api/main.ts';
-import { loadApiConfig, loadWorkerConfig } from '../../../src/shared/config.ts';
+import { loadApiConfig, loadWorkerConfig } from '../../../src/shared/config/data-plane-config.ts';
 import { startWorker, type RunningWorker } from '../../../src/worker/main.ts';
 
 export const REDIS_URL = process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

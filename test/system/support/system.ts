@@ -11,7 +11,7 @@ import { startApi, type RunningApi } from '../../../src/api/main.ts';
 import { Manager } from '../../../src/controller/manager.ts';
 import { freePort } from '@sluice/devenv/net';
 import { createSchema, type PgSchema } from '@sluice/devenv/pg-schema';
-import { loadApiConfig, loadWorkerConfig } from '../../../src/shared/config.ts';
+import { loadApiConfig, loadWorkerConfig } from '../../../src/shared/config/data-plane-config.ts';
 import { startWorker, type RunningWorker } from '../../../src/worker/main.ts';
 import { quietLog } from '../../support/controller.ts';
 import { ensureFakeNode, startFakeKubelet } from '../../support/fake-kubelet.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadApiConfig, loadWorkerConfig } from '../../../src/shared/config.ts';
+import { loadApiConfig, loadWorkerConfig } from '../../../src/shared/config/data-plane-config.ts';
+import { ConfigError } from '../../../src/shared/config/env.ts';
 
 const base = { SLUICE_POSTGRES_URL: 'postgres://u@db/x', SLUICE_CHROMA_URL: 'http://chroma:8000' };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadWorkerConfig } from '../../../src/shared/config.ts';
-import { loadFetchSettings } from '../../../src/worker/fetch/fetch-settings.ts';
+import { loadWorkerConfig } from '../../../src/shared/config/data-plane-config.ts';
+import { ConfigError } from '../../../src/shared/config/env.ts';
+import { loadFetchSettings } from '../../../src/shared/config/fetch-settings.ts';
 
 describe('fetch settings from the environment', () => {
   it('applies the documented defaults', () => {

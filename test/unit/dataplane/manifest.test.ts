@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManifestError, parseManifestLine, readManifestPage } from '../../../src/worker/fetch/manifest-reader.ts';
-import type { FetchSettings } from '../../../src/worker/fetch/fetch-settings.ts';
+import type { FetchSettings } from '../../../src/shared/config/fetch-settings.ts';
 
 const s: FetchSettings = { allowPrivateNetworks: false, maxBytes: 1 << 20, connectTimeoutMs: 1000, timeoutMs: 1000, maxRedirects: 0, denyHosts: [] };
 const signal = new AbortController().signal;

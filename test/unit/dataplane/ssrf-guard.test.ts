@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deniedHost, ipv6Bytes, refusedAddress } from '../../../src/worker/fetch/address-rules.ts';
 import { checkHost, FetchRefused, guardedLookup } from '../../../src/worker/fetch/ssrf-guard.ts';
-import type { FetchSettings } from '../../../src/worker/fetch/fetch-settings.ts';
+import type { FetchSettings } from '../../../src/shared/config/fetch-settings.ts';
 
 describe('refusedAddress', () => {
   it.each([

@@ -1,6 +1,6 @@
 // The worker's limits for fetching job documents and manifests from URLs and object stores,
 // written into the worker pods by the operator (docs/jobs.md, "Fetching").
-import { bool, ConfigError, decimal, int, type Env } from '../../shared/config.ts';
+import { bool, ConfigError, decimal, int, type Env } from './env.ts';
 
 export interface FetchSettings {
   /** Loopback and private ranges may be fetched (link-local and metadata addresses never). */

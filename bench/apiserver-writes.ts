@@ -8,7 +8,7 @@ import type { IngestionCluster } from '../src/crd/ingestion-cluster.ts';
 import { buildChildren } from '../src/controller/builders/children.ts';
 import { buildOperatorKeySecret } from '../src/controller/builders/operator-key.ts';
 import { buildRedisAuthSecret } from '../src/controller/builders/redis.ts';
-import { statusWriter } from '../src/controller/cluster-reconciler.ts';
+import { statusWriter } from '../src/controller/cluster/cluster-reconciler.ts';
 import { childName } from '../src/controller/builders/names.ts';
 import { DEFAULT_IMAGE, FIELD_MANAGER } from '../src/controller/constants.ts';
 import { computeClusterStatus } from '../src/controller/status/cluster-status.ts';

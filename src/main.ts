@@ -6,7 +6,7 @@ const command = process.argv[2];
 switch (command) {
   case 'controller': {
     // Before client-node loads: the typed API classes the operator never constructs stay unloaded.
-    (await import('./controller/lazy-api-classes.ts')).installLazyApiClasses();
+    (await import('./controller/runtime/lazy-api-classes.ts')).installLazyApiClasses();
     const { runController } = await import('./controller/main.ts');
     await runController(process.argv.slice(3));
     break;

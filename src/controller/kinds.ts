@@ -1,37 +1,8 @@
-// The kinds the controllers read and write, as the informers and the API paths need them.
-import type { KubernetesObject } from '@kubernetes/client-node';
+// The kinds the operator's controllers reconcile and own.
 import { API_VERSION } from '../crd/common.ts';
 import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
 import type { IngestionJob } from '../crd/ingestion-job.ts';
-import { httpStatus } from './errors.ts';
-
-/** A kind, and (as a type) the objects of that kind. */
-export interface KindRef<T extends KubernetesObject = KubernetesObject, K extends string = string> {
-  apiVersion: string;
-  kind: K;
-  plural: string;
-  /**
-   * Served only where an add-on installed its CRD (KEDA's kinds): its informer waits, without
-   * holding up readiness, until the apiserver serves it.
-   */
-  optional?: boolean;
-  /**
-   * Objects the operator server-side applies: their cache keeps only what it applied, status and
-   * spec.replicas (applied-only.ts).
-   */
-  appliedOnly?: boolean;
-  /** Never set: carries T for type inference. */
-  readonly _type?: T;
-}
-
-const kindRef = <T extends KubernetesObject, const K extends string>(apiVersion: string, kind: K, plural: string, optional = false): KindRef<T, K> => ({
-  apiVersion,
-  kind,
-  plural,
-  ...(optional ? { optional } : {}),
-});
-
-const childKind = (apiVersion: string, kind: string, plural: string, optional = false): KindRef => ({ ...kindRef(apiVersion, kind, plural, optional), appliedOnly: true });
+import { childKind, kindRef, type KindRef } from './runtime/kind-ref.ts';
 
 export const INGESTION_CLUSTER = kindRef<IngestionCluster, 'IngestionCluster'>(API_VERSION, 'IngestionCluster', 'ingestionclusters');
 export const INGESTION_JOB = kindRef<IngestionJob, 'IngestionJob'>(API_VERSION, 'IngestionJob', 'ingestionjobs');
@@ -49,18 +20,3 @@ export const CLUSTER_CHILD_KINDS: KindRef[] = [
   childKind('keda.sh/v1alpha1', 'ScaledObject', 'scaledobjects', true),
   childKind('keda.sh/v1alpha1', 'TriggerAuthentication', 'triggerauthentications', true),
 ];
-
-/** The collection path of a kind, in one namespace or all of them. */
-export function collectionPath(kind: KindRef, namespace?: string): string {
-  const group = kind.apiVersion === 'v1' ? '/api/v1' : `/apis/${kind.apiVersion}`;
-  return `${group}${namespace ? `/namespaces/${namespace}` : ''}/${kind.plural}`;
-}
-
-/**
- * The apiserver does not serve the kind (an add-on's CRD not installed): client-node's discovery
- * of its group version answered 404, or the group version is served without the kind.
- */
-export function kindNotServed(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return (httpStatus(err) === 404 && err.message.startsWith('Failed to fetch resource metadata')) || err.message.startsWith('Unrecognized API version and kind');
-}

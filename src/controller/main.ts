@@ -2,8 +2,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, errorFields } from '../shared/logger.ts';
 import { loadControllerConfig } from './config.ts';
-import { reuseConnections } from './kube-connections.ts';
-import { Manager } from './manager.ts';
+import { reuseConnections } from './runtime/kube-connections.ts';
+import { createOperator } from './operator.ts';
+import type { Manager } from './runtime/manager.ts';
 
 export async function runController(argv: string[] = process.argv.slice(3)): Promise<Manager> {
   const config = loadControllerConfig(argv);
@@ -12,7 +13,7 @@ export async function runController(argv: string[] = process.argv.slice(3)): Pro
   if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
   else kc.loadFromCluster();
   reuseConnections(kc);
-  const manager = new Manager({
+  const manager = createOperator({
     kc,
     log,
     ...(config.image ? { image: config.image } : {}),

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PolicyV1Api, type V1Container, type V1PodSpec } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../src/crd/ingestion-cluster.ts';
-import type { Manager } from '../../src/controller/manager.ts';
+import type { Manager } from '../../src/controller/runtime/manager.ts';
 import { clusterManifest, pgSecret, startController } from '../support/controller.ts';
 import { ensureFakeNode, startFakeKubelet } from '../support/fake-kubelet.ts';
 import { createNamespace, eventually, kubeConfig, kubectlOk } from '../support/kube.ts';

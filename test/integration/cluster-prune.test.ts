@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../src/crd/ingestion-cluster.ts';
-import { statusWriter } from '../../src/controller/cluster-reconciler.ts';
-import { StatusConflictError } from '../../src/controller/errors.ts';
-import type { Manager } from '../../src/controller/manager.ts';
+import { statusWriter } from '../../src/controller/cluster/cluster-reconciler.ts';
+import { StatusConflictError } from '../../src/controller/runtime/errors.ts';
+import type { Manager } from '../../src/controller/runtime/manager.ts';
 import { clusterManifest, pgSecret, startController } from '../support/controller.ts';
 import { ensureFakeNode, startFakeKubelet } from '../support/fake-kubelet.ts';
 import { createNamespace, eventually, kubeConfig, kubectlOk } from '../support/kube.ts';

@@ -2,8 +2,9 @@
 // a throwaway PostgreSQL schema, the machine's Redis), reached with the operator's key: the job
 // is submitted once, followed, and removed from the API when the resource is deleted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobController } from '../../src/controller/job-controller.ts';
-import { Manager } from '../../src/controller/manager.ts';
+import { jobController } from '../../src/controller/job/job-controller.ts';
+import type { Manager } from '../../src/controller/runtime/manager.ts';
+import { createOperator } from '../../src/controller/operator.ts';
 import { quietLog } from '../support/controller.ts';
 import { startJobDataPlane, type JobDataPlane } from '../support/job-data-plane.ts';
 import { condition, getJob, jobManifest, readyCluster } from '../support/job-fixtures.ts';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   ns = await createNamespace('ijapi');
   dataPlane = await startJobDataPlane(KEY);
   base = dataPlane.base;
-  manager = new Manager({ kc: kubeConfig(), log: quietLog(lines), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, controllers: [jobController], clusterApiUrl: base });
+  manager = createOperator({ kc: kubeConfig(), log: quietLog(lines), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, controllers: [jobController], clusterApiUrl: base });
   await manager.start();
 });
 afterAll(async () => {

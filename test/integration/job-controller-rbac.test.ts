@@ -3,8 +3,9 @@
 // cluster's operator key — is allowed, so no 403 is ever logged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { jobController } from '../../src/controller/job-controller.ts';
-import { Manager } from '../../src/controller/manager.ts';
+import { jobController } from '../../src/controller/job/job-controller.ts';
+import type { Manager } from '../../src/controller/runtime/manager.ts';
+import { createOperator } from '../../src/controller/operator.ts';
 import { quietLog } from '../support/controller.ts';
 import { startFakeClusterApi, type FakeClusterApi } from '../support/fake-cluster-api.ts';
 import { condition, getJob, readyCluster } from '../support/job-fixtures.ts';
@@ -27,7 +28,7 @@ beforeAll(async () => {
   const role = await operatorRoleIn(ns.name, `sluice-operator-${ns.name}`);
   removeRole = role.remove;
   const kc = role.kc;
-  manager = new Manager({ kc, log: quietLog(lines), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, controllers: [jobController], clusterApiUrl: api.url });
+  manager = createOperator({ kc, log: quietLog(lines), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, controllers: [jobController], clusterApiUrl: api.url });
   await manager.start();
 });
 afterAll(async () => {

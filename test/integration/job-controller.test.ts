@@ -2,8 +2,9 @@
 // API: the finalizer, waiting for a missing cluster, submitting, status, Events and deletion.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { jobController } from '../../src/controller/job-controller.ts';
-import { Manager } from '../../src/controller/manager.ts';
+import { jobController } from '../../src/controller/job/job-controller.ts';
+import type { Manager } from '../../src/controller/runtime/manager.ts';
+import { createOperator } from '../../src/controller/operator.ts';
 import { quietLog } from '../support/controller.ts';
 import { startFakeClusterApi, type FakeClusterApi } from '../support/fake-cluster-api.ts';
 import { condition, getJob as getJobIn, jobManifest, readyCluster as readyClusterIn } from '../support/job-fixtures.ts';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   ns = await createNamespace('ij');
   api = await startFakeClusterApi(KEY);
   // The job controller alone: the cluster's status is set by hand below, as its controller would.
-  manager = new Manager({ kc, log: quietLog(lines), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, controllers: [jobController], clusterApiUrl: api.url });
+  manager = createOperator({ kc, log: quietLog(lines), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, controllers: [jobController], clusterApiUrl: api.url });
   await manager.start();
 });
 afterAll(async () => {

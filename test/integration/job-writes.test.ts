@@ -2,8 +2,8 @@
 // guarded by resourceVersion, so a write based on a stale read is a typed conflict (a quick
 // requeue), and a status write replaces the whole status.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FinalizerConflictError, StatusConflictError } from '../../src/controller/errors.ts';
-import { JOB_FINALIZER, jobWriter } from '../../src/controller/job-writes.ts';
+import { FinalizerConflictError, StatusConflictError } from '../../src/controller/runtime/errors.ts';
+import { JOB_FINALIZER, jobWriter } from '../../src/controller/job/job-writer.ts';
 import { getJob, jobManifest } from '../support/job-fixtures.ts';
 import { createNamespace, kubeConfig, kubectlOk } from '../support/kube.ts';
 

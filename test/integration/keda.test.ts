@@ -8,14 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../src/crd/ingestion-cluster.ts';
-import { Applier, isSubset } from '../../src/controller/apply.ts';
+import { Applier, isSubset } from '../../src/controller/runtime/apply.ts';
 import { buildReplicasHandover, HANDOVER_FIELD_MANAGER } from '../../src/controller/builders/replicas-handover.ts';
 import { buildScaledObject } from '../../src/controller/builders/scaled-object.ts';
 import { buildTriggerAuthentication } from '../../src/controller/builders/trigger-authentication.ts';
 import { buildWorkerDeployment } from '../../src/controller/builders/worker.ts';
 import { FIELD_MANAGER } from '../../src/controller/constants.ts';
-import { httpStatus } from '../../src/controller/errors.ts';
-import type { Manager } from '../../src/controller/manager.ts';
+import { httpStatus } from '../../src/controller/runtime/errors.ts';
+import type { Manager } from '../../src/controller/runtime/manager.ts';
 import { ensureKedaCrds } from '@sluice/devenv/keda-crds';
 import { clusterManifest, pgSecret, quietLog, startController } from '../support/controller.ts';
 import { createNamespace, eventually, kubeConfig, kubectl, kubectlOk } from '../support/kube.ts';

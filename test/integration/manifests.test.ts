@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { Manager } from '../../src/controller/manager.ts';
+import { createOperator } from '../../src/controller/operator.ts';
 import { clusterManifest, pgSecret, quietLog } from '../support/controller.ts';
 import { serviceAccountKubeConfig } from '../support/rbac.ts';
 import { createNamespace } from '../support/kube.ts';
@@ -115,7 +115,7 @@ describe('the operator with only its own RBAC', () => {
     const lines: string[] = [];
     // Cluster-wide, as installed. It also meets other test files' clusters, some in terminating
     // namespaces (a 403 that is not RBAC), so only RBAC denials count below.
-    const m = new Manager({ kc, log: quietLog(lines), httpPort: 0, httpHost: '127.0.0.1', image: 'example.com/sluice:test', leaderElection: { namespace: 'sluice-system', name: `rbac-test-${ns.name}` } });
+    const m = createOperator({ kc, log: quietLog(lines), httpPort: 0, httpHost: '127.0.0.1', image: 'example.com/sluice:test', leaderElection: { namespace: 'sluice-system', name: `rbac-test-${ns.name}` } });
     try {
       await m.start();
       await kubectlOk(['apply', '-n', ns.name, '-f', '-'], pgSecret('r'));

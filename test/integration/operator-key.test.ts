@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../src/crd/ingestion-cluster.ts';
-import { Manager } from '../../src/controller/manager.ts';
+import type { Manager } from '../../src/controller/runtime/manager.ts';
+import { createOperator } from '../../src/controller/operator.ts';
 import { clusterManifest, pgSecret, quietLog } from '../support/controller.ts';
 import { ensureFakeNode, startFakeKubelet } from '../support/fake-kubelet.ts';
 import { startJobDataPlane, type JobDataPlane } from '../support/job-data-plane.ts';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   await ensureFakeNode();
   kubelet = startFakeKubelet(ns.name);
   dataPlane = await startJobDataPlane(undefined);
-  manager = new Manager({ kc, log: quietLog(), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, image: 'example.com/sluice:test', clusterApiUrl: dataPlane.base });
+  manager = createOperator({ kc, log: quietLog(), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, image: 'example.com/sluice:test', clusterApiUrl: dataPlane.base });
   await manager.start();
 });
 afterAll(async () => {

@@ -3,7 +3,7 @@
 // children a spec stops wanting, with no denial.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import type { Manager } from '../../src/controller/manager.ts';
+import type { Manager } from '../../src/controller/runtime/manager.ts';
 import { clusterManifest, pgSecret, quietLog, startController } from '../support/controller.ts';
 import { createNamespace, eventually, kubeConfig, kubectlOk } from '../support/kube.ts';
 import { operatorRoleIn } from '../support/rbac.ts';

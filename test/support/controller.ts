@@ -1,7 +1,8 @@
 // Runs the real controller (in this process) against the test control plane, scoped to one
 // namespace so test files running in parallel do not reconcile each other's clusters.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Manager } from '../../src/controller/manager.ts';
+import type { Manager } from '../../src/controller/runtime/manager.ts';
+import { createOperator } from '../../src/controller/operator.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import { kubeConfig } from './kube.ts';
 
@@ -12,7 +13,7 @@ export function quietLog(lines: string[] = [], base: Record<string, unknown> = {
 }
 
 export async function startController(namespace: string, kc: KubeConfig = kubeConfig(), log: Logger = quietLog()): Promise<Manager> {
-  const m = new Manager({ kc, log, namespace, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, image: 'example.com/sluice:test' });
+  const m = createOperator({ kc, log, namespace, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, image: 'example.com/sluice:test' });
   await m.start();
   return m;
 }

@@ -1,7 +1,7 @@
 // A stand-in for one cluster's API that speaks the jobs contract (docs/jobs.md): PUT/GET/DELETE
 // /v1/jobs/{id} and GET /v1/queue, keyed by one bearer key. Tests steer each job's view.
 import { createServer, type Server } from 'node:http';
-import type { JobView } from '../../src/controller/cluster-api.ts';
+import type { JobView } from '../../src/controller/cluster-api/cluster-api.ts';
 import { listen } from '../../src/shared/ops-server.ts';
 import { specHash, type JobSpec } from '../../src/shared/jobs/job-spec.ts';
 

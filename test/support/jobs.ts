@@ -1,7 +1,7 @@
 // IngestionJobs and API job views for tests, defaulted as the apiserver would.
 import { Value } from '@sinclair/typebox/value';
 import { ingestionJobSpec, type IngestionJob } from '../../src/crd/ingestion-job.ts';
-import type { JobView } from '../../src/controller/cluster-api.ts';
+import type { JobView } from '../../src/controller/cluster-api/cluster-api.ts';
 
 export function defaultedJob(spec: Record<string, unknown>, meta: Partial<IngestionJob['metadata']> = {}): IngestionJob {
   return {

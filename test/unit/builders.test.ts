@@ -8,7 +8,7 @@ import { componentConfig, configHash, referencedSecrets, secretEnv } from '../..
 import { buildNetworkPolicies, urlPort } from '../../src/controller/builders/network-policies.ts';
 import { buildRedisStatefulSet } from '../../src/controller/builders/redis.ts';
 import { buildWorkerDeployment, workerReplicas } from '../../src/controller/builders/worker.ts';
-import { isSubset } from '../../src/controller/apply.ts';
+import { isSubset } from '../../src/controller/runtime/apply.ts';
 
 const stores = { postgres: { secretRef: { name: 'pg' } }, chroma: { url: 'http://chroma:8000' } };
 const cluster = (spec: Record<string, unknown> = {}) => defaultedCluster('docs', 'team-a', { stores, ...spec } as never);

@@ -2,8 +2,9 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultedCluster } from '../../src/crd/defaults.ts';
-import { ClusterApiError, ClusterApiUnavailable, clusterApiUrl, HttpClusterApi } from '../../src/controller/cluster-api.ts';
+import { HttpClusterApi } from '../../src/controller/cluster-api/http-cluster-api.ts';
 import { listen } from '../../src/shared/ops-server.ts';
+import { ClusterApiError, ClusterApiUnavailable, clusterApiUrl } from '../../src/controller/cluster-api/cluster-api.ts';
 
 const stores = { postgres: { secretRef: { name: 'pg' } }, chroma: { url: 'http://chroma:8000' } };
 const cluster = (spec: Record<string, unknown> = {}) => defaultedCluster('docs', 'team-a', { stores, ...spec } as never);

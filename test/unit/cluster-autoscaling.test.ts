@@ -4,12 +4,12 @@
 // status and records an Event per scale.
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { Applier } from '../../src/controller/apply.ts';
+import type { Applier } from '../../src/controller/runtime/apply.ts';
 import { AutoscalerMemory } from '../../src/controller/autoscaling/autoscaler-memory.ts';
-import type { QueueView } from '../../src/controller/cluster-api.ts';
-import { reconcileCluster, type ClusterReconcilerDeps } from '../../src/controller/cluster-reconciler.ts';
-import type { EventRecorder } from '../../src/controller/events.ts';
-import type { SecretProbe } from '../../src/controller/secrets.ts';
+import type { QueueView } from '../../src/controller/cluster-api/cluster-api.ts';
+import { reconcileCluster, type ClusterReconcilerDeps } from '../../src/controller/cluster/cluster-reconciler.ts';
+import type { EventRecorder } from '../../src/controller/runtime/event-recorder.ts';
+import type { SecretProbe } from '../../src/controller/runtime/secret-probe.ts';
 import type { IngestionClusterStatus } from '../../src/crd/ingestion-cluster.ts';
 import { defaultedCluster } from '../../src/crd/defaults.ts';
 

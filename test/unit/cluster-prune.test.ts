@@ -4,11 +4,11 @@ import { AutoscalerMemory } from '../../src/controller/autoscaling/autoscaler-me
 import { describe, expect, it } from 'vitest';
 import type { KubernetesObject, V1OwnerReference } from '@kubernetes/client-node';
 import { defaultedCluster } from '../../src/crd/defaults.ts';
-import type { Applier } from '../../src/controller/apply.ts';
+import type { Applier } from '../../src/controller/runtime/apply.ts';
 import { buildChildren } from '../../src/controller/builders/children.ts';
-import { reconcileCluster, type ClusterReconcilerDeps } from '../../src/controller/cluster-reconciler.ts';
-import type { EventRecorder } from '../../src/controller/events.ts';
-import type { SecretProbe } from '../../src/controller/secrets.ts';
+import { reconcileCluster, type ClusterReconcilerDeps } from '../../src/controller/cluster/cluster-reconciler.ts';
+import type { EventRecorder } from '../../src/controller/runtime/event-recorder.ts';
+import type { SecretProbe } from '../../src/controller/runtime/secret-probe.ts';
 
 const stores = { postgres: { secretRef: { name: 'pg' } }, chroma: { url: 'http://chroma:8000' } };
 const cluster = defaultedCluster('docs', 'team-a', { stores, redis: { mode: 'External', externalSecretRef: { name: 'ext', key: 'url' } } });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultedCluster } from '../../src/crd/defaults.ts';
 import { computeClusterStatus } from '../../src/controller/status/cluster-status.ts';
-import type { QueueView } from '../../src/controller/cluster-api.ts';
+import type { QueueView } from '../../src/controller/cluster-api/cluster-api.ts';
 
 const stores = { postgres: { secretRef: { name: 'pg' } }, chroma: { url: 'http://chroma:8000' } };
 const NOW = new Date('2026-11-29T20:00:00Z');

@@ -3,13 +3,14 @@
 // policy makes of a failure, in metrics.
 import { describe, expect, it } from 'vitest';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { Controller } from '../../src/controller/controller.ts';
-import { ApplyError, StatusConflictError } from '../../src/controller/errors.ts';
-import type { SharedInformers } from '../../src/controller/informers.ts';
-import { CLUSTER_CHILD_KINDS, INGESTION_CLUSTER, INGESTION_JOB, type KindRef } from '../../src/controller/kinds.ts';
-import { createMetrics } from '../../src/controller/metrics.ts';
-import type { ObjectRef } from '../../src/controller/object-key.ts';
+import { Controller } from '../../src/controller/runtime/controller.ts';
+import { ApplyError, StatusConflictError } from '../../src/controller/runtime/errors.ts';
+import type { SharedInformers } from '../../src/controller/runtime/shared-informers.ts';
+import { CLUSTER_CHILD_KINDS, INGESTION_CLUSTER, INGESTION_JOB } from '../../src/controller/kinds.ts';
+import { createMetrics } from '../../src/controller/runtime/metrics.ts';
+import type { ObjectRef } from '../../src/controller/runtime/object-key.ts';
 import { quietLog } from '../support/controller.ts';
+import type { KindRef } from '../../src/controller/runtime/kind-ref.ts';
 
 type Handler = (obj: KubernetesObject) => void;
 

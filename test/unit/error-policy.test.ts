@@ -1,7 +1,7 @@
 // What a failed reconcile means, by error type.
 import { describe, expect, it } from 'vitest';
-import { byErrorType, CONFLICT_RULE, defaultErrorPolicy } from '../../src/controller/error-policy.ts';
-import { ApplyError, ControllerError, StatusConflictError } from '../../src/controller/errors.ts';
+import { byErrorType, CONFLICT_RULE, defaultErrorPolicy } from '../../src/controller/runtime/error-policy.ts';
+import { ApplyError, ControllerError, StatusConflictError } from '../../src/controller/runtime/errors.ts';
 
 class Unreachable extends ControllerError {
   override readonly name = 'Unreachable';

@@ -1,7 +1,7 @@
 // What the informers keep of an object besides its managedFields (drift.test.ts, applied-only.test.ts).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { LAST_APPLIED, withoutLastApplied } from '../../src/controller/informers.ts';
+import { LAST_APPLIED, withoutLastApplied } from '../../src/controller/runtime/shared-informers.ts';
 
 describe('withoutLastApplied', () => {
   it("drops kubectl's last-applied copy and keeps the other annotations", () => {

@@ -1,6 +1,6 @@
 // The PUT body of a job: the spec with its references resolved, complete and canonical.
 import { describe, expect, it } from 'vitest';
-import { buildJobBody } from '../../src/controller/job-body.ts';
+import { buildJobBody } from '../../src/controller/job/job-request-body.ts';
 import { specHash } from '../../src/shared/jobs/job-spec.ts';
 import { defaultedJob } from '../support/jobs.ts';
 

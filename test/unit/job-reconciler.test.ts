@@ -3,10 +3,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { IngestionCluster } from '../../src/crd/ingestion-cluster.ts';
 import type { IngestionJob, IngestionJobStatus } from '../../src/crd/ingestion-job.ts';
 import { defaultedCluster } from '../../src/crd/defaults.ts';
-import { ClusterApiError, type ClusterApi, type DeleteOutcome, type JobView } from '../../src/controller/cluster-api.ts';
-import { buildJobBody } from '../../src/controller/job-body.ts';
-import { reconcileJob, type JobReconcilerDeps } from '../../src/controller/job-reconciler.ts';
-import { JOB_FINALIZER } from '../../src/controller/job-writes.ts';
+import { type ClusterApi, ClusterApiError, type DeleteOutcome, type JobView } from '../../src/controller/cluster-api/cluster-api.ts';
+import { buildJobBody } from '../../src/controller/job/job-request-body.ts';
+import { reconcileJob, type JobReconcilerDeps } from '../../src/controller/job/job-reconciler.ts';
+import { JOB_FINALIZER } from '../../src/controller/job/job-writer.ts';
 import { specHash } from '../../src/shared/jobs/job-spec.ts';
 import { defaultedJob, view } from '../support/jobs.ts';
 

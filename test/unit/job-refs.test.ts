@@ -1,8 +1,9 @@
 // Reading what a job's sources reference: a missing ConfigMap, Secret or key is an answer that
 // names the field, not an error.
 import { describe, expect, it } from 'vitest';
-import { resolveRefs, type RefReader } from '../../src/controller/job-refs.ts';
+import { resolveRefs } from '../../src/controller/job/job-refs.ts';
 import { defaultedJob } from '../support/jobs.ts';
+import type { RefReader } from '../../src/controller/runtime/ref-reader.ts';
 
 const reader = (configMaps: Record<string, Record<string, string>>, secrets: Record<string, Record<string, string>>): RefReader => ({
   configMapData: async (_ns, name) => configMaps[name],

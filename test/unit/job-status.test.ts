@@ -1,7 +1,7 @@
 // The status of an IngestionJob from the API's view of it, and the Events of its transitions.
 import { describe, expect, it } from 'vitest';
 import type { IngestionJobStatus } from '../../src/crd/ingestion-job.ts';
-import { nextPoll } from '../../src/controller/job-poll.ts';
+import { nextPoll } from '../../src/controller/job/poll-schedule.ts';
 import { jobEvents } from '../../src/controller/status/job-events.ts';
 import { computeJobStatus, type ClusterReadiness } from '../../src/controller/status/job-status.ts';
 import { defaultedJob, view } from '../support/jobs.ts';

@@ -1,6 +1,7 @@
 // KEDA's kinds are optional: told apart from other failures by client-node's discovery errors.
 import { describe, expect, it } from 'vitest';
-import { CLUSTER_CHILD_KINDS, kindNotServed } from '../../src/controller/kinds.ts';
+import { CLUSTER_CHILD_KINDS } from '../../src/controller/kinds.ts';
+import { kindNotServed } from '../../src/controller/runtime/kind-ref.ts';
 
 const apiError = (code: number, message: string) => Object.assign(new Error(message), { code });
 

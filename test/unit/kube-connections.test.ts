@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reuseConnections } from '../../src/controller/kube-connections.ts';
+import { reuseConnections } from '../../src/controller/runtime/kube-connections.ts';
 
 let server: Server;
 let connections = 0;

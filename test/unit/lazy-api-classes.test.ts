@@ -1,11 +1,11 @@
 // In the operator's process client-node's typed API classes load on first construction only
-// (src/controller/lazy-api-classes.ts): the index still exports every name, a constructed client
+// (src/controller/runtime/lazy-api-classes.ts): the index still exports every name, a constructed client
 // is the real one, and the operator's own modules never construct one.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { lazyApiClasses } from '../../src/controller/lazy-api-classes.ts';
+import { lazyApiClasses } from '../../src/controller/runtime/lazy-api-classes.ts';
 
 const genIndex = createRequire(import.meta.url).resolve('@kubernetes/client-node').replace(/index\.js$/, 'gen/index.js');
 
@@ -16,7 +16,7 @@ function run(script: string): string {
   return r.stdout.trim();
 }
 
-const INSTALL = "(await import('./src/controller/lazy-api-classes.ts')).installLazyApiClasses();";
+const INSTALL = "(await import('./src/controller/runtime/lazy-api-classes.ts')).installLazyApiClasses();";
 const KUBECONFIG = `const kc = new (await import('@kubernetes/client-node')).KubeConfig();
   kc.loadFromOptions({ clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }], users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });`;
 /** Records the URL of every module loaded after it. */
@@ -47,8 +47,8 @@ describe('lazy typed API classes', () => {
     const loaded = JSON.parse(
       run(
         `${INSTALL} ${RECORD} ${KUBECONFIG}
-         const { Manager } = await import('./src/controller/manager.ts');
-         new Manager({ kc, log: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } }, leaderElection: { namespace: 'x' } });
+         const { createOperator } = await import('./src/controller/operator.ts');
+         createOperator({ kc, log: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } }, leaderElection: { namespace: 'x' } });
          console.log(JSON.stringify(loaded));`,
       ),
     ) as string[];

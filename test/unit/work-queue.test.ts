@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkQueue } from '../../src/controller/work-queue.ts';
+import { WorkQueue } from '../../src/controller/runtime/work-queue.ts';
 import { exponentialDelay } from '../../src/shared/backoff.ts';
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 // What the Builtin autoscaler remembers of each cluster between reconciles, in the operator's
 // memory (as the HPA controller keeps its recommendations): lost on restart, when it starts
 // again from the worker Deployment's live replicas.
-import type { QueueView } from '../cluster-api.ts';
+import type { QueueView } from '../cluster-api/cluster-api.ts';
 import type { AutoscalingHistory } from './history.ts';
 import type { WorkersDecision } from './desired-workers.ts';
 

@@ -3,7 +3,7 @@
 // status should show. Between measurements the last decision stands, so the many reconciles
 // that other events bring cost no measurement.
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
-import type { QueueView } from '../cluster-api.ts';
+import type { QueueView } from '../cluster-api/cluster-api.ts';
 import type { AutoscalerEntry, AutoscalerMemory } from './autoscaler-memory.ts';
 import { desiredWorkers } from './desired-workers.ts';
 import { initialHistory } from './history.ts';

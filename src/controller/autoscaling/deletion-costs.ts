@@ -2,7 +2,7 @@
 // heartbeats: the ReplicaSet controller deletes the pods of lowest cost first, so drained idle
 // workers go first, then pods silent for a minute, then pods just starting, idle workers, and
 // busy ones last. Pure.
-import type { QueueView } from '../cluster-api.ts';
+import type { QueueView } from '../cluster-api/cluster-api.ts';
 import { SILENT_POD_MS, type WorkerPod } from './scale-down-plan.ts';
 
 export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';

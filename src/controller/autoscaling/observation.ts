@@ -1,6 +1,6 @@
 // What the autoscaler reads from a cluster's queue (GET /v1/queue), reduced to the demand it
 // scales on. Pure.
-import type { QueueView } from '../cluster-api.ts';
+import type { QueueView } from '../cluster-api/cluster-api.ts';
 
 /** One measurement of the queue. `delayedDue`: the delayed documents whose retry time has come. */
 export type QueueObservation = Pick<QueueView, 'waiting' | 'active' | 'delayed' | 'delayedDue' | 'pending' | 'expanding' | 'workers'>;

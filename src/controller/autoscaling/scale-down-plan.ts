@@ -4,7 +4,7 @@
 // the ones the ReplicaSet removes. A worker that took a document before it saw the request is
 // busy, stays, and is removed once it reports idle. Pods without a heartbeat for a minute hold no
 // document the workers know of (a worker heartbeats every 5 s) and may go at once. Pure.
-import type { QueueView } from '../cluster-api.ts';
+import type { QueueView } from '../cluster-api/cluster-api.ts';
 
 type Heartbeat = QueueView['workers'][number];
 

@@ -6,7 +6,7 @@
 // field when the operator lets go; the HPA's first scale then takes it over. Pure.
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
-import { appliedFields, type FieldsV1 } from '../apply.ts';
+import { appliedFields, type FieldsV1 } from '../runtime/apply.ts';
 import { childName } from './names.ts';
 import { workerReplicas } from './worker.ts';
 

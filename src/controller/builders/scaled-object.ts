@@ -8,7 +8,7 @@
 // to Redis, and KEDA is handed a bearer key to the API rather than Redis's password.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
-import { clusterApiUrl } from '../cluster-api.ts';
+import { clusterApiUrl } from '../cluster-api/cluster-api.ts';
 import { childMeta, childName } from './names.ts';
 import { KEDA_API_VERSION } from './trigger-authentication.ts';
 

@@ -5,7 +5,7 @@ import { REDIS_PORT } from '../constants.ts';
 import { redisHost } from '../builders/config.ts';
 import { childName } from '../builders/names.ts';
 import { mergeConditions, type ConditionInput } from './conditions.ts';
-import type { QueueView } from '../cluster-api.ts';
+import type { QueueView } from '../cluster-api/cluster-api.ts';
 
 export interface Observed {
   redis?: V1StatefulSet;

@@ -1,7 +1,7 @@
 // The status of an IngestionJob, from what the cluster's API reports of it. Pure.
 import { ERROR_TYPES, type Condition, type ErrorType } from '../../crd/common.ts';
 import type { IngestionJob, IngestionJobStatus } from '../../crd/ingestion-job.ts';
-import type { JobView } from '../cluster-api.ts';
+import type { JobView } from '../cluster-api/cluster-api.ts';
 import { mergeConditions, type ConditionInput } from './conditions.ts';
 
 export type ClusterReadiness =

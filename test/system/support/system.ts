@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import { startApi, type RunningApi } from '../../../src/api/main.ts';
-import { Manager } from '../../../src/controller/manager.ts';
+import type { Manager } from '../../../src/controller/runtime/manager.ts';
+import { createOperator } from '../../../src/controller/operator.ts';
 import { freePort } from '@sluice/devenv/net';
 import { createSchema, type PgSchema } from '@sluice/devenv/pg-schema';
 import { loadApiConfig, loadWorkerConfig } from '../../../src/shared/config/data-plane-config.ts';
@@ -69,7 +70,7 @@ export async function startSystem(prefix: string, o: SystemOptions = {}): Promis
   const apiBase = `http://127.0.0.1:${apiPort}`;
   const logs: string[] = [];
   const newManager = async () => {
-    const m = new Manager({ kc, log: quietLog(logs), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, image: 'example.com/sluice:test', clusterApiUrl: apiBase });
+    const m = createOperator({ kc, log: quietLog(logs), namespace: ns.name, httpPort: 0, httpHost: '127.0.0.1', leaderElection: false, image: 'example.com/sluice:test', clusterApiUrl: apiBase });
     await m.start();
     return m;
   };

@@ -1,20 +1,21 @@
 // Reconciles one IngestionJob through its cluster's API, in numbered steps (kubebuilder's CronJob
 // tutorial style). Level-triggered: every run gets the job and checks every property.
-import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
-import type { IngestionJob } from '../crd/ingestion-job.ts';
-import { specHash } from '../shared/jobs/job-spec.ts';
-import { ClusterApiError, ClusterApiUnavailable, type ClusterApi, type JobView } from './cluster-api.ts';
-import type { ReconcileResult } from './controller.ts';
-import type { EventRecorder } from './events.ts';
-import { buildJobBody } from './job-body.ts';
-import { nextPoll, type PollState } from './job-poll.ts';
-import { resolveRefs, type RefReader } from './job-refs.ts';
-import { hasFinalizer, type JobWriter } from './job-writes.ts';
-import type { ObjectRef } from './object-key.ts';
-import { stableStringify } from '../shared/stable-stringify.ts';
-import { findCondition } from './status/conditions.ts';
-import { jobEvents } from './status/job-events.ts';
-import { computeJobStatus, type ClusterReadiness, type JobObservation } from './status/job-status.ts';
+import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
+import type { IngestionJob } from '../../crd/ingestion-job.ts';
+import { specHash } from '../../shared/jobs/job-spec.ts';
+import { type ClusterApi, ClusterApiError, ClusterApiUnavailable, type JobView } from '../cluster-api/cluster-api.ts';
+import type { ReconcileResult } from '../runtime/controller.ts';
+import type { EventRecorder } from '../runtime/event-recorder.ts';
+import { buildJobBody } from './job-request-body.ts';
+import { nextPoll, type PollState } from './poll-schedule.ts';
+import { resolveRefs } from './job-refs.ts';
+import { hasFinalizer, type JobWriter } from './job-writer.ts';
+import type { ObjectRef } from '../runtime/object-key.ts';
+import { stableStringify } from '../../shared/stable-stringify.ts';
+import { findCondition } from '../status/conditions.ts';
+import { jobEvents } from '../status/job-events.ts';
+import { computeJobStatus, type ClusterReadiness, type JobObservation } from '../status/job-status.ts';
+import type { RefReader } from '../runtime/ref-reader.ts';
 
 export interface JobReconcilerDeps {
   getJob(namespace: string, name: string): IngestionJob | undefined;

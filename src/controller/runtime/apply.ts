@@ -4,9 +4,9 @@
 // set in managedFields) is still one we send. So a converged cluster costs the apiserver
 // nothing, and a field dropped from the desired object is noticed and removed by the apply.
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { FIELD_MANAGER } from './constants.ts';
+import { FIELD_MANAGER } from '../constants.ts';
 import { ApplyError, ControllerError, errorMessage, httpStatus } from './errors.ts';
-import { kindNotServed } from './kinds.ts';
+import { kindNotServed } from './kind-ref.ts';
 
 /** True when every field of `desired` has the same value in `live` (arrays element by element). */
 export function isSubset(desired: unknown, live: unknown): boolean {

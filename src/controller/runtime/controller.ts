@@ -4,13 +4,13 @@
 // watched kinds (through a mapper) enqueue keys; a reconcile runs per key, and its error policy
 // decides what a failure means.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import type { Logger } from '../shared/logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { defaultErrorPolicy, type ErrorPolicy } from './error-policy.ts';
 import { errorName } from './errors.ts';
-import type { EventRecorder } from './events.ts';
-import type { ResilientInformer } from './informer.ts';
-import type { SharedInformers } from './informers.ts';
-import type { KindRef } from './kinds.ts';
+import type { EventRecorder } from './event-recorder.ts';
+import type { ResilientInformer } from './resilient-informer.ts';
+import type { SharedInformers } from './shared-informers.ts';
+import type { KindRef } from './kind-ref.ts';
 import type { Metrics } from './metrics.ts';
 import { objectKey, parseKey, refOf, type ObjectKey, type ObjectRef } from './object-key.ts';
 import { WorkQueue } from './work-queue.ts';

@@ -2,30 +2,30 @@
 // controls and no longer wants, replace the status if it changed.
 // Level-triggered: it never asks why it runs, it only compares the world with the spec.
 import type { KubeConfig, KubernetesObject, V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../crd/common.ts';
-import type { IngestionCluster, IngestionClusterStatus } from '../crd/ingestion-cluster.ts';
-import type { QueueView } from './cluster-api.ts';
-import type { AutoscalerMemory } from './autoscaling/autoscaler-memory.ts';
-import { builtinTurn, type BuiltinTurn } from './autoscaling/builtin-autoscaler.ts';
-import { workerReplicasFor } from './cluster-scale-down.ts';
-import { PruneError, type Applier } from './apply.ts';
-import { isAbsent, type Absent } from './builders/absent.ts';
-import { buildChildPlan } from './builders/children.ts';
-import { referencedSecrets } from './builders/config.ts';
-import { childName } from './builders/names.ts';
-import { buildReplicasHandover, HANDOVER_FIELD_MANAGER } from './builders/replicas-handover.ts';
-import { buildOperatorKeySecret } from './builders/operator-key.ts';
-import { buildRedisAuthSecret } from './builders/redis.ts';
-import { ApplyError, errorMessage, httpStatus, isConflict, StatusConflictError, StatusWriteError } from './errors.ts';
-import type { EventRecorder } from './events.ts';
-import { JSON_PATCH, kubeRequests, objectPath } from './kube-requests.ts';
-import type { ReconcileResult } from './controller.ts';
-import type { ObjectRef } from './object-key.ts';
-import type { SecretProbe } from './secrets.ts';
+import { GROUP, VERSION } from '../../crd/common.ts';
+import type { IngestionCluster, IngestionClusterStatus } from '../../crd/ingestion-cluster.ts';
+import type { QueueView } from '../cluster-api/cluster-api.ts';
+import type { AutoscalerMemory } from '../autoscaling/autoscaler-memory.ts';
+import { builtinTurn, type BuiltinTurn } from '../autoscaling/builtin-autoscaler.ts';
+import { workerReplicasFor } from './worker-scale-down.ts';
+import { PruneError, type Applier } from '../runtime/apply.ts';
+import { isAbsent, type Absent } from '../builders/absent.ts';
+import { buildChildPlan } from '../builders/children.ts';
+import { referencedSecrets } from '../builders/config.ts';
+import { childName } from '../builders/names.ts';
+import { buildReplicasHandover, HANDOVER_FIELD_MANAGER } from '../builders/replicas-handover.ts';
+import { buildOperatorKeySecret } from '../builders/operator-key.ts';
+import { buildRedisAuthSecret } from '../builders/redis.ts';
+import { ApplyError, errorMessage, httpStatus, isConflict, StatusConflictError, StatusWriteError } from '../runtime/errors.ts';
+import type { EventRecorder } from '../runtime/event-recorder.ts';
+import { JSON_PATCH, kubeRequests, objectPath } from '../runtime/kube-requests.ts';
+import type { ReconcileResult } from '../runtime/controller.ts';
+import type { ObjectRef } from '../runtime/object-key.ts';
+import type { SecretProbe } from '../runtime/secret-probe.ts';
 import type { WorkerPods } from './worker-pods.ts';
-import { computeClusterStatus, type Observed } from './status/cluster-status.ts';
-import { findCondition } from './status/conditions.ts';
-import { stableStringify } from '../shared/stable-stringify.ts';
+import { computeClusterStatus, type Observed } from '../status/cluster-status.ts';
+import { findCondition } from '../status/conditions.ts';
+import { stableStringify } from '../../shared/stable-stringify.ts';
 
 export interface ClusterReconcilerDeps {
   getCluster(namespace: string, name: string): IngestionCluster | undefined;

@@ -1,8 +1,8 @@
 // Kubernetes Events for meaningful transitions, so `kubectl describe ic` tells the story.
 import type { CoreV1Event, KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { FIELD_MANAGER } from './constants.ts';
+import { FIELD_MANAGER } from '../constants.ts';
 import { kubeRequests, objectPath, type KubeRequest } from './kube-requests.ts';
-import type { Logger } from '../shared/logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 
 export class EventRecorder {
   private readonly request: KubeRequest;

@@ -5,7 +5,7 @@
 import { V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { httpStatus } from './errors.ts';
 import { kubeRequests, objectPath, type KubeRequest } from './kube-requests.ts';
-import type { Logger } from '../shared/logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 
 export interface LeaderElectionOptions {
   namespace: string;

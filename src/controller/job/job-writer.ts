@@ -1,10 +1,10 @@
 // The writes of the job controller to its IngestionJobs: the finalizer and the status, each a
 // JSON patch whose first operation tests the resourceVersion the decision was made on.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../crd/common.ts';
-import type { IngestionJob, IngestionJobStatus } from '../crd/ingestion-job.ts';
-import { errorMessage, FinalizerConflictError, isConflict, StatusConflictError, WriteError } from './errors.ts';
-import { JSON_PATCH, kubeRequests, objectPath } from './kube-requests.ts';
+import { GROUP, VERSION } from '../../crd/common.ts';
+import type { IngestionJob, IngestionJobStatus } from '../../crd/ingestion-job.ts';
+import { errorMessage, FinalizerConflictError, isConflict, StatusConflictError, WriteError } from '../runtime/errors.ts';
+import { JSON_PATCH, kubeRequests, objectPath } from '../runtime/kube-requests.ts';
 
 export const JOB_FINALIZER = 'sluice.dev/job-cleanup';
 

@@ -1,9 +1,9 @@
 // The operator's key of each cluster, read from `<cluster>-operator-key` and remembered for a
 // while, so polling a running job costs no Secret read. Forgotten when the API refuses it.
-import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
-import { OPERATOR_KEY } from './builders/operator-key.ts';
-import { childName } from './builders/names.ts';
-import type { RefReader } from './job-refs.ts';
+import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
+import { OPERATOR_KEY } from '../builders/operator-key.ts';
+import { childName } from '../builders/names.ts';
+import type { RefReader } from '../runtime/ref-reader.ts';
 
 export class OperatorKeys {
   private readonly reader: RefReader;

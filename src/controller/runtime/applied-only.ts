@@ -7,7 +7,7 @@
 // template), other managers' fields and, for listed objects, the typed models' empty slots are
 // never read, and not kept.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { FIELD_MANAGER } from './constants.ts';
+import { FIELD_MANAGER } from '../constants.ts';
 import type { FieldsV1 } from './apply.ts';
 
 /** Read whoever owns them: the autoscaler reads the worker count that KEDA's HPA may hold. */

@@ -1,8 +1,8 @@
 // An informer that survives: client-node stops an informer on any watch error other than 410,
 // so this restarts it with capped backoff and reports whether it is currently watching.
 import { ListWatch, Watch, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
-import { exponentialDelay } from '../shared/backoff.ts';
-import type { Logger } from '../shared/logger.ts';
+import { exponentialDelay } from '../../shared/backoff.ts';
+import type { Logger } from '../../shared/logger.ts';
 
 const WATCH_IDLE_TIMEOUT_MS = 5 * 60_000;
 

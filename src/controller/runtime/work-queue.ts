@@ -1,7 +1,7 @@
 // A work queue like client-go's: keys are deduplicated, a key is processed by at most one worker
 // at a time (a key added while processing is processed again afterwards), failures back off per
 // key exponentially, and a handler may ask for a key to come back after a delay.
-import { exponentialDelay } from '../shared/backoff.ts';
+import { exponentialDelay } from '../../shared/backoff.ts';
 
 export interface QueueOptions {
   /** Parallel workers (different keys only). */

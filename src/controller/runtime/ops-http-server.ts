@@ -1,6 +1,6 @@
 // The operator's /healthz (the process is alive), /readyz (every informer is watching) and /metrics.
 import type { Registry } from 'prom-client';
-import { metricsRoute, startOpsServer, type OpsServer } from '../shared/ops-server.ts';
+import { metricsRoute, startOpsServer, type OpsServer } from '../../shared/ops-server.ts';
 
 export function startHttpServer(port: number, ready: () => boolean, registry: Registry, host = '0.0.0.0'): Promise<OpsServer> {
   return startOpsServer(

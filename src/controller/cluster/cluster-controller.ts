@@ -1,16 +1,16 @@
 // The IngestionCluster controller: For(IngestionCluster).Owns(every child kind).
 import { randomBytes } from 'node:crypto';
-import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
-import { errorFields } from '../shared/logger.ts';
-import { Applier } from './apply.ts';
-import { ClusterApiUnavailable } from './cluster-api.ts';
-import { clusterApis } from './cluster-apis.ts';
+import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
+import { errorFields } from '../../shared/logger.ts';
+import { Applier } from '../runtime/apply.ts';
+import { ClusterApiUnavailable } from '../cluster-api/cluster-api.ts';
+import { clusterApis } from '../cluster-api/cluster-api-clients.ts';
 import { reconcileCluster, statusWriter, type ClusterReconcilerDeps } from './cluster-reconciler.ts';
-import { FIELD_MANAGER, LABEL_INSTANCE, LABEL_MANAGED_BY } from './constants.ts';
-import { Controller, type ControllerContext } from './controller.ts';
-import { CLUSTER_CHILD_KINDS, INGESTION_CLUSTER } from './kinds.ts';
-import { SecretProbe } from './secrets.ts';
-import { AutoscalerMemory } from './autoscaling/autoscaler-memory.ts';
+import { FIELD_MANAGER, LABEL_INSTANCE, LABEL_MANAGED_BY } from '../constants.ts';
+import { Controller, type ControllerContext } from '../runtime/controller.ts';
+import { CLUSTER_CHILD_KINDS, INGESTION_CLUSTER } from '../kinds.ts';
+import { SecretProbe } from '../runtime/secret-probe.ts';
+import { AutoscalerMemory } from '../autoscaling/autoscaler-memory.ts';
 import { workerPods } from './worker-pods.ts';
 
 /** Children carry the operator's managed-by label; only those are watched and cached. */

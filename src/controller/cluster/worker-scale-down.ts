@@ -2,12 +2,12 @@
 // (autoscaling/scale-down-plan.ts), then the deletion costs, then the replicas that may go now.
 // If a request or a cost cannot be written, nothing is lowered (the error policy retries): a
 // worker removed without them may be busy.
-import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
-import type { BuiltinTurn } from './autoscaling/builtin-autoscaler.ts';
-import { podDeletionCosts } from './autoscaling/deletion-costs.ts';
-import { scaleDownPlan } from './autoscaling/scale-down-plan.ts';
-import { DeletionCostError, errorMessage } from './errors.ts';
-import type { EventRecorder } from './events.ts';
+import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
+import type { BuiltinTurn } from '../autoscaling/builtin-autoscaler.ts';
+import { podDeletionCosts } from '../autoscaling/deletion-costs.ts';
+import { scaleDownPlan } from '../autoscaling/scale-down-plan.ts';
+import { DeletionCostError, errorMessage } from '../runtime/errors.ts';
+import type { EventRecorder } from '../runtime/event-recorder.ts';
 import type { WorkerPods } from './worker-pods.ts';
 
 /** Renew a drain request this often; it expires after DRAIN_TTL_MS (30 s). */

@@ -1,8 +1,8 @@
 // The body of PUT /v1/jobs/{id}: an IngestionJob's spec with its references resolved (the
 // ConfigMap's text, the Secret's credentials), complete so that it never relies on the API's
 // defaults. Pure; its hash is compared with the API's specHash to decide whether to PUT.
-import type { IngestionJob } from '../crd/ingestion-job.ts';
-import type { JobSources, JobSpec } from '../shared/jobs/job-spec.ts';
+import type { IngestionJob } from '../../crd/ingestion-job.ts';
+import type { JobSources, JobSpec } from '../../shared/jobs/job-spec.ts';
 
 /** What the operator read for the references of a job's sources. */
 export interface ResolvedRefs {

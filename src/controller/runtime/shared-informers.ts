@@ -1,11 +1,11 @@
 // The informers of every controller, one per kind and label selector: two controllers watching
 // the same kind share one watch and one cache, as with controller-runtime's shared cache.
 import { KubernetesObjectApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import type { Logger } from '../shared/logger.ts';
-import { FIELD_MANAGER } from './constants.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { FIELD_MANAGER } from '../constants.ts';
 import { keepAppliedOnly } from './applied-only.ts';
-import { ResilientInformer } from './informer.ts';
-import { collectionPath, kindNotServed, type KindRef } from './kinds.ts';
+import { ResilientInformer } from './resilient-informer.ts';
+import { collectionPath, kindNotServed, type KindRef } from './kind-ref.ts';
 
 export interface SharedInformersOptions {
   kc: KubeConfig;

@@ -2,12 +2,12 @@
 // it sets each pod's deletion cost (autoscaling/deletion-costs.ts) first, so the ReplicaSet
 // controller removes idle workers and keeps busy ones. Listed on demand, never watched.
 import type { KubeConfig, V1Pod, V1PodList } from '@kubernetes/client-node';
-import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
-import { POD_DELETION_COST } from './autoscaling/deletion-costs.ts';
-import { selectorLabels } from './builders/names.ts';
-import { FIELD_MANAGER } from './constants.ts';
-import { httpStatus } from './errors.ts';
-import { APPLY_PATCH, kubeRequests, objectPath } from './kube-requests.ts';
+import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
+import { POD_DELETION_COST } from '../autoscaling/deletion-costs.ts';
+import { selectorLabels } from '../builders/names.ts';
+import { FIELD_MANAGER } from '../constants.ts';
+import { httpStatus } from '../runtime/errors.ts';
+import { APPLY_PATCH, kubeRequests, objectPath } from '../runtime/kube-requests.ts';
 
 export interface WorkerPods {
   /** The worker pods that exist and are not being deleted, with their current cost. */

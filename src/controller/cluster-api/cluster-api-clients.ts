@@ -1,11 +1,12 @@
 // A client of a cluster's API with the operator's key, for any controller: the key read from
 // `<cluster>-operator-key` (remembered, forgotten when the API refuses it), every request
 // counted by operation and outcome.
-import type { IngestionCluster } from '../crd/ingestion-cluster.ts';
-import { clusterApiUrl, HttpClusterApi, type ClusterApi } from './cluster-api.ts';
-import type { ControllerContext } from './controller.ts';
-import { kubeRefReader } from './job-refs.ts';
+import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
+import { HttpClusterApi } from './http-cluster-api.ts';
+import type { ControllerContext } from '../runtime/controller.ts';
+import { kubeRefReader } from '../runtime/ref-reader.ts';
 import { OperatorKeys } from './operator-keys.ts';
+import { type ClusterApi, clusterApiUrl } from './cluster-api.ts';
 
 /** undefined while the cluster has no operator key Secret. */
 export type ClusterApis = (cluster: IngestionCluster) => Promise<ClusterApi | undefined>;

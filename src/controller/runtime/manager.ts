@@ -4,22 +4,20 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '../shared/logger.ts';
-import type { OpsServer } from '../shared/ops-server.ts';
-import { clusterController } from './cluster-controller.ts';
-import { jobController } from './job-controller.ts';
-import { DEFAULT_IMAGE } from './constants.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { OpsServer } from '../../shared/ops-server.ts';
 import type { ControllerContext, ControllerFactory, RunnableController } from './controller.ts';
-import { EventRecorder } from './events.ts';
-import { startHttpServer } from './http-server.ts';
-import { SharedInformers } from './informers.ts';
+import { EventRecorder } from './event-recorder.ts';
+import { startHttpServer } from './ops-http-server.ts';
+import { SharedInformers } from './shared-informers.ts';
 import { LeaderElector } from './leader-election.ts';
 import { createMetrics } from './metrics.ts';
 
 export interface ManagerOptions {
   kc: KubeConfig;
   log: Logger;
-  image?: string;
+  /** The operator's own image, for children whose spec names none. */
+  image: string;
   /** Port of /healthz, /readyz, /metrics; 0 picks a free one. */
   httpPort?: number;
   httpHost?: string;
@@ -27,8 +25,8 @@ export interface ManagerOptions {
   resyncMs?: number;
   /** Watch one namespace only; all namespaces when left out. */
   namespace?: string;
-  /** The controllers to run; every kind's controller when left out. */
-  controllers?: ControllerFactory[];
+  /** The controllers to run. */
+  controllers: ControllerFactory[];
   /**
    * Where clusters' APIs are reached instead of http://<cluster>-api.<namespace>.svc:<port>: a URL
    * that may contain {namespace} and {name} (SLUICE_CLUSTER_API_URL), for local runs and tests.
@@ -37,8 +35,6 @@ export interface ManagerOptions {
   /** Injectable clock of every controller. */
   now?: () => Date;
 }
-
-export const DEFAULT_CONTROLLERS: ControllerFactory[] = [clusterController, jobController];
 
 export class Manager {
   readonly metrics = createMetrics();
@@ -66,11 +62,11 @@ export class Manager {
       metrics: this.metrics,
       informers: this.informers,
       events: new EventRecorder(kc, log, identity),
-      image: o.image ?? DEFAULT_IMAGE,
+      image: o.image,
       ...(o.clusterApiUrl ? { clusterApiUrl: o.clusterApiUrl } : {}),
       now: o.now ?? (() => new Date()),
     };
-    this.controllers = (o.controllers ?? DEFAULT_CONTROLLERS).map((make) => make(ctx));
+    this.controllers = o.controllers.map((make) => make(ctx));
 
     if (o.leaderElection) {
       this.elector = new LeaderElector(kc, {

@@ -1,15 +1,15 @@
 // The IngestionJob controller: For(IngestionJob), Watches(IngestionCluster → the jobs that
 // reference it). It drives each job through its cluster's API (docs/jobs.md).
-import type { IngestionJob } from '../crd/ingestion-job.ts';
-import { ClusterApiUnavailable } from './cluster-api.ts';
-import { clusterApis } from './cluster-apis.ts';
-import { Controller, type ControllerContext } from './controller.ts';
-import { byErrorType, CONFLICT_RULE } from './error-policy.ts';
-import { kubeRefReader } from './job-refs.ts';
+import type { IngestionJob } from '../../crd/ingestion-job.ts';
+import { ClusterApiUnavailable } from '../cluster-api/cluster-api.ts';
+import { clusterApis } from '../cluster-api/cluster-api-clients.ts';
+import { Controller, type ControllerContext } from '../runtime/controller.ts';
+import { byErrorType, CONFLICT_RULE } from '../runtime/error-policy.ts';
+import { kubeRefReader } from '../runtime/ref-reader.ts';
 import { reconcileJob, type JobReconcilerDeps } from './job-reconciler.ts';
-import { jobWriter } from './job-writes.ts';
-import { INGESTION_CLUSTER, INGESTION_JOB } from './kinds.ts';
-import { refOf } from './object-key.ts';
+import { jobWriter } from './job-writer.ts';
+import { INGESTION_CLUSTER, INGESTION_JOB } from '../kinds.ts';
+import { refOf } from '../runtime/object-key.ts';
 
 const API_UNAVAILABLE_RETRY_MS = 5_000;
 

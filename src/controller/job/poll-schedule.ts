@@ -1,5 +1,5 @@
 // How soon to look at a job again. Pure.
-import type { IngestionJobStatus } from '../crd/ingestion-job.ts';
+import type { IngestionJobStatus } from '../../crd/ingestion-job.ts';
 
 export const POLL_FAST_MS = 2_000;
 export const POLL_SLOW_MS = 30_000;

@@ -6,9 +6,8 @@ import { CustomObjectsApi, KubernetesObjectApi, PatchStrategy, type KubeConfig, 
 import { GROUP, VERSION } from '../src/crd/common.ts';
 import type { IngestionCluster } from '../src/crd/ingestion-cluster.ts';
 import { buildChildren } from '../src/controller/builders/children.ts';
-import { buildOperatorKeySecret } from '../src/controller/builders/operator-key.ts';
-import { buildRedisAuthSecret } from '../src/controller/builders/redis.ts';
-import { statusWriter } from '../src/controller/cluster/cluster-reconciler.ts';
+import { buildOperatorKeySecret, buildRedisAuthSecret } from '../src/controller/builders/generated-secrets.ts';
+import { clusterStatusWriter } from '../src/controller/cluster/cluster-status-writer.ts';
 import { childName } from '../src/controller/builders/names.ts';
 import { DEFAULT_IMAGE, FIELD_MANAGER } from '../src/controller/constants.ts';
 import { computeClusterStatus } from '../src/controller/status/cluster-status.ts';
@@ -25,7 +24,7 @@ export interface DirectWrites {
 export async function writeDirectly(kc: KubeConfig, namespace: string, clusters: Map<string, IngestionCluster['spec']>, concurrency: number): Promise<DirectWrites> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const objects = KubernetesObjectApi.makeApiClient(kc);
-  const writeStatus = statusWriter(kc);
+  const writeStatus = clusterStatusWriter(kc);
   const apply = <T extends KubernetesObject>(obj: T) => objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
   let written = 0;
   const one = async (name: string, spec: IngestionCluster['spec']) => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../src/crd/ingestion-cluster.ts';
-import { statusWriter } from '../../src/controller/cluster/cluster-reconciler.ts';
+import { clusterStatusWriter } from '../../src/controller/cluster/cluster-status-writer.ts';
 import { StatusConflictError } from '../../src/controller/runtime/errors.ts';
 import type { Manager } from '../../src/controller/runtime/manager.ts';
 import { clusterManifest, pgSecret, startController } from '../support/controller.ts';
@@ -106,7 +106,7 @@ describe('pruning, drift and status replace', () => {
     const stale = await getCluster('delta');
     await kubectlOk(['annotate', 'ic', 'delta', '-n', ns.name, `bumped=${Date.now()}`, '--overwrite']);
     const written = { ...stale.status!, endpoints: { api: 'http://written-from-a-stale-read' } };
-    await expect(statusWriter(kc)(stale, written)).rejects.toBeInstanceOf(StatusConflictError);
+    await expect(clusterStatusWriter(kc)(stale, written)).rejects.toBeInstanceOf(StatusConflictError);
     expect((await getCluster('delta')).status?.endpoints?.api).toBe(`http://delta-api.${ns.name}.svc:8080`);
   });
 

@@ -7,7 +7,7 @@ import { defaultedCluster } from '../../src/crd/defaults.ts';
 import { buildApiDeployment } from '../../src/controller/builders/api.ts';
 import { buildChildren } from '../../src/controller/builders/children.ts';
 import { componentConfig, configHash, fetchDenyHosts } from '../../src/controller/builders/config.ts';
-import { buildOperatorKeySecret } from '../../src/controller/builders/operator-key.ts';
+import { buildOperatorKeySecret } from '../../src/controller/builders/generated-secrets.ts';
 
 const stores = { postgres: { secretRef: { name: 'pg' } }, chroma: { url: 'http://chroma:8000' } };
 const cluster = (spec: Record<string, unknown> = {}) => defaultedCluster('docs', 'team-a', { stores, ...spec } as never);

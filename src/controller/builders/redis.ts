@@ -1,20 +1,11 @@
-// Managed Redis: a single-replica StatefulSet with an AOF volume, its Service and password. Pure.
-import type { V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+// Managed Redis: a single-replica StatefulSet with an AOF volume and its Service; its password is a
+// generated Secret (generated-secrets.ts). Pure.
+import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
 import { REDIS_PORT } from '../constants.ts';
 import { childMeta, childName, clusterIpService, labels, selectorLabels } from './names.ts';
 import { resourceRequirements } from './pods.ts';
 import { containerSecurityContext, podSecurityContext, REDIS_UID } from './security.ts';
-
-export function buildRedisAuthSecret(cluster: IngestionCluster, password: string): V1Secret {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: childMeta(cluster, childName(cluster, 'redis-auth'), 'redis'),
-    type: 'Opaque',
-    stringData: { password },
-  };
-}
 
 export const buildRedisService = (cluster: IngestionCluster): V1Service => clusterIpService(cluster, 'redis', 'redis', REDIS_PORT);
 

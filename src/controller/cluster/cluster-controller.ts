@@ -5,7 +5,8 @@ import { errorFields } from '../../shared/logger.ts';
 import { Applier } from '../runtime/apply.ts';
 import { ClusterApiUnavailable } from '../cluster-api/cluster-api.ts';
 import { clusterApis } from '../cluster-api/cluster-api-clients.ts';
-import { reconcileCluster, statusWriter, type ClusterReconcilerDeps } from './cluster-reconciler.ts';
+import { reconcileCluster, type ClusterReconcilerDeps } from './cluster-reconciler.ts';
+import { clusterStatusWriter } from './cluster-status-writer.ts';
 import { FIELD_MANAGER, LABEL_INSTANCE, LABEL_MANAGED_BY } from '../constants.ts';
 import { Controller, type ControllerContext } from '../runtime/controller.ts';
 import { CLUSTER_CHILD_KINDS, INGESTION_CLUSTER } from '../kinds.ts';
@@ -26,7 +27,7 @@ export function clusterController(ctx: ControllerContext): Controller<IngestionC
     getChild: (kind, ns, name) => children.get(kind)?.get(name, ns),
     applier: new Applier(ctx.kc, (kind) => ctx.metrics.applies.inc({ kind })),
     secrets: new SecretProbe(ctx.kc),
-    writeStatus: statusWriter(ctx.kc),
+    writeStatus: clusterStatusWriter(ctx.kc),
     events: ctx.events,
     image: ctx.image,
     now: ctx.now,

@@ -1,38 +1,39 @@
-// Reconciles one IngestionCluster: read it, apply every child it wants, delete every child it
-// controls and no longer wants, replace the status if it changed.
+// Reconciles one IngestionCluster in numbered steps (kubebuilder's CronJob tutorial style): read
+// it, create its one-time Secrets, let the Builtin autoscaler decide, apply every child it wants,
+// delete every child it controls and no longer wants, and replace the status if it changed.
 // Level-triggered: it never asks why it runs, it only compares the world with the spec.
-import type { KubeConfig, KubernetesObject, V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../../crd/common.ts';
-import type { IngestionCluster, IngestionClusterStatus } from '../../crd/ingestion-cluster.ts';
-import type { QueueView } from '../cluster-api/cluster-api.ts';
+import type { KubernetesObject, V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
+import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
+import { stableStringify } from '../../shared/stable-stringify.ts';
 import type { AutoscalerMemory } from '../autoscaling/autoscaler-memory.ts';
 import { builtinTurn, type BuiltinTurn } from '../autoscaling/builtin-autoscaler.ts';
-import { workerReplicasFor } from './worker-scale-down.ts';
-import { PruneError, type Applier } from '../runtime/apply.ts';
-import { isAbsent, type Absent } from '../builders/absent.ts';
+import { isAbsent } from '../builders/absent.ts';
 import { buildChildPlan } from '../builders/children.ts';
 import { referencedSecrets } from '../builders/config.ts';
+import { buildGeneratedSecrets } from '../builders/generated-secrets.ts';
 import { childName } from '../builders/names.ts';
 import { buildReplicasHandover, HANDOVER_FIELD_MANAGER } from '../builders/replicas-handover.ts';
-import { buildOperatorKeySecret } from '../builders/operator-key.ts';
-import { buildRedisAuthSecret } from '../builders/redis.ts';
-import { ApplyError, errorMessage, httpStatus, isConflict, StatusConflictError, StatusWriteError } from '../runtime/errors.ts';
-import type { EventRecorder } from '../runtime/event-recorder.ts';
-import { JSON_PATCH, kubeRequests, objectPath } from '../runtime/kube-requests.ts';
+import type { QueueView } from '../cluster-api/cluster-api.ts';
+import type { Applier } from '../runtime/apply.ts';
 import type { ReconcileResult } from '../runtime/controller.ts';
+import type { EventRecorder } from '../runtime/event-recorder.ts';
 import type { ObjectRef } from '../runtime/object-key.ts';
 import type { SecretProbe } from '../runtime/secret-probe.ts';
-import type { WorkerPods } from './worker-pods.ts';
+import { autoscalingStatus } from '../status/autoscaling-status.ts';
 import { computeClusterStatus, type Observed } from '../status/cluster-status.ts';
 import { findCondition } from '../status/conditions.ts';
-import { stableStringify } from '../../shared/stable-stringify.ts';
+import { recordScale, recordTransitions } from './cluster-events.ts';
+import type { ClusterStatusWriter } from './cluster-status-writer.ts';
+import { ChildWrites } from './child-writes.ts';
+import type { WorkerPods } from './worker-pods.ts';
+import { workerReplicasFor } from './worker-scale-down.ts';
 
 export interface ClusterReconcilerDeps {
   getCluster(namespace: string, name: string): IngestionCluster | undefined;
   getChild(kind: string, namespace: string, name: string): KubernetesObject | undefined;
   applier: Applier;
   secrets: SecretProbe;
-  writeStatus(cluster: IngestionCluster, status: IngestionClusterStatus): Promise<void>;
+  writeStatus: ClusterStatusWriter;
   events: EventRecorder;
   image: string;
   now(): Date;
@@ -52,167 +53,91 @@ export interface ClusterReconcilerDeps {
 
 /** How often the queue of a cluster whose API is ready is shown when no autoscaler measures it. */
 export const QUEUE_POLL_MS = 15_000;
-
+/** While a referenced Secret is missing (the controller may not watch Secrets). */
 const RETRY_MISSING_SECRET_MS = 15_000;
 
-export async function reconcileCluster(d: ClusterReconcilerDeps, { namespace, name }: ObjectRef): Promise<ReconcileResult> {
-  const cluster = d.getCluster(namespace, name);
-  // Gone: ownerReferences let the garbage collector remove the children.
+export async function reconcileCluster(deps: ClusterReconcilerDeps, { namespace, name }: ObjectRef): Promise<ReconcileResult> {
+  // (1) Get the cluster. Gone or being deleted: ownerReferences let the garbage collector remove
+  // the children; only the autoscaler's memory of it is the operator's to forget.
+  const cluster = deps.getCluster(namespace, name);
   if (!cluster || cluster.metadata.deletionTimestamp) {
-    d.autoscaler.forget(`${namespace}/${name}`);
+    deps.autoscaler.forget(`${namespace}/${name}`);
     return {};
   }
+  const writes = new ChildWrites(deps, cluster);
 
-  const refs = referencedSecrets(cluster);
-  const found = await Promise.all(refs.map((ref) => d.secrets.exists(namespace, ref.name)));
-  const missingSecrets: Observed['missingSecrets'] = refs.filter((_, i) => !found[i]).map((ref) => ({ name: ref.name, field: ref.field }));
+  // (2) The Secrets the spec references: a missing one is a condition, not an error.
+  const missingSecrets = await findMissingSecrets(deps, cluster);
 
-  const applied = new Map<string, KubernetesObject>();
-  const errors: (ApplyError | PruneError)[] = [];
-  const apply = async (obj: KubernetesObject) => {
-    const live = d.getChild(obj.kind!, namespace, obj.metadata!.name!);
-    try {
-      applied.set(`${obj.kind}/${obj.metadata!.name}`, await d.applier.apply(obj, live));
-    } catch (err) {
-      errors.push(err instanceof ApplyError ? err : new ApplyError(obj.kind!, obj.metadata!.name!, httpStatus(err), errorMessage(err)));
-    }
-  };
-
-  if (cluster.spec.redis.mode === 'Managed') {
-    const secret = childName(cluster, 'redis-auth');
-    // Created once; re-applying would rotate the password under a running Redis.
-    if (!(await d.secrets.exists(namespace, secret))) {
-      await apply(buildRedisAuthSecret(cluster, d.randomPassword()));
-      d.secrets.forget(namespace, secret);
-    }
+  // (3) The one-time Secrets, created when they do not exist yet and never re-applied.
+  for (const secret of buildGeneratedSecrets(cluster)) {
+    if (await deps.secrets.exists(namespace, secret.name)) continue;
+    await writes.apply(secret.build({ password: deps.randomPassword, key: deps.randomKey }));
+    deps.secrets.forget(namespace, secret.name);
   }
-  // The operator's key to the cluster's API: created once, never rotated under a running API.
-  const keySecret = childName(cluster, 'operator-key');
-  if (!(await d.secrets.exists(namespace, keySecret))) {
-    await apply(buildOperatorKeySecret(cluster, d.randomKey()));
-    d.secrets.forget(namespace, keySecret);
-  }
-  // The Builtin autoscaler's decision, measured through the API when due; before lowering the
-  // workers, the pods' deletion costs make the ReplicaSet remove idle ones.
-  const liveWorker = d.getChild('Deployment', namespace, childName(cluster, 'worker')) as V1Deployment | undefined;
-  const liveApi = d.getChild('Deployment', namespace, childName(cluster, 'api')) as V1Deployment | undefined;
-  const turn = await builtinTurn({ memory: d.autoscaler, queue: d.queue, now: d.now }, cluster, liveWorker?.spec?.replicas, (liveApi?.status?.readyReplicas ?? 0) > 0);
-  const workers = turn ? await workerReplicasFor(d, cluster, turn, liveWorker?.spec?.replicas) : undefined;
 
-  // Leaving the worker count to KEDA's HPA: first hand the live count to a manager of its own, or
-  // server-side apply would drop the field and the Deployment fall back to one replica.
+  // (4) The Builtin autoscaler's decision, measured through the API when due; before lowering
+  // the workers, the drain handshake and the pods' deletion costs make the ReplicaSet remove
+  // idle ones.
+  const liveWorker = deps.getChild('Deployment', namespace, childName(cluster, 'worker')) as V1Deployment | undefined;
+  const liveApi = deps.getChild('Deployment', namespace, childName(cluster, 'api')) as V1Deployment | undefined;
+  const apiUp = (liveApi?.status?.readyReplicas ?? 0) > 0;
+  const turn = await builtinTurn({ memory: deps.autoscaler, queue: deps.queue, now: deps.now }, cluster, liveWorker?.spec?.replicas, apiUp);
+  const workers = turn ? await workerReplicasFor(deps, cluster, turn, liveWorker?.spec?.replicas) : undefined;
+
+  // (5) Leaving the worker count to KEDA's HPA: first hand the live count to a manager of its
+  // own, or server-side apply would drop the field and the Deployment fall back to one replica.
   const handover = buildReplicasHandover(cluster, liveWorker);
-  if (handover) {
-    await d.applier.applyAs(HANDOVER_FIELD_MANAGER, handover).catch((err: unknown) => {
-      errors.push(err instanceof ApplyError ? err : new ApplyError('Deployment', handover.metadata!.name!, httpStatus(err), errorMessage(err)));
-    });
-  }
+  if (handover) await writes.applyAs(HANDOVER_FIELD_MANAGER, handover);
 
-  // Independent objects: apply them concurrently (the Deployments only need the ConfigMap and
-  // Secrets to exist when pods start, which the kubelet retries).
-  const plan = buildChildPlan(cluster, { image: d.image, ...(workers === undefined ? {} : { builtinDesired: workers }) });
-  await Promise.all(plan.filter((c) => !isAbsent(c)).map(apply));
-  // Then what the spec no longer wants, once the pods' templates no longer point at it.
-  const prune = async (absent: Absent) => {
-    const live = d.getChild(absent.kind, namespace, absent.metadata.name);
-    // Already being deleted (another's finalizer holds it): deleting again would only repeat the Event.
-    if (!live || live.metadata?.deletionTimestamp || !controlledBy(live, cluster)) return;
-    try {
-      if (await d.applier.delete(absent, live)) await d.events.record(cluster, 'Normal', 'Pruned', `Deleted ${absent.kind} ${absent.metadata.name}: the spec no longer asks for it.`);
-    } catch (err) {
-      errors.push(err instanceof PruneError ? err : new PruneError(`delete ${absent.kind} ${absent.metadata.name}: ${errorMessage(err)}`, { cause: err }));
-    }
-  };
-  await Promise.all(plan.filter(isAbsent).map(prune));
+  // (6) Apply every child the spec wants, concurrently: the Deployments only need the
+  // ConfigMap and Secrets to exist when their pods start, which the kubelet retries.
+  const plan = buildChildPlan(cluster, { image: deps.image, ...(workers === undefined ? {} : { builtinDesired: workers }) });
+  await Promise.all(plan.filter((c) => !isAbsent(c)).map((c) => writes.apply(c)));
 
-  const pick = <T extends KubernetesObject>(kind: string, component: 'redis' | 'api' | 'worker') =>
-    (applied.get(`${kind}/${childName(cluster, component)}`) ?? d.getChild(kind, namespace, childName(cluster, component))) as T | undefined;
-  const observed: Observed = {
-    ...(cluster.spec.redis.mode === 'Managed' ? { redis: pick<V1StatefulSet>('StatefulSet', 'redis') } : {}),
-    api: pick<V1Deployment>('Deployment', 'api'),
-    worker: pick<V1Deployment>('Deployment', 'worker'),
-    missingSecrets,
-    ...(errors.length ? { applyError: errors.map((e) => e.message).join('; ') } : {}),
-  };
-  // The queue for `kubectl get ic`: the autoscaler's measurement, or one every QUEUE_POLL_MS once
-  // the API has been seen ready.
+  // (7) Delete what the spec no longer wants, now that the pods' templates no longer point at it.
+  await Promise.all(plan.filter(isAbsent).map((a) => writes.prune(a)));
+
+  // (8) Observe what the status is made of: the workloads as applied, and the queue (the
+  // autoscaler's measurement, or one every QUEUE_POLL_MS once the API has been seen ready).
   const apiReady = !cluster.spec.suspend && findCondition(cluster.status?.conditions, 'APIReady')?.status === 'True';
+  const observed: Observed = {
+    ...(cluster.spec.redis.mode === 'Managed' ? { redis: writes.workload<V1StatefulSet>('StatefulSet', 'redis') } : {}),
+    api: writes.workload<V1Deployment>('Deployment', 'api'),
+    worker: writes.workload<V1Deployment>('Deployment', 'worker'),
+    missingSecrets,
+    ...(writes.errors.length ? { applyError: writes.errors.map((e) => e.message).join('; ') } : {}),
+  };
   if (turn) {
-    d.autoscaler.set(turn.key, turn.entry);
+    deps.autoscaler.set(turn.key, turn.entry);
     if (turn.show && turn.queue) observed.queue = turn.queue;
     observed.autoscaling = turn.show || !cluster.status?.autoscaling ? autoscalingStatus(turn) : cluster.status.autoscaling;
-    if (turn.measured) d.onDecision?.(cluster, turn);
+    if (turn.measured) deps.onDecision?.(cluster, turn);
   } else {
-    const queue = apiReady ? await d.queue(cluster) : undefined;
+    const queue = apiReady ? await deps.queue(cluster) : undefined;
     if (queue) observed.queue = queue;
   }
-  const status = computeClusterStatus(cluster, observed, d.now());
-  if (stableStringify(status) !== stableStringify(cluster.status ?? {})) {
-    await d.writeStatus(cluster, status);
-    await recordTransitions(d, cluster, status);
-  }
-  if (turn && workers !== undefined && liveWorker?.spec?.replicas !== undefined && workers !== liveWorker.spec.replicas) await recordScale(d, cluster, turn, liveWorker.spec.replicas, workers);
 
-  if (errors.length) throw errors[0];
+  // (9) The status, written only when it changed, with the Events of its transitions; and the
+  // Event of a scale.
+  const status = computeClusterStatus(cluster, observed, deps.now());
+  if (stableStringify(status) !== stableStringify(cluster.status ?? {})) {
+    await deps.writeStatus(cluster, status);
+    await recordTransitions(deps.events, cluster, status);
+  }
+  const liveReplicas = liveWorker?.spec?.replicas;
+  if (turn && workers !== undefined && liveReplicas !== undefined && workers !== liveReplicas) await recordScale(deps.events, cluster, turn, liveReplicas, workers);
+
+  // (10) When to look again: a failed write backs off (the error policy); otherwise the first
+  // of a missing Secret's retry, the autoscaler's next measurement and the queue poll.
+  if (writes.errors.length) throw writes.errors[0];
   if (missingSecrets.length) return { requeueAfterMs: RETRY_MISSING_SECRET_MS };
   if (turn) return { requeueAfterMs: turn.nextInMs };
   return apiReady ? { requeueAfterMs: QUEUE_POLL_MS } : {};
 }
 
-/** Only what this cluster controls is ever deleted: its uid in a controller ownerReference. */
-export const controlledBy = (obj: KubernetesObject, cluster: IngestionCluster): boolean =>
-  obj.metadata?.ownerReferences?.some((r) => r.controller === true && r.uid === cluster.metadata.uid) ?? false;
-
-async function recordTransitions(d: ClusterReconcilerDeps, cluster: IngestionCluster, status: IngestionClusterStatus): Promise<void> {
-  for (const type of ['Ready', 'Degraded', 'Suspended']) {
-    const before = findCondition(cluster.status?.conditions, type);
-    const after = findCondition(status.conditions, type);
-    if (!after || (before?.status === after.status && before.reason === after.reason)) continue;
-    if (type === 'Ready' && after.status === 'True') await d.events.record(cluster, 'Normal', 'Ready', after.message);
-    if (type === 'Degraded' && after.status === 'True') await d.events.record(cluster, 'Warning', after.reason, after.message);
-    if (type === 'Degraded' && after.status === 'False' && before?.status === 'True') await d.events.record(cluster, 'Normal', 'Recovered', 'No problem detected any more.');
-    if (type === 'Suspended' && before && before.status !== after.status) await d.events.record(cluster, 'Normal', after.status === 'True' ? 'Suspended' : 'Resumed', after.message);
-  }
-}
-
-function autoscalingStatus(turn: BuiltinTurn): NonNullable<IngestionClusterStatus['autoscaling']> {
-  const { decision, history } = turn.entry;
-  return {
-    mode: 'Builtin',
-    ...(decision ? { reason: decision.reason, message: decision.message } : {}),
-    ...(history.lastScaleTime === undefined ? {} : { lastScaleTime: new Date(history.lastScaleTime).toISOString() }),
-    ...(history.lastScaleReason === undefined ? {} : { lastScaleReason: history.lastScaleReason }),
-    consecutiveFailures: history.consecutiveFailures,
-  };
-}
-
-async function recordScale(d: ClusterReconcilerDeps, cluster: IngestionCluster, turn: BuiltinTurn, from: number, to: number): Promise<void> {
-  const decision = turn.entry.decision;
-  if (decision?.reason === 'Fallback') return void (await d.events.record(cluster, 'Warning', 'Fallback', decision.message));
-  const why = decision ? ` (${decision.message})` : '';
-  if (to > from) await d.events.record(cluster, 'Normal', 'ScaledUp', `Workers ${from} → ${to}${why}`);
-  else await d.events.record(cluster, 'Normal', 'ScaledDown', `Workers ${from} → ${to}: drained idle workers removed${why}`);
-}
-
-/**
- * Replaces the whole status through the /status subresource (a field left out is removed, which
- * a merge patch would keep), as a JSON patch whose first operation tests the resourceVersion
- * the status was computed from.
- */
-export function statusWriter(kc: KubeConfig): ClusterReconcilerDeps['writeStatus'] {
-  const request = kubeRequests(kc);
-  return async (cluster, status) => {
-    try {
-      await request('PATCH', objectPath(`${GROUP}/${VERSION}`, 'ingestionclusters', cluster.metadata.namespace!, cluster.metadata.name!, 'status'), {
-        contentType: JSON_PATCH,
-        body: [
-          { op: 'test', path: '/metadata/resourceVersion', value: cluster.metadata.resourceVersion },
-          { op: 'add', path: '/status', value: status },
-        ],
-      });
-    } catch (err) {
-      if (isConflict(err)) throw new StatusConflictError(`status of ${cluster.metadata.name} changed underneath us`, { cause: err });
-      throw new StatusWriteError(`writing status of ${cluster.metadata.name}: ${errorMessage(err)}`, { cause: err });
-    }
-  };
+async function findMissingSecrets(deps: ClusterReconcilerDeps, cluster: IngestionCluster): Promise<Observed['missingSecrets']> {
+  const refs = referencedSecrets(cluster);
+  const found = await Promise.all(refs.map((ref) => deps.secrets.exists(cluster.metadata.namespace!, ref.name)));
+  return refs.filter((_, i) => !found[i]).map((ref) => ({ name: ref.name, field: ref.field }));
 }

@@ -27,11 +27,11 @@ function object(v: unknown, path: string, allowed: readonly string[]): Obj {
   return o;
 }
 
-function string(v: unknown, path: string, o: { min?: number; max: number; pattern?: RegExp; patternText?: string }): string {
+function string(v: unknown, path: string, limits: { min?: number; max: number; pattern?: RegExp; patternText?: string }): string {
   if (typeof v !== 'string') return fail(path, 'must be a string');
-  if (v.length < (o.min ?? 0)) fail(path, o.min === 1 ? 'must not be empty' : `must be at least ${o.min} characters`);
-  if (v.length > o.max) fail(path, `must be at most ${o.max} characters`);
-  if (o.pattern && !o.pattern.test(v)) fail(path, `must match ${o.patternText ?? o.pattern.source}`);
+  if (v.length < (limits.min ?? 0)) fail(path, limits.min === 1 ? 'must not be empty' : `must be at least ${limits.min} characters`);
+  if (v.length > limits.max) fail(path, `must be at most ${limits.max} characters`);
+  if (limits.pattern && !limits.pattern.test(v)) fail(path, `must match ${limits.patternText ?? limits.pattern.source}`);
   return v;
 }
 
@@ -41,8 +41,8 @@ function integer(v: unknown, path: string, min: number, max = Number.MAX_SAFE_IN
   return v;
 }
 
-function opt<T>(o: Obj, key: string, read: (v: unknown) => T): T | undefined {
-  return o[key] === undefined ? undefined : read(o[key]);
+function opt<T>(object: Obj, key: string, read: (v: unknown) => T): T | undefined {
+  return object[key] === undefined ? undefined : read(object[key]);
 }
 
 function metadata(v: unknown, path: string): Record<string, string> {

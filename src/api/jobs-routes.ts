@@ -1,30 +1,30 @@
 // The IngestionJob routes (docs/jobs.md) and the queue summary: the operator drives a job
 // through these, as anyone may without Kubernetes. Mounted on the keyed, rate-limited /v1 router.
-import express, { type Request } from 'express';
-import * as docs from '../shared/db/documents.ts';
+import express from 'express';
+import { getCollection } from '../shared/db/collections.ts';
+import { listDocuments } from '../shared/db/document-queries.ts';
 import * as jobs from '../shared/db/jobs.ts';
 import { sourceKindOf, specHash } from '../shared/jobs/job-spec.ts';
-import type { AppDeps } from './app.ts';
-import { assertMayUse, type ApiKey } from './auth.ts';
+import type { AppDeps, Authed } from './app-deps.ts';
+import { assertMayUse } from './auth.ts';
+import { toView } from './document-view.ts';
 import { HttpError } from './http-error.ts';
 import { JOB_ID, parseJobBody } from './job-body.ts';
 import { jobView } from './job-view.ts';
-import { decodeCursor, encodeCursor } from './list-cursor.ts';
+import { encodeCursor } from './list-cursor.ts';
+import { parseListQuery } from './list-query.ts';
 import { readQueueSummary } from './queue-summary.ts';
 import { DRAIN_TTL_MS, drainKeyFor, setDrainRequests } from '../shared/drain.ts';
 
-type Authed = Request & { apiKey?: ApiKey };
-
-const DOCUMENT_STATES: readonly docs.DocumentState[] = ['pending', 'queued', 'processing', 'succeeded', 'failed', 'skipped'];
 /** How long one DELETE with purge works before answering 202 with what is left. */
 const PURGE_BUDGET_MS = 5_000;
 
-export function createJobsRouter(d: AppDeps): express.Router {
+export function createJobsRouter(deps: AppDeps): express.Router {
   const r = express.Router();
 
   const loadJob = async (req: Authed): Promise<jobs.JobRow> => {
     const id = String(req.params.id);
-    const job = JOB_ID.test(id) ? await jobs.getJob(d.pool, id) : undefined;
+    const job = JOB_ID.test(id) ? await jobs.getJob(deps.pool, id) : undefined;
     if (!job) throw new HttpError(404, 'NotFound', `no job ${id}`);
     assertMayUse(req.apiKey!, job.collection);
     return job;
@@ -38,34 +38,29 @@ export function createJobsRouter(d: AppDeps): express.Router {
     const spec = parseJobBody(body);
     assertMayUse(req.apiKey!, spec.collection);
     const e = spec.embedding;
-    if (e && ((e.model !== undefined && e.model !== d.embedder.model) || (e.dimensions !== undefined && e.dimensions !== d.embedder.dimensions))) {
+    if (e && ((e.model !== undefined && e.model !== deps.embedder.model) || (e.dimensions !== undefined && e.dimensions !== deps.embedder.dimensions))) {
       throw new HttpError(
         422,
         'EmbeddingMismatch',
-        `embedding: this cluster embeds with ${d.embedder.model}/${d.embedder.dimensions}, the job asks for ${e.model ?? d.embedder.model}/${e.dimensions ?? d.embedder.dimensions}`,
+        `embedding: this cluster embeds with ${deps.embedder.model}/${deps.embedder.dimensions}, the job asks for ${e.model ?? deps.embedder.model}/${e.dimensions ?? deps.embedder.dimensions}`,
       );
     }
-    const out = await jobs.putJob(d.pool, id, spec, specHash(body), sourceKindOf(spec.sources));
+    const out = await jobs.putJob(deps.pool, id, spec, specHash(body), sourceKindOf(spec.sources));
     if (out.kind === 'deleting') throw new HttpError(409, 'Deleting', `job ${id} is being deleted; repeat the DELETE until it answers 204, then create it again`);
     if (out.kind === 'immutable') throw new HttpError(409, 'Immutable', `${out.field}: cannot change (it is ${JSON.stringify(out.was)})`);
-    res.status(out.kind === 'created' ? 201 : 200).json({ job: await jobView(d.pool, out.job, d.embedder) });
+    res.status(out.kind === 'created' ? 201 : 200).json({ job: await jobView(deps.pool, out.job, deps.embedder) });
   });
 
   r.get('/jobs/:id', async (req: Authed, res) => {
-    res.json({ job: await jobView(d.pool, await loadJob(req), d.embedder) });
+    res.json({ job: await jobView(deps.pool, await loadJob(req), deps.embedder) });
   });
 
   r.get('/jobs/:id/documents', async (req: Authed, res) => {
     const job = await loadJob(req);
-    const str = (k: string) => (typeof req.query[k] === 'string' ? (req.query[k] as string) : undefined);
-    const state = str('state');
-    if (state !== undefined && !DOCUMENT_STATES.includes(state as docs.DocumentState)) throw new HttpError(400, 'InvalidState', `state must be one of ${DOCUMENT_STATES.join(', ')}`);
-    const limit = Number(str('limit') ?? 100);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, 'InvalidLimit', 'limit must be an integer from 1 to 1000');
-    const after = decodeCursor(str('cursor'));
-    const rows = await docs.listDocuments(d.pool, { collections: null, job: job.id, state: state as docs.DocumentState | undefined, limit, after });
+    const { state, limit, after } = parseListQuery(req);
+    const rows = await listDocuments(deps.pool, { collections: null, job: job.id, state, limit, after });
     const last = rows.at(-1);
-    res.json({ documents: rows.map(docs.toView), nextCursor: rows.length === limit && last ? encodeCursor(last) : null });
+    res.json({ documents: rows.map(toView), nextCursor: rows.length === limit && last ? encodeCursor(last) : null });
   });
 
   r.delete('/jobs/:id', async (req: Authed, res) => {
@@ -73,18 +68,18 @@ export function createJobsRouter(d: AppDeps): express.Router {
     const purge = req.query.purge;
     if (purge !== undefined && purge !== 'true' && purge !== 'false') throw new HttpError(400, 'InvalidPurge', 'purge must be true or false');
     if (purge !== 'true') {
-      if (!(await jobs.deleteJobKeepingDocuments(d.pool, job.id))) throw new HttpError(404, 'NotFound', `no job ${job.id}`);
+      if (!(await jobs.deleteJobKeepingDocuments(deps.pool, job.id))) throw new HttpError(404, 'NotFound', `no job ${job.id}`);
       return void res.status(204).end();
     }
     // Chunks first: if Chroma is down the rows stay and the DELETE can be repeated.
     const remaining = await jobs.purgeJobStep(
-      d.pool,
+      deps.pool,
       job.id,
       async (batch) => {
-        const col = await docs.getCollection(d.pool, job.collection);
+        const col = await getCollection(deps.pool, job.collection);
         if (!col) return;
         for (let i = 0; i < batch.length; i += 8) {
-          await Promise.all(batch.slice(i, i + 8).map((doc) => d.chroma.deleteDocument(doc.collection, doc.id, col.model, col.dimensions)));
+          await Promise.all(batch.slice(i, i + 8).map((doc) => deps.chroma.deleteDocument(doc.collection, doc.id, col.model, col.dimensions)));
         }
       },
       PURGE_BUDGET_MS,
@@ -94,7 +89,7 @@ export function createJobsRouter(d: AppDeps): express.Router {
   });
 
   r.get('/queue', async (_req, res) => {
-    res.json(await readQueueSummary(d.queue, d.redis, d.pool));
+    res.json(await readQueueSummary(deps.queue, deps.redis, deps.pool));
   });
 
   // The autoscaler's drain requests (src/shared/drain.ts): the whole set each time.
@@ -105,7 +100,7 @@ export function createJobsRouter(d: AppDeps): express.Router {
     if (!Array.isArray(workers) || workers.length > 1000 || !workers.every((w) => typeof w === 'string' && w.length > 0 && w.length <= 253)) {
       throw new HttpError(422, 'InvalidDrain', 'workers: an array of at most 1000 worker ids (pod names, 1 to 253 characters)');
     }
-    await setDrainRequests(d.redis, drainKeyFor(d.queue.name), workers as string[]);
+    await setDrainRequests(deps.redis, drainKeyFor(deps.queue.name), workers as string[]);
     res.json({ draining: workers, ttlSeconds: DRAIN_TTL_MS / 1000 });
   });
 

@@ -12,7 +12,8 @@ import { closeServer, listen, metricsRoute, startOpsServer } from '../shared/ops
 import { runMain } from '../shared/run-main.ts';
 import { createQueue } from '../shared/queue.ts';
 import { createApiRedis } from '../shared/redis.ts';
-import { createApp, declaresTooLarge } from './app.ts';
+import { createApp } from './app.ts';
+import { declaresTooLarge } from './upload.ts';
 import { watchKeysFiles } from './keys-file.ts';
 import { createApiMetrics } from './metrics.ts';
 

@@ -3,18 +3,11 @@
 // can mix in one collection (the setting may change while it grows), so each hit is judged alone
 // and the API needs no knowledge of the setting.
 import type pg from 'pg';
-import type { ChromaStore } from '../shared/chroma-store.ts';
+import type { ChromaStore, ChunkHit } from '../shared/chroma-store.ts';
 import { chunkTextKey, loadChunkTexts } from '../shared/db/chunk-texts.ts';
 
-export interface SearchHit {
-  documentId: string;
-  chunkIndex: number;
-  pageStart: number;
-  pageEnd: number;
-  text: string;
-  score: number;
-  distance: number;
-}
+/** A chunk Chroma found, with its text wherever it was kept. */
+export type SearchHit = ChunkHit & { text: string };
 
 export interface SearchQuery {
   collection: string;

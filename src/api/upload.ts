@@ -6,12 +6,13 @@
 // heartbeat is refreshed, so the sweeper removes only uploads nobody is feeding; an upload that
 // fails is removed at once, or, when PostgreSQL itself is what failed, as soon as it answers again.
 import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import type pg from 'pg';
 import { backoffMs } from '../shared/backoff.ts';
-import * as docs from '../shared/db/documents.ts';
+import { createUploading, deleteUpload, type FinalizeResult, finalizeUpload, touchUpload, UPLOAD_ABANDONED_SECONDS, UPLOAD_HEARTBEAT_SECONDS } from '../shared/db/uploads.ts';
 import { PartWriter } from '../shared/db/part-writer.ts';
 import { isUnavailable } from '../shared/db/pool.ts';
 import { assertMayUse, type ApiKey } from './auth.ts';
@@ -26,6 +27,15 @@ export function validCollection(name: string): boolean {
   return COLLECTION_NAME.test(name) && !name.includes('..') && !/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
+/**
+ * True when a request declares a body larger than any upload may be (the cap plus room for the
+ * multipart envelope). The server answers these without inviting the body (no 100 Continue).
+ */
+export function declaresTooLarge(headers: IncomingHttpHeaders, maxUploadBytes: number): boolean {
+  const length = Number(headers['content-length']);
+  return Number.isFinite(length) && length > maxUploadBytes + 64 * 1024;
+}
+
 export interface UploadOptions {
   pool: pg.Pool;
   key: ApiKey;
@@ -34,12 +44,12 @@ export interface UploadOptions {
   defaultCollection: string | undefined;
 }
 
-export type UploadResult = docs.FinalizeResult;
+export type UploadResult = FinalizeResult;
 
-export function receiveUpload(req: Request, o: UploadOptions): Promise<UploadResult> {
+export function receiveUpload(req: Request, options: UploadOptions): Promise<UploadResult> {
   return new Promise((resolve, reject) => {
     // Thrown in the executor: the promise rejects with it (415).
-    const bb = multipartParser(req, o.maxBytes);
+    const bb = multipartParser(req, options.maxBytes);
     const fields: Record<string, string> = {};
     let filePromise: Promise<UploadResult> | undefined;
     let failed = false;
@@ -61,7 +71,7 @@ export function receiveUpload(req: Request, o: UploadOptions): Promise<UploadRes
       // fail() then destroys the parser, which errors this stream: that must not go unheard.
       stream.on('error', () => undefined);
       if (filePromise) return void stream.resume();
-      filePromise = storeFile(stream, info.filename, fields, o);
+      filePromise = storeFile(stream, info.filename, fields, options);
       filePromise.catch((err: unknown) => {
         stream.resume();
         fail(err);
@@ -133,11 +143,11 @@ function multipartParser(req: Request, maxBytes: number): busboy.Busboy {
   }
 }
 
-async function storeFile(stream: Readable & { truncated?: boolean }, filename: string | undefined, fields: Record<string, string>, o: UploadOptions): Promise<UploadResult> {
-  const collection = fields.collection ?? o.defaultCollection;
+async function storeFile(stream: Readable & { truncated?: boolean }, filename: string | undefined, fields: Record<string, string>, options: UploadOptions): Promise<UploadResult> {
+  const collection = fields.collection ?? options.defaultCollection;
   if (!collection) throw new HttpError(400, 'MissingCollection', 'name the target collection in a "collection" field before the file part, or in ?collection=');
   if (!validCollection(collection)) throw new HttpError(400, 'InvalidCollection', `invalid collection name ${JSON.stringify(collection)}: 3-512 characters of [a-zA-Z0-9._-], starting and ending alphanumeric`);
-  assertMayUse(o.key, collection);
+  assertMayUse(options.key, collection);
   let metadata: Record<string, unknown> = {};
   if (fields.metadata !== undefined) {
     try {
@@ -153,10 +163,10 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
   let touchedAt = 0;
   // Once the first KiB (or the whole file, if smaller) is in and is a PDF's: record the upload,
   // before any part is written.
-  const parts = new PartWriter(o.pool, id, {
+  const parts = new PartWriter(options.pool, id, {
     notPdf,
     accepted: async () => {
-      await docs.createUploading(o.pool, { id, collection, filename: filename ?? null, metadata, job: fields.job ?? null, apiKey: o.key.name, idempotencyKey: o.idempotencyKey });
+      await createUploading(options.pool, { id, collection, filename: filename ?? null, metadata, job: fields.job ?? null, apiKey: options.key.name, idempotencyKey: options.idempotencyKey });
       created = true;
       touchedAt = Date.now();
     },
@@ -166,28 +176,28 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
   // leave every pooled connection held by an upload waiting for another.
   const heartbeat = async () => {
     await parts.commit();
-    if (!(await docs.touchUpload(o.pool, id))) throw abandoned();
+    if (!(await touchUpload(options.pool, id))) throw abandoned();
     touchedAt = Date.now();
   };
   try {
-    const tooLarge = () => new HttpError(413, 'TooLarge', `the file is larger than the limit of ${o.maxBytes} bytes`);
+    const tooLarge = () => new HttpError(413, 'TooLarge', `the file is larger than the limit of ${options.maxBytes} bytes`);
     await eachChunk(stream, (chunk) => {
       if (stream.truncated) throw tooLarge();
-      if (created && Date.now() - touchedAt >= docs.UPLOAD_HEARTBEAT_SECONDS * 1000) return heartbeat().then(() => parts.write(chunk));
+      if (created && Date.now() - touchedAt >= UPLOAD_HEARTBEAT_SECONDS * 1000) return heartbeat().then(() => parts.write(chunk));
       return parts.write(chunk);
     });
     if (stream.truncated) throw tooLarge();
     if (parts.size === 0) throw new HttpError(400, 'EmptyFile', 'the file is empty');
     const { sha256, size } = await parts.end();
-    return await docs.finalizeUpload(o.pool, id, sha256, size);
+    return await finalizeUpload(options.pool, id, sha256, size);
   } catch (err) {
     // The parts of a COPY under way are rolled back, not committed for the delete to remove.
     await parts.abort();
-    if (created) await discardUpload(o.pool, id);
+    if (created) await discardUpload(options.pool, id);
     // Another request took this Idempotency-Key between our check and our insert: it is still
     // streaming, or has just finished. Either way a retry is answered properly: replayed if it
     // is the same upload, 422 if not (that comparison needs the whole body, which we have not).
-    if ((err as { code?: string }).code === '23505' && o.idempotencyKey) {
+    if ((err as { code?: string }).code === '23505' && options.idempotencyKey) {
       throw new HttpError(409, 'IdempotencyConflict', 'a request with this Idempotency-Key is in progress or has just finished; retry', { 'retry-after': '2' });
     }
     // A part written for a row the sweeper has just removed as abandoned.
@@ -203,9 +213,9 @@ async function storeFile(stream: Readable & { truncated?: boolean }, filename: s
  * remains the backstop for an API process that dies meanwhile).
  */
 async function discardUpload(pool: pg.Pool, id: string): Promise<void> {
-  const giveUpAt = Date.now() + docs.UPLOAD_ABANDONED_SECONDS * 1000;
+  const giveUpAt = Date.now() + UPLOAD_ABANDONED_SECONDS * 1000;
   const attempt = () =>
-    docs.deleteUpload(pool, id).then(
+    deleteUpload(pool, id).then(
       () => true,
       // Anything but an outage (the pool closed at shutdown, say) is not worth retrying.
       (err: unknown) => !isUnavailable(err),
@@ -220,5 +230,5 @@ async function discardUpload(pool: pg.Pool, id: string): Promise<void> {
 }
 
 const abandoned = () =>
-  new HttpError(408, 'UploadAbandoned', `this upload was idle for more than ${docs.UPLOAD_ABANDONED_SECONDS} s and has been discarded; send it again`);
+  new HttpError(408, 'UploadAbandoned', `this upload was idle for more than ${UPLOAD_ABANDONED_SECONDS} s and has been discarded; send it again`);
 const notPdf = () => new HttpError(415, 'NotPdf', 'the file is not a PDF (no %PDF- header in its first 1024 bytes)');

@@ -3,7 +3,9 @@
 import type pg from 'pg';
 import type { ChromaStore } from '../shared/chroma-store.ts';
 import type { WorkerConfig } from '../shared/config/data-plane-config.ts';
-import * as docs from '../shared/db/documents.ts';
+import { type Claim, setContentHash } from '../shared/db/claims.ts';
+import { getCollection } from '../shared/db/collections.ts';
+import { deleteDocument } from '../shared/db/document-queries.ts';
 import { DocumentError } from '../shared/errors.ts';
 import type { DedupPolicy, FailureRule, JobSpec } from '../shared/jobs/job-spec.ts';
 import { queuePriority } from '../shared/queue.ts';
@@ -52,17 +54,17 @@ export type ContentDecision = { kind: 'proceed' } | { kind: 'skip'; message: str
 export async function recordContent(
   pool: pg.Pool,
   chroma: ChromaStore,
-  claim: docs.Claim,
+  claim: Claim,
   content: { sha256: string; size: number },
   policy: DedupPolicy,
 ): Promise<ContentDecision> {
   for (let i = 0; i < 3; i++) {
-    const r = await docs.setContentHash(pool, claim, content.sha256, content.size);
+    const r = await setContentHash(pool, claim, content.sha256, content.size);
     if (r.kind !== 'duplicate') return r.kind === 'set' ? { kind: 'proceed' } : { kind: 'lost' };
     const other = r.existing;
     if (policy === 'Skip' || (other.job !== null && other.job === claim.doc.job)) return { kind: 'skip', message: `the same content as document ${other.id}` };
-    const col = await docs.getCollection(pool, other.collection);
-    const outcome = await docs.deleteDocument(pool, other.id, async () => {
+    const col = await getCollection(pool, other.collection);
+    const outcome = await deleteDocument(pool, other.id, async () => {
       if (col) await chroma.deleteDocument(other.collection, other.id, col.model, col.dimensions);
     });
     // Transient: retried with backoff once the other document has finished.

@@ -7,7 +7,9 @@ import type { Queue } from 'bullmq';
 import type { ChromaStore } from '../shared/chroma-store.ts';
 import { chunkPages } from '../shared/chunking.ts';
 import type { WorkerConfig } from '../shared/config/data-plane-config.ts';
-import * as docs from '../shared/db/documents.ts';
+import { type Claim, claimDocument, completeClaim, failClaim, handBackClaim, markMayHaveChunks, retryClaim, skipClaim, touchClaim } from '../shared/db/claims.ts';
+import { ensureCollection } from '../shared/db/collections.ts';
+import { deleteParts, hasBytes, loadBytes } from '../shared/db/document-bytes.ts';
 import * as jobs from '../shared/db/jobs.ts';
 import { isUnavailable } from '../shared/db/pool.ts';
 import type { Embedder } from '../shared/embedding/embedder.ts';
@@ -48,7 +50,7 @@ export class ClaimLostError extends Error {
  */
 export async function processDocument(deps: ProcessDeps, documentId: string, shutdown: AbortSignal): Promise<Outcome> {
   const { cfg, pool, log } = deps;
-  const claim = await docs.claimDocument(pool, documentId, cfg.workerId, cfg.staleSeconds);
+  const claim = await claimDocument(pool, documentId, cfg.workerId, cfg.staleSeconds);
   if (!claim) return 'skipped';
   const dlog = log.child({ documentId, attempt: claim.attempt, collection: claim.doc.collection });
   const abort = new AbortController();
@@ -57,7 +59,7 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
   let lost = false;
   const beat = setInterval(
     () => {
-      docs.touchClaim(pool, claim).then(
+      touchClaim(pool, claim).then(
         (ok) => {
           if (!ok && !lost) {
             lost = true;
@@ -78,7 +80,7 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
     ds = documentSettings(cfg, job?.spec);
     const timed = async <T>(stage: string, fn: () => Promise<T>): Promise<T> => {
       if (abort.signal.aborted) throw abort.signal.reason;
-      await docs.touchClaim(pool, claim, stage);
+      await touchClaim(pool, claim, stage);
       const end = deps.metrics.stageSeconds.startTimer({ stage });
       try {
         return await fn();
@@ -86,7 +88,7 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
         end();
       }
     };
-    if (claim.doc.source_uri !== null && (claim.doc.sha256 === null || !(await docs.hasBytes(pool, documentId)))) {
+    if (claim.doc.source_uri !== null && (claim.doc.sha256 === null || !(await hasBytes(pool, documentId)))) {
       const uri = claim.doc.source_uri;
       const decision = await timed('download', async () => {
         const content = await storeFetched(pool, documentId, await fetchDocument(uri, cfg.fetch, { signal: abort.signal, ...(ds.s3 ? { s3: ds.s3 } : {}) }));
@@ -94,15 +96,15 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
       });
       if (decision.kind === 'lost') return 'lost';
       if (decision.kind === 'skip') {
-        if (!(await docs.skipClaim(pool, claim, null, decision.message))) return 'lost';
-        await docs.deleteParts(pool, documentId);
+        if (!(await skipClaim(pool, claim, null, decision.message))) return 'lost';
+        await deleteParts(pool, documentId);
         deps.metrics.documents.inc({ outcome: 'skipped', error_type: '' });
         dlog.info('document skipped', { reason: decision.message });
         return 'deduplicated';
       }
     }
     // Held only until the parser has it: a 90 MB PDF must not stay referenced through embed and store.
-    let bytes: Buffer | undefined = await timed('fetch', () => docs.loadBytes(pool, documentId));
+    let bytes: Buffer | undefined = await timed('fetch', () => loadBytes(pool, documentId));
     const parsed = await timed('parse', () => {
       const input = bytes!;
       bytes = undefined;
@@ -111,7 +113,7 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
     deps.metrics.pages.inc(parsed.totalPages);
     const chunks = await timed('chunk', () => chunkPages(parsed.pages, ds.chunkSize, ds.chunkOverlap));
     const { model, dimensions } = deps.embedder;
-    const recorded = await docs.ensureCollection(pool, claim.doc.collection, model, dimensions);
+    const recorded = await ensureCollection(pool, claim.doc.collection, model, dimensions);
     if (recorded.model !== model || recorded.dimensions !== dimensions) {
       throw new DocumentError(
         'EmbeddingMismatch',
@@ -123,17 +125,17 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
       // A reindex, or an earlier attempt that died while storing, may have left chunks behind
       // (possibly more than this attempt writes): those go first.
       if (claim.doc.may_have_chunks) await deps.storeBatcher.removeDocument(claim.doc.collection, documentId, model, dimensions);
-      else if (!(await docs.markMayHaveChunks(pool, claim))) throw new ClaimLostError('claim lost before storing');
+      else if (!(await markMayHaveChunks(pool, claim))) throw new ClaimLostError('claim lost before storing');
       await deps.storeBatcher.write(claim.doc.collection, documentId, chunks, vectors, model, dimensions);
     });
-    if (!(await docs.completeClaim(pool, claim, parsed.totalPages, chunks.length))) return 'lost';
+    if (!(await completeClaim(pool, claim, parsed.totalPages, chunks.length))) return 'lost';
     deps.metrics.documents.inc({ outcome: 'succeeded', error_type: '' });
     dlog.info('document succeeded', { pages: parsed.totalPages, chunks: chunks.length });
     return 'succeeded';
   } catch (err) {
     if (lost || err instanceof ClaimLostError) return 'lost';
     if (shutdown.aborted) {
-      await docs.handBackClaim(pool, claim);
+      await handBackClaim(pool, claim);
       deps.metrics.documents.inc({ outcome: 'handed_back', error_type: '' });
       dlog.info('document handed back on shutdown');
       return 'handed_back';
@@ -153,12 +155,12 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
 }
 
 /** A failed attempt, through the failure policy of the document's job. */
-async function settleFailure(deps: ProcessDeps, claim: docs.Claim, job: jobs.JobRow | undefined, ds: DocumentSettings, e: DocumentError, dlog: Logger): Promise<Outcome> {
+async function settleFailure(deps: ProcessDeps, claim: Claim, job: jobs.JobRow | undefined, ds: DocumentSettings, e: DocumentError, dlog: Logger): Promise<Outcome> {
   const { pool } = deps;
   const decision = decideFailure({ errorType: e.type, permanent: e.permanent, attempt: claim.attempt, retries: ds.retries, rules: ds.rules });
   if (decision === 'Retry') {
     const delay = backoffMs(claim.attempt, 1_000, 60_000);
-    await docs.retryClaim(pool, claim, e.type, e.message, delay);
+    await retryClaim(pool, claim, e.type, e.message, delay);
     // Read after the retry is queued: a job suspended or failing since must not start it again
     // (the PUT or failure that changed it moved queued documents back before, or does after).
     const now = job && (await jobs.getJob(pool, job.id));
@@ -171,12 +173,12 @@ async function settleFailure(deps: ProcessDeps, claim: docs.Claim, job: jobs.Job
     return 'retried';
   }
   if (decision === 'Ignore') {
-    await docs.skipClaim(pool, claim, e.type, e.message);
+    await skipClaim(pool, claim, e.type, e.message);
     deps.metrics.documents.inc({ outcome: 'skipped', error_type: e.type });
     dlog.info('document failure ignored by the job\'s failure policy', { errorType: e.type, err: e.message });
     return 'ignored';
   }
-  if (!(await docs.failClaim(pool, claim, e.type, e.message))) return 'lost';
+  if (!(await failClaim(pool, claim, e.type, e.message))) return 'lost';
   deps.metrics.documents.inc({ outcome: 'failed', error_type: e.type });
   dlog.warn('document failed', { errorType: e.type, err: e.message });
   if (job) {

@@ -5,7 +5,7 @@
 // PostgreSQL advisory lock.
 import type pg from 'pg';
 import type { Queue } from 'bullmq';
-import { sweep } from '../shared/db/documents.ts';
+import { sweep } from '../shared/db/sweep.ts';
 import { enqueueDocuments, type DocumentJobData } from '../shared/queue.ts';
 
 export interface SweepReport {

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimDocument, deleteDocument } from '../../src/shared/db/documents.ts';
+import { claimDocument } from '../../src/shared/db/claims.ts';
+import { deleteDocument } from '../../src/shared/db/document-queries.ts';
 import { migrate } from '../../src/shared/db/migrations.ts';
 import { createSchema } from './support/stack.ts';
 

@@ -6,7 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@sluice/devenv/net';
-import { loadBytes } from '../../src/shared/db/documents.ts';
+import { loadBytes } from '../../src/shared/db/document-bytes.ts';
 import { migrate } from '../../src/shared/db/migrations.ts';
 import { PartWriter } from '../../src/shared/db/part-writer.ts';
 import { createSchema } from './support/stack.ts';

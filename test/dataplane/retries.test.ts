@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { sweep } from '../../src/shared/db/documents.ts';
+import { sweep } from '../../src/shared/db/sweep.ts';
 import { call, upload, waitTerminal } from './support/client.ts';
 import { textPdf } from './support/pdf-factory.ts';
 import { startStack } from './support/stack.ts';

@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '@sluice/devenv/net';
-import * as docs from '../../src/shared/db/documents.ts';
+import { appendPart } from '../../src/shared/db/document-bytes.ts';
+import { sweep } from '../../src/shared/db/sweep.ts';
+import { createUploading, UPLOAD_HEARTBEAT_SECONDS } from '../../src/shared/db/uploads.ts';
 import { migrate } from '../../src/shared/db/migrations.ts';
 import { multipartParts } from './support/multipart.ts';
 import { RawHttp, uploadHead } from './support/raw-http.ts';
@@ -91,15 +93,15 @@ describe('unfinished uploads', () => {
     const stalled = crypto.randomUUID();
     const alive = crypto.randomUUID();
     for (const id of [stalled, alive]) {
-      await docs.createUploading(pool, { id, ...row });
-      await docs.appendPart(pool, id, 0, randomBytes(1024));
+      await createUploading(pool, { id, ...row });
+      await appendPart(pool, id, 0, randomBytes(1024));
     }
     // Started seven minutes ago, nothing for six (its API died): abandoned.
     await pool.query(`UPDATE documents SET created_at = now() - interval '7 minutes', updated_at = now() - interval '6 minutes' WHERE id = $1`, [stalled]);
     // Started two hours ago on a slow link, refreshed ten seconds ago: alive.
     await pool.query(`UPDATE documents SET created_at = now() - interval '2 hours', updated_at = now() - interval '10 seconds' WHERE id = $1`, [alive]);
 
-    const r = await docs.sweep(pool, 30, 5);
+    const r = await sweep(pool, 30, 5);
     expect(r.abandonedUploads).toBe(1);
     const { rows } = await pool.query<{ id: string }>('SELECT id FROM documents');
     expect(rows.map((x) => x.id)).toEqual([alive]);
@@ -127,6 +129,6 @@ describe('unfinished uploads', () => {
     const res = await up.http.response();
     clearInterval(probe);
     expect(res.status).toBe(202);
-    expect(refreshedBy).toBeGreaterThanOrEqual(docs.UPLOAD_HEARTBEAT_SECONDS - 0.5);
+    expect(refreshedBy).toBeGreaterThanOrEqual(UPLOAD_HEARTBEAT_SECONDS - 0.5);
   });
 });

@@ -1,9 +1,7 @@
 // Chunk text in PostgreSQL, for clusters with stores.chroma.storeText off: Chroma then holds
 // vectors and metadata only, and search reads the text of its hits from here by chunk id.
 // Rows go with their document (ON DELETE CASCADE), so deletes and purges need no extra step.
-import type pg from 'pg';
-
-type Q = pg.Pool | pg.PoolClient;
+import type { Queryable } from './queryable.ts';
 
 export interface ChunkTextRow {
   documentId: string;
@@ -20,7 +18,7 @@ export function chunkTextKey(documentId: string, chunkIndex: number): string {
  * Writes (or overwrites) chunk texts in one statement. Rows of a document deleted meanwhile are
  * left out rather than failing the others written with them.
  */
-export async function saveChunkTexts(db: Q, rows: readonly ChunkTextRow[]): Promise<void> {
+export async function saveChunkTexts(db: Queryable, rows: readonly ChunkTextRow[]): Promise<void> {
   // One row per chunk even if a chunk comes twice: ON CONFLICT may touch a row only once.
   const unique = new Map(rows.map((r) => [chunkTextKey(r.documentId, r.chunkIndex), r]));
   if (unique.size === 0) return;
@@ -35,12 +33,12 @@ export async function saveChunkTexts(db: Q, rows: readonly ChunkTextRow[]): Prom
   );
 }
 
-export async function deleteChunkTexts(db: Q, documentId: string): Promise<void> {
+export async function deleteChunkTexts(db: Queryable, documentId: string): Promise<void> {
   await db.query('DELETE FROM chunk_texts WHERE document_id = $1', [documentId]);
 }
 
 /** The texts of the given chunks that are here, keyed `<document>:<chunk index>`. */
-export async function loadChunkTexts(db: Q, chunks: readonly { documentId: string; chunkIndex: number }[]): Promise<Map<string, string>> {
+export async function loadChunkTexts(db: Queryable, chunks: readonly { documentId: string; chunkIndex: number }[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   if (chunks.length === 0) return found;
   const { rows } = await db.query<{ document_id: string; chunk_index: number; text: string }>(

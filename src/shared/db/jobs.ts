@@ -6,8 +6,7 @@ import { budgetExceeded, type FailureTarget } from '../jobs/failure-policy.ts';
 import type { JobSpec, JobState, SourceKind } from '../jobs/job-spec.ts';
 import type { StateCounts } from '../jobs/settle.ts';
 import { rollback, withTransaction } from './transaction.ts';
-
-type Q = pg.Pool | pg.PoolClient;
+import type { Queryable } from './queryable.ts';
 
 export interface JobRow {
   id: string;
@@ -34,11 +33,11 @@ export function failureOf(j: JobRow): FailureTarget | null {
   return j.failure_reason ? { reason: j.failure_reason, message: j.failure_message ?? '' } : null;
 }
 
-export async function getJob(db: Q, id: string, lock = ''): Promise<JobRow | undefined> {
+export async function getJob(db: Queryable, id: string, lock = ''): Promise<JobRow | undefined> {
   return (await db.query<JobRow>(`SELECT * FROM jobs WHERE id = $1 ${lock}`, [id])).rows[0];
 }
 
-export async function insertJob(db: Q, id: string, spec: JobSpec, hash: string, kind: SourceKind): Promise<JobRow | undefined> {
+export async function insertJob(db: Queryable, id: string, spec: JobSpec, hash: string, kind: SourceKind): Promise<JobRow | undefined> {
   const r = await db.query<JobRow>(
     `INSERT INTO jobs (id, collection, source_kind, spec, spec_hash, retry_nonce) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (id) DO NOTHING RETURNING *`,
@@ -48,7 +47,7 @@ export async function insertJob(db: Q, id: string, spec: JobSpec, hash: string, 
 }
 
 /** A new spec for an existing job; a finished job with a changed spec looks at its sources again. */
-export async function updateJobSpec(db: Q, id: string, spec: JobSpec, hash: string): Promise<JobRow> {
+export async function updateJobSpec(db: Queryable, id: string, spec: JobSpec, hash: string): Promise<JobRow> {
   const r = await db.query<JobRow>(
     `UPDATE jobs SET spec = $2, spec_hash = $3, updated_at = now(),
        state = CASE WHEN state = 'Complete' AND spec_hash <> $3 THEN 'Running' ELSE state END,
@@ -64,13 +63,13 @@ export async function updateJobSpec(db: Q, id: string, spec: JobSpec, hash: stri
  * that already holds one finishes it). Callers change the job's row first, so a dispatcher
  * tick that locked the row before them is undone here, and one after them sees the change.
  */
-export async function stopStarting(db: Q, jobId: string): Promise<number> {
+export async function stopStarting(db: Queryable, jobId: string): Promise<number> {
   const r = await db.query(`UPDATE documents SET state = 'pending', stage = 'pending', updated_at = now() WHERE job = $1 AND state = 'queued'`, [jobId]);
   return r.rowCount ?? 0;
 }
 
 /** Sets the failure target once; the first reason wins. */
-export async function setFailureTarget(db: Q, jobId: string, t: FailureTarget): Promise<boolean> {
+export async function setFailureTarget(db: Queryable, jobId: string, t: FailureTarget): Promise<boolean> {
   const r = await db.query(`UPDATE jobs SET failure_reason = $2, failure_message = $3, updated_at = now() WHERE id = $1 AND failure_reason IS NULL`, [
     jobId,
     t.reason,
@@ -87,7 +86,7 @@ const REVIVABLE = `('FailedDocumentsExceeded', 'FailJobRule')`;
  * A new retryNonce: failed documents go back to `pending` with attempts reset. Fetched ones
  * lose their bytes and hash, so a source fixed since is fetched again.
  */
-export async function requeueFailed(db: Q, jobId: string, nonce: string): Promise<number> {
+export async function requeueFailed(db: Queryable, jobId: string, nonce: string): Promise<number> {
   await db.query(`DELETE FROM document_parts WHERE document_id IN (SELECT id FROM documents WHERE job = $1 AND state = 'failed' AND source_uri IS NOT NULL)`, [jobId]);
   const r = await db.query(
     `UPDATE documents SET state = 'pending', stage = 'pending', attempts = 0, error_type = NULL, error_message = NULL, worker_id = NULL,
@@ -113,7 +112,7 @@ export async function requeueFailed(db: Q, jobId: string, nonce: string): Promis
 const ZERO: StateCounts = { pending: 0, queued: 0, processing: 0, succeeded: 0, failed: 0, skipped: 0 };
 
 /** Documents of each job by state. */
-export async function countsByJob(db: Q, ids: readonly string[]): Promise<Map<string, StateCounts>> {
+export async function countsByJob(db: Queryable, ids: readonly string[]): Promise<Map<string, StateCounts>> {
   const out = new Map<string, StateCounts>(ids.map((id) => [id, { ...ZERO }]));
   if (ids.length === 0) return out;
   const r = await db.query<{ job: string; state: keyof StateCounts; n: number }>(
@@ -128,7 +127,7 @@ export async function countsByJob(db: Q, ids: readonly string[]): Promise<Map<st
 }
 
 /** True when the job's source has been expanded completely for its current spec. */
-export async function expansionDone(db: Q, job: Pick<JobRow, 'id' | 'source_kind' | 'spec_hash'>): Promise<boolean> {
+export async function expansionDone(db: Queryable, job: Pick<JobRow, 'id' | 'source_kind' | 'spec_hash'>): Promise<boolean> {
   const r = await db.query('SELECT 1 FROM job_sources WHERE job = $1 AND source = $2 AND spec_hash = $3 AND done', [job.id, job.source_kind, job.spec_hash]);
   return (r.rowCount ?? 0) > 0;
 }
@@ -139,7 +138,7 @@ export interface JobStats {
   finishedLastMinute: number;
 }
 
-export async function jobStats(db: Q, id: string): Promise<JobStats> {
+export async function jobStats(db: Queryable, id: string): Promise<JobStats> {
   const r = await db.query<{ pages: string | null; chunks: string | null; recent: number }>(
     `SELECT sum(pages) FILTER (WHERE state = 'succeeded') AS pages, sum(chunks) FILTER (WHERE state = 'succeeded') AS chunks,
        count(*) FILTER (WHERE state IN ('succeeded', 'failed', 'skipped') AND finished_at > now() - interval '1 minute')::int AS recent
@@ -158,7 +157,7 @@ export interface FailureEntry {
   attempts: number;
 }
 
-export async function lastFailures(db: Q, id: string, limit = 20): Promise<FailureEntry[]> {
+export async function lastFailures(db: Queryable, id: string, limit = 20): Promise<FailureEntry[]> {
   const r = await db.query<FailureEntry>(
     `SELECT id, source_uri, error_type, error_message, attempts FROM documents WHERE job = $1 AND state = 'failed' ORDER BY finished_at DESC NULLS LAST, id LIMIT $2`,
     [id, limit],
@@ -244,7 +243,7 @@ export async function purgeJobStep(pool: pg.Pool, id: string, removeChunks: (doc
 }
 
 /** Sets the job's failure target when its failed documents are beyond its failure policy. */
-export async function checkFailureBudget(db: Q, job: Pick<JobRow, 'id' | 'spec' | 'failure_reason'>, counts?: StateCounts): Promise<FailureTarget | null> {
+export async function checkFailureBudget(db: Queryable, job: Pick<JobRow, 'id' | 'spec' | 'failure_reason'>, counts?: StateCounts): Promise<FailureTarget | null> {
   if (job.failure_reason) return null;
   const c = counts ?? (await countsByJob(db, [job.id])).get(job.id)!;
   const total = c.pending + c.queued + c.processing + c.succeeded + c.failed + c.skipped;

@@ -1,7 +1,8 @@
 // The OpenAPI document and the express routes, compared both ways from the app itself: a route
 // added without documenting it, or documented without a route, fails here.
 import { describe, expect, it } from 'vitest';
-import { createApp, type AppDeps } from '../../../src/api/app.ts';
+import { createApp } from '../../../src/api/app.ts';
+import type { AppDeps } from '../../../src/api/app-deps.ts';
 import { openApiDocument } from '../../../src/api/openapi.ts';
 
 interface Layer {

@@ -2,8 +2,9 @@
 // status and spec.replicas; and that the drift check judges the trimmed object as the whole one.
 import { describe, expect, it } from 'vitest';
 import type { KubernetesObject, V1ManagedFieldsEntry } from '@kubernetes/client-node';
-import { drift, type FieldsV1 } from '../../src/controller/runtime/apply.ts';
+import { drift } from '../../src/controller/runtime/apply.ts';
 import { keepAppliedOnly } from '../../src/controller/runtime/applied-only.ts';
+import type { FieldsV1 } from '../../src/controller/runtime/field-set.ts';
 
 const entry = (fieldsV1: FieldsV1, over: Partial<V1ManagedFieldsEntry> = {}): V1ManagedFieldsEntry => ({
   manager: 'sluice-operator',

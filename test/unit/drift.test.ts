@@ -2,8 +2,9 @@
 // field removed from the desired object is noticed, and a converged child costs nothing.
 import { describe, expect, it } from 'vitest';
 import type { KubernetesObject, V1ManagedFieldsEntry } from '@kubernetes/client-node';
-import { appliedFields, drift, staleFields, type FieldsV1 } from '../../src/controller/runtime/apply.ts';
+import { appliedFields, drift, staleFields } from '../../src/controller/runtime/apply.ts';
 import { keepOwnAppliedFields } from '../../src/controller/runtime/shared-informers.ts';
+import type { FieldsV1 } from '../../src/controller/runtime/field-set.ts';
 
 const entry = (fieldsV1: FieldsV1, over: Partial<V1ManagedFieldsEntry> = {}): V1ManagedFieldsEntry => ({
   manager: 'sluice-operator',

@@ -6,9 +6,10 @@
 // field when the operator lets go; the HPA's first scale then takes it over. Pure.
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
-import { appliedFields, type FieldsV1 } from '../runtime/apply.ts';
+import { appliedFields } from '../runtime/apply.ts';
 import { childName } from './names.ts';
 import { workerReplicas } from './worker.ts';
+import type { FieldsV1 } from '../runtime/field-set.ts';
 
 /** The field manager that holds the worker count between the operator and KEDA's HPA. */
 export const HANDOVER_FIELD_MANAGER = 'sluice-operator-handover';

@@ -8,7 +8,7 @@
 // never read, and not kept.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../constants.ts';
-import type { FieldsV1 } from './apply.ts';
+import { matchesKeys, wireName, type FieldsV1 } from './field-set.ts';
 
 /** Read whoever owns them: the autoscaler reads the worker count that KEDA's HPA may hold. */
 const KEEP_IN_SPEC = ['replicas'];
@@ -35,8 +35,6 @@ export function keepAppliedOnly(obj: KubernetesObject): KubernetesObject {
   return out as KubernetesObject;
 }
 
-const wireName = (k: string) => (k.startsWith('_') ? k.slice(1) : k);
-
 /** An object without its undefined members (the typed models assign every attribute). */
 function plain(value: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined));
@@ -58,7 +56,7 @@ function prune(value: unknown, fields: FieldsV1): unknown {
     // Lists without merge keys (atomic lists, `v:` sets, `i:` positions) are kept whole.
     if (byKey.length !== keys.length) return value;
     return value.flatMap((item: unknown) => {
-      const f = byKey.find((k) => matches(item, k.match));
+      const f = byKey.find((k) => matchesKeys(item, k.match));
       return f ? [prune(item, f.fields)] : [];
     });
   }
@@ -69,9 +67,3 @@ function prune(value: unknown, fields: FieldsV1): unknown {
   }
   return out;
 }
-
-const matches = (item: unknown, keys: Record<string, unknown>) =>
-  item !== null && typeof item === 'object' && Object.entries(keys).every(([k, v]) => {
-    const x = (item as Record<string, unknown>)[k];
-    return x === v || (x !== undefined && x !== null && typeof x !== 'object' && String(x) === String(v));
-  });

@@ -6,6 +6,7 @@
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../constants.ts';
 import { ApplyError, ControllerError, errorMessage, httpStatus } from './errors.ts';
+import { looseEqual, matchesKeys, wireName, type FieldsV1 } from './field-set.ts';
 import { kindNotServed } from './kind-ref.ts';
 
 /** True when every field of `desired` has the same value in `live` (arrays element by element). */
@@ -22,15 +23,6 @@ export function isSubset(desired: unknown, live: unknown): boolean {
   // Quantities and int-or-string ports may come back in the other representation.
   return desired === live || (typeof live !== 'object' && String(desired) === String(live));
 }
-
-/**
- * client-node's typed models rename JSON keys that clash with reserved words (`from` is
- * `_from`), while objects from watch events keep the wire names.
- */
-const wireName = (k: string) => (k.startsWith('_') ? k.slice(1) : k);
-
-/** A field set in the apiserver's FieldsV1 form: `f:<field>`, `k:<keys json>`, `v:<value json>`, `i:<index>`, `.`. */
-export type FieldsV1 = { [key: string]: FieldsV1 };
 
 /**
  * The fields `manager` owns on `live` through server-side apply of `apiVersion` (not through
@@ -65,9 +57,7 @@ function findMember(key: string, desired: unknown): { found: boolean; value?: un
     }
     case 'k:': {
       const keys = JSON.parse(rest) as Record<string, unknown>;
-      const value = (Array.isArray(desired) ? desired : []).find(
-        (item: unknown) => item !== null && typeof item === 'object' && Object.entries(keys).every(([k, v]) => looseEqual((item as Record<string, unknown>)[k], v)),
-      );
+      const value = (Array.isArray(desired) ? desired : []).find((item: unknown) => matchesKeys(item, keys));
       return { found: value !== undefined, value };
     }
     case 'v:': {
@@ -82,8 +72,6 @@ function findMember(key: string, desired: unknown): { found: boolean; value?: un
       return { found: true, value: undefined }; // a form we do not know: never a reason to apply
   }
 }
-
-const looseEqual = (a: unknown, b: unknown) => a === b || (a !== undefined && a !== null && typeof a !== 'object' && String(a) === String(b));
 
 export type Drift = 'missing' | 'unmanaged' | 'differs' | 'stale';
 

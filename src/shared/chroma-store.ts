@@ -79,10 +79,10 @@ export class ChromaStore {
             name,
             embeddingFunction: null,
             metadata: { 'sluice:model': model, 'sluice:dimensions': dimensions },
-            // A longer query candidate list than Chroma's 100: among many look-alike chunks a
-            // chunk at distance 0.12 was missed for ones at 0.8. It made that rarer, not gone (an
-            // unfiltered search can still miss; a filtered one is exact). Insertion keeps its
-            // default, the Chroma server being the pipeline's costliest stage.
+            // A longer query candidate list than Chroma's 100: among many look-alike chunks the
+            // default misses near chunks for far ones. Rarer, not gone: an unfiltered search can
+            // still miss, a filtered one is exact. Insertion keeps its default, the Chroma server
+            // being the pipeline's costliest stage.
             configuration: { hnsw: { space: 'cosine', ef_search: HNSW_EF_SEARCH } },
           });
         }

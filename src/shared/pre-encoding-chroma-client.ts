@@ -1,6 +1,6 @@
 // A chromadb client whose writes carry embeddings encoded by Buffer. The client (3.5.0) turns
-// each vector into base64 through a string of one character per byte and btoa: about 0.14 ms a
-// 384-dimension vector, more than the Chroma server's own work on a record without its text.
+// each vector into base64 through a string of one character per byte and btoa, which costs more
+// than the Chroma server's own work on a record without its text (docs/benchmarks.md).
 // This keeps the client's protocol and moves only that step: the client is told the server lacks
 // base64 support, so it passes vectors through untouched, and each vector is a Float32Array
 // whose JSON form is the base64 the client would have sent (float32 in this machine's byte

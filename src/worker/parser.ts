@@ -37,8 +37,8 @@ export const RECYCLE_AFTER = 200;
 const MiB = 1024 * 1024;
 /**
  * How far above its resting size (measured when it is ready) a process may stay after a document
- * before it is replaced: half its memory budget, at least 128 MiB. Ordinary documents level off
- * about 90 MiB above rest; a 60 MiB PDF leaves it 220 MiB above.
+ * before it is replaced: half its memory budget, at least 128 MiB, which ordinary documents stay
+ * under and a large PDF's leftovers do not.
  */
 export function recycleGrowthBytes(memoryMiB: number): number {
   return Math.max(128, memoryMiB / 2) * MiB;
@@ -47,10 +47,10 @@ export function recycleGrowthBytes(memoryMiB: number): number {
  * V8 flags of a PDFium process. pdf.js instantiates WebAssembly (image decoders) after the cap is
  * set, so its processes run without the trap handler (V8 then reserves only the memory's maximum
  * instead of 8 GiB and more, which the cap would refuse); PDFium's memory is reserved before the
- * cap, and the trap handler makes it 10-15 % faster (bounds checks by guard pages instead of code).
+ * cap, and the trap handler makes it faster (bounds checks by guard pages instead of code).
  * PDFium is C++ compiled to WebAssembly: virtual calls are call_indirect, which V8 13.6 inlines
- * speculatively only when asked (on by default from V8 13.7); with a larger inlining budget, about
- * 10 % more pages per CPU-second once its hot code has tiered up (bench:parse).
+ * speculatively only when asked (on by default from V8 13.7); with a larger inlining budget it
+ * parses more pages per CPU-second once its hot code has tiered up (docs/benchmarks.md).
  */
 export const PDFIUM_V8_FLAGS = ['--wasm-inlining-call-indirect', '--wasm-inlining-budget=15000', '--wasm-inlining-factor=5'];
 /** False where prlimit(1) is missing: then only V8's heap is capped, not decoded buffers. */

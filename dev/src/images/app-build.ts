@@ -1,8 +1,8 @@
 // What the Dockerfile's build and deps stages make, made here without Docker and cached by their
 // inputs under ~/.cache/sluice/app: `dist/` compiled from src/ with tsconfig.build.json, the
 // production node_modules of `npm ci --omit=dev --ignore-scripts` on this package-lock.json, and
-// Node. Native code is stripped of its debug information (`strip --strip-unneeded`): the Chroma
-// server's addon shrinks from ~440 MB to ~46 MB, which halves the image a node imports every run.
+// Node. Native code is stripped of its debug information (`strip --strip-unneeded`): most of the
+// Chroma server's addon is debug information, which a node would otherwise import every run.
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';

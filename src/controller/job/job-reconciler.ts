@@ -40,25 +40,25 @@ export const PURGE_POLL_MS = 2_000;
 /** The API refused the spec itself: a condition until the spec changes, not a retry. */
 const SPEC_REFUSALS = [400, 409, 413, 422];
 
-export async function reconcileJob(d: JobReconcilerDeps, { namespace, name }: ObjectRef): Promise<ReconcileResult> {
+export async function reconcileJob(deps: JobReconcilerDeps, { namespace, name }: ObjectRef): Promise<ReconcileResult> {
   // (1) Get the job. Gone: its finalizer has run, there is nothing left to do.
-  const job = d.getJob(namespace, name);
+  const job = deps.getJob(namespace, name);
   const pollKey = `${namespace}/${name}`;
   if (!job) {
-    d.polls.delete(pollKey);
+    deps.polls.delete(pollKey);
     return {};
   }
   const clusterName = job.spec.clusterRef.name;
-  const found = d.getCluster(namespace, clusterName);
+  const found = deps.getCluster(namespace, clusterName);
   const cluster = found && !found.metadata.deletionTimestamp ? found : undefined;
 
   // (2) Being deleted: clean up in the cluster as deletionPolicy says, then let it go.
-  if (job.metadata.deletionTimestamp) return finalize(d, job, cluster);
+  if (job.metadata.deletionTimestamp) return finalize(deps, job, cluster);
 
   // (3) The finalizer first, so no job reaches a cluster without it. The patch's watch event
   // brings the job back.
   if (!hasFinalizer(job)) {
-    await d.writer.addFinalizer(job);
+    await deps.writer.addFinalizer(job);
     return {};
   }
 
@@ -67,25 +67,25 @@ export async function reconcileJob(d: JobReconcilerDeps, { namespace, name }: Ob
   // ClusterReady, not waited for: its API answering is what a job needs, and a running job's
   // progress must not freeze because one component blinked.
   const readiness = clusterReadiness(job, cluster);
-  const api = cluster ? await d.api(cluster) : undefined;
+  const api = cluster ? await deps.api(cluster) : undefined;
   if (!api) {
     const waiting: ClusterReadiness = cluster ? { ready: false, reason: 'ClusterNotReady', message: `IngestionCluster "${clusterName}" has no operator key Secret yet.` } : readiness;
-    await updateStatus(d, job, { cluster: waiting });
+    await updateStatus(deps, job, { cluster: waiting });
     return { requeueAfterMs: CLUSTER_WAIT_MS };
   }
 
   // (5) Not due yet: a watch event (our own status write, the cluster's status every 15 s)
   // before the next poll, for a spec already submitted, keeps the schedule without calling the
-  // API. Otherwise each status write brought a poll that wrote status again, as fast as the
-  // round trip: bench:job saw 70 status writes a minute.
-  const polled = d.polls.get(pollKey);
-  const nowMs = d.now().getTime();
+  // API. Otherwise each status write would bring a poll that writes status again, as fast as the
+  // round trip.
+  const polled = deps.polls.get(pollKey);
+  const nowMs = deps.now().getTime();
   if (polled && nowMs < polled.dueAt && polled.generation === job.metadata.generation) return { requeueAfterMs: polled.dueAt - nowMs };
 
   // (6) Resolve the references of the sources.
-  const resolved = await resolveRefs(job, d.refs);
+  const resolved = await resolveRefs(job, deps.refs);
   if (!resolved.ok) {
-    await updateStatus(d, job, { cluster: readiness, rejected: { reason: resolved.reason, message: resolved.message } });
+    await updateStatus(deps, job, { cluster: readiness, rejected: { reason: resolved.reason, message: resolved.message } });
     return { requeueAfterMs: REFS_WAIT_MS };
   }
 
@@ -95,23 +95,23 @@ export async function reconcileJob(d: JobReconcilerDeps, { namespace, name }: Ob
     view = await submit(api, job.metadata.uid!, buildJobBody(job, resolved.refs));
   } catch (err) {
     if (err instanceof ClusterApiError && SPEC_REFUSALS.includes(err.status)) {
-      await updateStatus(d, job, { cluster: readiness, rejected: { reason: conditionReason(err.code, 'Refused'), message: err.message } });
+      await updateStatus(deps, job, { cluster: readiness, rejected: { reason: conditionReason(err.code, 'Refused'), message: err.message } });
       return {};
     }
-    if (err instanceof ClusterApiUnavailable) await updateStatus(d, job, { cluster: { ready: false, reason: 'APIUnavailable', message: err.message } });
+    if (err instanceof ClusterApiUnavailable) await updateStatus(deps, job, { cluster: { ready: false, reason: 'APIUnavailable', message: err.message } });
     throw err;
   }
 
   // (8) Status from the API's view, written only when it changed.
-  const moved = await updateStatus(d, job, { cluster: readiness, view });
+  const moved = await updateStatus(deps, job, { cluster: readiness, view });
 
   // (9) Poll a running job, faster while it moves; a finished one not at all.
   const next = nextPoll(view.state, polled, moved, nowMs);
   if (next === undefined) {
-    d.polls.delete(pollKey);
+    deps.polls.delete(pollKey);
     return {};
   }
-  d.polls.set(pollKey, { ...next, generation: job.metadata.generation });
+  deps.polls.set(pollKey, { ...next, generation: job.metadata.generation });
   return { requeueAfterMs: next.dueAt - nowMs };
 }
 
@@ -135,27 +135,27 @@ async function submit(api: ClusterApi, id: string, body: ReturnType<typeof build
 }
 
 /** Computes the status; writes it and records Events only when it changed. True if it did. */
-async function updateStatus(d: JobReconcilerDeps, job: IngestionJob, o: JobObservation): Promise<boolean> {
-  const status = computeJobStatus(job, o, d.now());
+async function updateStatus(deps: JobReconcilerDeps, job: IngestionJob, observation: JobObservation): Promise<boolean> {
+  const status = computeJobStatus(job, observation, deps.now());
   if (stableStringify(status) === stableStringify(job.status ?? {})) return false;
-  await d.writer.writeStatus(job, status);
-  for (const e of jobEvents(job.status, status)) await d.events.record(job, e.type, e.reason, e.message);
+  await deps.writer.writeStatus(job, status);
+  for (const e of jobEvents(job.status, status)) await deps.events.record(job, e.type, e.reason, e.message);
   return true;
 }
 
-async function finalize(d: JobReconcilerDeps, job: IngestionJob, cluster: IngestionCluster | undefined): Promise<ReconcileResult> {
+async function finalize(deps: JobReconcilerDeps, job: IngestionJob, cluster: IngestionCluster | undefined): Promise<ReconcileResult> {
   if (!hasFinalizer(job)) return {};
   const purge = job.spec.deletionPolicy === 'Delete';
-  const api = cluster && (await d.api(cluster));
+  const api = cluster && (await deps.api(cluster));
   if (!api) {
     // Nothing to clean up through: do not hold the deletion hostage.
     const why = cluster ? `IngestionCluster "${cluster.metadata.name}" has no operator key Secret` : `IngestionCluster "${job.spec.clusterRef.name}" no longer exists`;
-    await d.events.record(job, 'Warning', 'CleanupSkipped', `${why}: released the finalizer without removing the job's records${purge ? ', documents and chunks' : ''} from the cluster.`);
-    await d.writer.removeFinalizer(job);
+    await deps.events.record(job, 'Warning', 'CleanupSkipped', `${why}: released the finalizer without removing the job's records${purge ? ', documents and chunks' : ''} from the cluster.`);
+    await deps.writer.removeFinalizer(job);
     return {};
   }
   const outcome = await api.deleteJob(job.metadata.uid!, purge);
   if (!outcome.done) return { requeueAfterMs: PURGE_POLL_MS };
-  await d.writer.removeFinalizer(job);
+  await deps.writer.removeFinalizer(job);
   return {};
 }

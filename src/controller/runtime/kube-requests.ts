@@ -1,8 +1,8 @@
 // The operator's few requests besides its informers' and its applies (a Secret's existence,
 // Events, the Lease, status and finalizer patches, worker pods): plain JSON over the KubeConfig's
 // connection and credentials, as client-node's Watch sends its own. client-node's typed clients
-// (CoreV1Api, CustomObjectsApi, …) would load the request code of every API group, ~19 MiB
-// resident that the operator otherwise never loads (lazy-api-classes.ts, issue 11).
+// (CoreV1Api, CustomObjectsApi, …) would load the request code of every API group, memory the
+// operator otherwise never spends (lazy-api-classes.ts).
 // Objects come back as the apiserver sends them: timestamps are strings, not the typed models'
 // Dates. A failure is client-node's ApiException, so errors.ts reads it as before.
 import { ApiException, HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
@@ -23,16 +23,16 @@ export const APPLY_PATCH = 'application/apply-patch+yaml';
 
 export function kubeRequests(kc: KubeConfig): KubeRequest {
   const http = new IsomorphicFetchHttpLibrary();
-  return async <T>(method: Method, path: string, o: RequestOptions = {}) => {
+  return async <T>(method: Method, path: string, options: RequestOptions = {}) => {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('No active cluster!');
     const url = new URL(cluster.server + path);
-    for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const ctx = new RequestContext(url.toString(), HttpMethod[method]);
     ctx.setHeaderParam('Accept', 'application/json');
-    if (o.body !== undefined) {
-      ctx.setHeaderParam('Content-Type', o.contentType ?? 'application/json');
-      ctx.setBody(JSON.stringify(o.body));
+    if (options.body !== undefined) {
+      ctx.setHeaderParam('Content-Type', options.contentType ?? 'application/json');
+      ctx.setBody(JSON.stringify(options.body));
     }
     await kc.applySecurityAuthentication(ctx);
     const res = await http.send(ctx).toPromise();

@@ -1,6 +1,6 @@
 // client-node's index loads the typed client of every API group (CoreV1Api, AppsV1Api, … with
-// their request factories: ~10 MB of source, ~19 MiB resident) even for a process that never
-// constructs one, and its KubeConfig imports that index. The operator makes its requests
+// their request factories, the bulk of the operator's memory at rest) even for a process that
+// never constructs one, and its KubeConfig imports that index. The operator makes its requests
 // without them (kube-requests.ts), so in its process these classes are loaded on first
 // construction instead: the index exports, under the same names, classes whose constructor
 // loads the real ones and returns a real instance. Nothing else of client-node changes.

@@ -128,7 +128,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     name: 'document_parts.data storage external',
     // A PDF's bytes are compressed already: TOAST's default pglz tried every part and gave up,
-    // about half of PostgreSQL's CPU on an upload (bench:uploads). Out of line, uncompressed.
+    // a large share of PostgreSQL's CPU on an upload. Out of line, uncompressed.
     // Parts written before keep their form; only the catalog changes.
     sql: `ALTER TABLE document_parts ALTER COLUMN data SET STORAGE EXTERNAL;`,
   },

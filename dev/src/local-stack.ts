@@ -29,7 +29,7 @@ export interface LocalStackOptions {
   operatorKey?: string;
 }
 
-export async function startLocalStack(env: Record<string, string> = {}, o: LocalStackOptions = {}): Promise<LocalStack> {
+export async function startLocalStack(env: Record<string, string> = {}, options: LocalStackOptions = {}): Promise<LocalStack> {
   const db = await createSchema('sluice');
   const { schema, url: pgUrl } = db;
   const chroma = await startChroma();
@@ -38,9 +38,9 @@ export async function startLocalStack(env: Record<string, string> = {}, o: Local
   const keysFile = join(keysDir, 'keys');
   writeFileSync(keysFile, `local:${createHash('sha256').update(key).digest('hex')}\n`);
   const operatorKeys: Record<string, string> = {};
-  if (o.operatorKey !== undefined) {
+  if (options.operatorKey !== undefined) {
     operatorKeys.SLUICE_OPERATOR_KEYS_FILE = join(keysDir, 'operator-keys');
-    writeFileSync(operatorKeys.SLUICE_OPERATOR_KEYS_FILE, operatorKeyLine(o.operatorKey));
+    writeFileSync(operatorKeys.SLUICE_OPERATOR_KEYS_FILE, operatorKeyLine(options.operatorKey));
   }
   const port = await freePort();
   const fullEnv: Record<string, string> = {

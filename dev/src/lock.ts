@@ -24,7 +24,7 @@ function owner(lock: string): { pid: number; start: string } | undefined {
   }
 }
 
-const alive = (o: { pid: number; start: string }) => startTime(o.pid) === o.start;
+const alive = (owner: { pid: number; start: string }) => startTime(owner.pid) === owner.start;
 
 /** Takes `lock` (a directory), waiting while a live process holds it; returns its release. */
 export async function acquireLock(lock: string, what: string, log: (s: string) => void, timeoutMs = 60 * 60_000): Promise<() => void> {

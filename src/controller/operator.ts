@@ -10,6 +10,6 @@ export const OPERATOR_CONTROLLERS: readonly ControllerFactory[] = [clusterContro
 
 export type OperatorOptions = Omit<ManagerOptions, 'controllers' | 'image'> & Partial<Pick<ManagerOptions, 'controllers' | 'image'>>;
 
-export function createOperator(o: OperatorOptions): Manager {
-  return new Manager({ ...o, controllers: o.controllers ?? [...OPERATOR_CONTROLLERS], image: o.image ?? DEFAULT_IMAGE });
+export function createOperator(options: OperatorOptions): Manager {
+  return new Manager({ ...options, controllers: options.controllers ?? [...OPERATOR_CONTROLLERS], image: options.image ?? DEFAULT_IMAGE });
 }

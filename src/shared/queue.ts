@@ -43,8 +43,8 @@ export interface EnqueueItem {
   delayMs?: number | undefined;
 }
 
-function optsFor(d: EnqueueItem) {
-  return { jobId: jobIdFor(d.id, d.attempts), ...(d.priority ? { priority: d.priority } : {}), ...(d.delayMs ? { delay: d.delayMs } : {}) };
+function optsFor(item: EnqueueItem) {
+  return { jobId: jobIdFor(item.id, item.attempts), ...(item.priority ? { priority: item.priority } : {}), ...(item.delayMs ? { delay: item.delayMs } : {}) };
 }
 
 export async function enqueueDocument(queue: Queue<DocumentJobData>, documentId: string, attempt: number, delayMs = 0, priority?: number): Promise<void> {

@@ -36,9 +36,9 @@ export interface DispatchReport {
 
 const LOCK = `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || ':sluice-dispatcher')) AS locked`;
 
-export async function dispatchOnce(d: DispatchDeps, capacity: number): Promise<DispatchReport> {
+export async function dispatchOnce(deps: DispatchDeps, capacity: number): Promise<DispatchReport> {
   // The advisory lock is the transaction's: COMMIT (or ROLLBACK on an error) lets it go.
-  return withTransaction(d.pool, async (client) => {
+  return withTransaction(deps.pool, async (client) => {
     const items: EnqueueItem[] = [];
     if (!(await client.query<{ locked: boolean }>(LOCK)).rows[0]?.locked) return { ran: false, items };
     await dispatch.applyDeadlines(client);
@@ -105,19 +105,19 @@ export interface Dispatcher {
  * (the worker's client waits out outages) costs one pending read or write at a time, never a
  * pile of them, and never stops dispatching in PostgreSQL.
  */
-export function startDispatcher(d: DispatchDeps, onError: (err: unknown) => void, intervalMs = 500): Dispatcher {
+export function startDispatcher(deps: DispatchDeps, onError: (err: unknown) => void, intervalMs = 500): Dispatcher {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
-  let capacity = d.concurrency;
+  let capacity = deps.concurrency;
   let readingCapacity = false;
   let enqueuing = false;
   const readCapacity = () => {
     if (readingCapacity) return;
     readingCapacity = true;
-    readWorkerHeartbeats(d.redis, { key: workersKeyFor(d.queue.name) })
-      .then((hb) => (capacity = Math.max(d.concurrency, hb.workers.reduce((n, w) => n + w.concurrency, 0))))
-      .catch(() => (capacity = d.concurrency))
+    readWorkerHeartbeats(deps.redis, { key: workersKeyFor(deps.queue.name) })
+      .then((hb) => (capacity = Math.max(deps.concurrency, hb.workers.reduce((n, w) => n + w.concurrency, 0))))
+      .catch(() => (capacity = deps.concurrency))
       .finally(() => (readingCapacity = false));
   };
   // After the commit: a document is `queued` before it is on the queue. If Redis does not take
@@ -125,12 +125,12 @@ export function startDispatcher(d: DispatchDeps, onError: (err: unknown) => void
   const enqueue = async (items: EnqueueItem[]) => {
     if (items.length === 0 || enqueuing) return;
     enqueuing = true;
-    const p = enqueueDocuments(d.queue, items).finally(() => (enqueuing = false));
+    const p = enqueueDocuments(deps.queue, items).finally(() => (enqueuing = false));
     await withDeadline(p, REDIS_DEADLINE_MS, () => new Error('Redis did not take the dispatched documents in time; the sweeper will'));
   };
   const tick = async () => {
     readCapacity();
-    await enqueue((await dispatchOnce(d, capacity)).items);
+    await enqueue((await dispatchOnce(deps, capacity)).items);
   };
   const schedule = (ms: number) => {
     if (stopped) return;

@@ -15,34 +15,34 @@ export interface DrainWatch {
   stop(): void;
 }
 
-export function watchDrain(o: { redis: Redis; key: string; workerId: string; worker: Pausable; log: Logger; onChange: () => void; intervalMs?: number }): DrainWatch {
+export function watchDrain(options: { redis: Redis; key: string; workerId: string; worker: Pausable; log: Logger; onChange: () => void; intervalMs?: number }): DrainWatch {
   let draining = false;
   let checking = false;
   const check = async () => {
     if (checking) return;
     checking = true;
     try {
-      const requested = await isDrainRequested(o.redis, o.key, o.workerId);
+      const requested = await isDrainRequested(options.redis, options.key, options.workerId);
       if (requested && !draining) {
         // Waits for the documents in flight and cuts the blocking fetch, so that once this
         // resolves no document can still arrive: only then is the worker reported drained.
-        await o.worker.pause(false);
+        await options.worker.pause(false);
         draining = true;
-        o.log.info('draining: taking no new documents', { worker: o.workerId });
-        o.onChange();
+        options.log.info('draining: taking no new documents', { worker: options.workerId });
+        options.onChange();
       } else if (!requested && draining) {
-        await o.worker.resume();
+        await options.worker.resume();
         draining = false;
-        o.log.info('drain withdrawn: taking documents again', { worker: o.workerId });
-        o.onChange();
+        options.log.info('drain withdrawn: taking documents again', { worker: options.workerId });
+        options.onChange();
       }
     } catch (err) {
-      o.log.warn('drain check failed', errorFields(err));
+      options.log.warn('drain check failed', errorFields(err));
     } finally {
       checking = false;
     }
   };
-  const timer = setInterval(() => void check(), o.intervalMs ?? DRAIN_CHECK_MS);
+  const timer = setInterval(() => void check(), options.intervalMs ?? DRAIN_CHECK_MS);
   void check();
   return {
     get draining() {

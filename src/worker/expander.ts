@@ -23,27 +23,27 @@ const LOCK = `hashtext(current_schema() || ':sluice-expander')`;
 const BUDGET_MS = 2_000;
 const RETRY_MS = 5_000;
 
-export async function expandOnce(d: ExpandDeps): Promise<{ ran: boolean; pages: number }> {
-  const client = await d.pool.connect();
+export async function expandOnce(deps: ExpandDeps): Promise<{ ran: boolean; pages: number }> {
+  const client = await deps.pool.connect();
   let pages = 0;
   try {
     if (!(await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${LOCK}) AS locked`)).rows[0]?.locked) return { ran: false, pages };
     try {
       const until = Date.now() + BUDGET_MS;
-      for (const job of await jobsToExpand(d.pool)) {
-        if ((d.backoff.get(job.id) ?? 0) > Date.now()) continue;
+      for (const job of await jobsToExpand(deps.pool)) {
+        if ((deps.backoff.get(job.id) ?? 0) > Date.now()) continue;
         let cursor = job.cursor;
-        while (Date.now() < until && !d.signal.aborted) {
+        while (Date.now() < until && !deps.signal.aborted) {
           let page: Awaited<ReturnType<typeof readSourcePage>>;
           try {
-            page = await readSourcePage(job.spec, cursor, d.fetch, d.signal);
+            page = await readSourcePage(job.spec, cursor, deps.fetch, deps.signal);
           } catch (err) {
-            if (d.signal.aborted) throw err;
-            d.onError(job.id, err);
+            if (deps.signal.aborted) throw err;
+            deps.onError(job.id, err);
             // A source that can never be read fails the job; anything else is tried again.
             if (err instanceof DocumentError && err.permanent) {
-              await setFailureTarget(d.pool, job.id, { reason: 'SourceFailed', message: `${job.source_kind}: ${err.message}` });
-            } else d.backoff.set(job.id, Date.now() + RETRY_MS);
+              await setFailureTarget(deps.pool, job.id, { reason: 'SourceFailed', message: `${job.source_kind}: ${err.message}` });
+            } else deps.backoff.set(job.id, Date.now() + RETRY_MS);
             break;
           }
           const docs = page.entries.map((e) => ({
@@ -52,9 +52,9 @@ export async function expandOnce(d: ExpandDeps): Promise<{ ran: boolean; pages: 
             filename: displayName(e),
             metadata: { ...job.spec.metadata, ...e.metadata },
           }));
-          if (!(await savePage(d.pool, job, job.spec_hash, docs, page.next))) break;
+          if (!(await savePage(deps.pool, job, job.spec_hash, docs, page.next))) break;
           pages++;
-          d.backoff.delete(job.id);
+          deps.backoff.delete(job.id);
           if (page.next === null) break;
           cursor = page.next;
         }

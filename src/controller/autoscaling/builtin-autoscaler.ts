@@ -42,16 +42,16 @@ export interface BuiltinTurn {
  * undefined when the cluster has no Builtin autoscaler now (another mode, suspended), or has not
  * had a first measurement and its API serves no pod yet: the Deployment then keeps the spec's count.
  */
-export async function builtinTurn(d: BuiltinDeps, cluster: IngestionCluster, liveReplicas: number | undefined, apiServing: boolean): Promise<BuiltinTurn | undefined> {
+export async function builtinTurn(deps: BuiltinDeps, cluster: IngestionCluster, liveReplicas: number | undefined, apiServing: boolean): Promise<BuiltinTurn | undefined> {
   const key = `${cluster.metadata.namespace}/${cluster.metadata.name}`;
   const { spec } = cluster;
   if (spec.autoscaling.mode !== 'Builtin' || spec.suspend) {
-    d.memory.forget(key);
+    deps.memory.forget(key);
     return undefined;
   }
   const interval = spec.autoscaling.pollingIntervalSeconds * 1000;
-  const t = d.now().getTime();
-  const before = d.memory.get(key, cluster.metadata.uid ?? '');
+  const t = deps.now().getTime();
+  const before = deps.memory.get(key, cluster.metadata.uid ?? '');
   if (!before?.decision && !apiServing) return undefined;
   const entry: AutoscalerEntry = before ?? { uid: cluster.metadata.uid ?? '', history: initialHistory(liveReplicas ?? spec.workers.replicas) };
   const previous = entry.history.replicas;
@@ -60,8 +60,8 @@ export async function builtinTurn(d: BuiltinDeps, cluster: IngestionCluster, liv
   if (sinceLast + DUE_SLACK_MS < interval && entry.decision) {
     return { key, entry, replicas: previous, previous, measured: false, show: false, nextInMs: interval - sinceLast };
   }
-  const queue = await d.queue(cluster);
-  const { history, ...decision } = desiredWorkers(queue, spec.autoscaling, entry.history, d.now());
+  const queue = await deps.queue(cluster);
+  const { history, ...decision } = desiredWorkers(queue, spec.autoscaling, entry.history, deps.now());
   const show =
     decision.replicas !== previous ||
     decision.reason !== entry.decision?.reason ||

@@ -48,9 +48,9 @@ function withoutMeasurement(spec: AutoscalingSpec, h: AutoscalingHistory, t: num
   return { replicas, reason: 'Fallback', message, history: changed(base, replicas, 'Fallback', t) };
 }
 
-function measured(o: QueueObservation, spec: AutoscalingSpec, h: AutoscalingHistory, t: number): WorkersDecision {
+function measured(observation: QueueObservation, spec: AutoscalingSpec, h: AutoscalingHistory, t: number): WorkersDecision {
   const current = h.replicas;
-  const d = demandOf(o);
+  const d = demandOf(observation);
   const depth = d.queued + d.inFlight;
   const target = spec.targetDepthPerWorker;
 

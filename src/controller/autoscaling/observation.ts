@@ -21,13 +21,13 @@ export interface Demand {
  * of them counted as due: a retry waits at most a minute, and BullMQ only promotes a delayed
  * document while some worker runs.
  */
-export function demandOf(o: QueueObservation): Demand {
-  const delayed = Math.max(0, o.delayed);
-  const due = Math.min(delayed, Math.max(0, o.delayedDue ?? delayed));
+export function demandOf(observation: QueueObservation): Demand {
+  const delayed = Math.max(0, observation.delayed);
+  const due = Math.min(delayed, Math.max(0, observation.delayedDue ?? delayed));
   return {
-    queued: Math.max(0, o.waiting) + due + Math.max(0, o.pending ?? 0) + Math.max(0, o.expanding ?? 0),
-    inFlight: Math.max(0, o.active),
+    queued: Math.max(0, observation.waiting) + due + Math.max(0, observation.pending ?? 0) + Math.max(0, observation.expanding ?? 0),
+    inFlight: Math.max(0, observation.active),
     pending: delayed - due,
-    busy: o.workers.filter((w) => w.busy).length,
+    busy: observation.workers.filter((w) => w.busy).length,
   };
 }

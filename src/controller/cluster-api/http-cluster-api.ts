@@ -13,10 +13,10 @@ export interface HttpClusterApiOptions {
 }
 
 export class HttpClusterApi implements ClusterApi {
-  private readonly o: HttpClusterApiOptions;
+  private readonly options: HttpClusterApiOptions;
 
-  constructor(o: HttpClusterApiOptions) {
-    this.o = o;
+  constructor(options: HttpClusterApiOptions) {
+    this.options = options;
   }
 
   async getJob(id: string): Promise<JobView | undefined> {
@@ -45,20 +45,20 @@ export class HttpClusterApi implements ClusterApi {
   }
 
   private async call(operation: string, method: string, path: string, body?: unknown, accept: number[] = []): Promise<Response> {
-    const url = `${this.o.baseUrl}${path}`;
+    const url = `${this.options.baseUrl}${path}`;
     let r: Response;
     try {
-      r = await (this.o.fetch ?? fetch)(url, {
+      r = await (this.options.fetch ?? fetch)(url, {
         method,
-        headers: { authorization: `Bearer ${this.o.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${this.options.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
     } catch (err) {
-      this.o.onResult?.(operation, 'ClusterApiUnavailable');
+      this.options.onResult?.(operation, 'ClusterApiUnavailable');
       throw new ClusterApiUnavailable(`${method} ${url}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`, { cause: err });
     }
-    this.o.onResult?.(operation, String(r.status));
+    this.options.onResult?.(operation, String(r.status));
     if (r.ok || accept.includes(r.status)) return r;
     const text = await r.text().catch(() => '');
     let code: string | undefined;

@@ -22,30 +22,30 @@ export interface ScaleDownDeps {
 }
 
 /** The worker replicas to apply for this turn's decision; updates turn.entry.drain. */
-export async function workerReplicasFor(d: ScaleDownDeps, cluster: IngestionCluster, turn: BuiltinTurn, live: number | undefined): Promise<number> {
-  const t = d.now().getTime();
+export async function workerReplicasFor(deps: ScaleDownDeps, cluster: IngestionCluster, turn: BuiltinTurn, live: number | undefined): Promise<number> {
+  const t = deps.now().getTime();
   const sent = turn.entry.drain;
   if (live === undefined || turn.replicas >= live) {
-    if (sent?.workers.length) await send(d, cluster, turn, [], t);
+    if (sent?.workers.length) await send(deps, cluster, turn, [], t);
     return turn.replicas;
   }
   // Only a measurement of this turn says who is idle: without one (between measurements, or the
   // API not answering, when fallback may want fewer) nothing is lowered.
   if (!turn.queue) return live;
   try {
-    const pods = await d.pods.list(cluster);
+    const pods = await deps.pods.list(cluster);
     const workers = turn.queue.workers;
     const plan = scaleDownPlan(turn.replicas, live, pods, workers, t);
     const changed = plan.drain.join() !== (sent?.workers ?? []).join();
     if (changed || (plan.drain.length > 0 && t - (sent?.at ?? 0) >= RENEW_DRAIN_MS)) {
       const newly = plan.drain.filter((w) => !sent?.workers.includes(w));
-      await send(d, cluster, turn, plan.drain, t);
-      if (newly.length) await d.events.record(cluster, 'Normal', 'Draining', `Asked ${newly.length} idle worker(s) to take no new document before removing them: ${newly.join(', ')}.`);
+      await send(deps, cluster, turn, plan.drain, t);
+      if (newly.length) await deps.events.record(cluster, 'Normal', 'Draining', `Asked ${newly.length} idle worker(s) to take no new document before removing them: ${newly.join(', ')}.`);
     }
     if (plan.removable.length > 0) {
       const costs = podDeletionCosts(pods, workers, t);
       const stale = Object.fromEntries(Object.entries(costs).filter(([name, cost]) => pods.find((p) => p.name === name)?.cost !== cost));
-      await d.pods.setDeletionCosts(cluster, stale);
+      await deps.pods.setDeletionCosts(cluster, stale);
     }
     return plan.replicas;
   } catch (err) {
@@ -53,7 +53,7 @@ export async function workerReplicasFor(d: ScaleDownDeps, cluster: IngestionClus
   }
 }
 
-async function send(d: ScaleDownDeps, cluster: IngestionCluster, turn: BuiltinTurn, workers: string[], t: number): Promise<void> {
-  await d.drain(cluster, workers);
+async function send(deps: ScaleDownDeps, cluster: IngestionCluster, turn: BuiltinTurn, workers: string[], t: number): Promise<void> {
+  await deps.drain(cluster, workers);
   turn.entry.drain = { workers, at: t };
 }

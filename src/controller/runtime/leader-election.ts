@@ -21,7 +21,7 @@ export interface LeaderElectionOptions {
 
 export class LeaderElector {
   private readonly request: KubeRequest;
-  private readonly o: Required<LeaderElectionOptions>;
+  private readonly options: Required<LeaderElectionOptions>;
   private observedRecord = '';
   private observedAt = 0;
   private lastRenew = 0;
@@ -31,7 +31,7 @@ export class LeaderElector {
 
   constructor(kc: KubeConfig, opts: LeaderElectionOptions) {
     this.request = kubeRequests(kc);
-    this.o = {
+    this.options = {
       ...opts,
       leaseDurationMs: opts.leaseDurationMs ?? 15_000,
       renewDeadlineMs: opts.renewDeadlineMs ?? 10_000,
@@ -54,35 +54,35 @@ export class LeaderElector {
     try {
       ok = await this.tryAcquireOrRenew();
     } catch (err) {
-      this.o.log.error('lease update failed', { error: err instanceof Error ? err.message : String(err) });
+      this.options.log.error('lease update failed', { error: err instanceof Error ? err.message : String(err) });
     }
     if (ok) {
       this.lastRenew = Date.now();
       if (!this.leading) {
         this.leading = true;
-        this.o.log.info('became leader', { lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity });
-        this.o.onStartedLeading();
+        this.options.log.info('became leader', { lease: `${this.options.namespace}/${this.options.name}`, identity: this.options.identity });
+        this.options.onStartedLeading();
       }
-    } else if (this.leading && Date.now() - this.lastRenew > this.o.renewDeadlineMs) {
+    } else if (this.leading && Date.now() - this.lastRenew > this.options.renewDeadlineMs) {
       this.leading = false;
-      this.o.log.error('lost the lease', { identity: this.o.identity });
-      this.o.onStoppedLeading();
+      this.options.log.error('lost the lease', { identity: this.options.identity });
+      this.options.onStoppedLeading();
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.loop(), this.o.retryPeriodMs);
+    if (!this.stopped) this.timer = setTimeout(() => void this.loop(), this.options.retryPeriodMs);
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
     const now = new V1MicroTime();
-    const durationSeconds = Math.round(this.o.leaseDurationMs / 1000);
+    const durationSeconds = Math.round(this.options.leaseDurationMs / 1000);
     let lease: V1Lease;
     try {
       lease = await this.readLease();
     } catch (err) {
       if (httpStatus(err) !== 404) throw err;
-      await this.request('POST', objectPath('coordination.k8s.io/v1', 'leases', this.o.namespace), {
+      await this.request('POST', objectPath('coordination.k8s.io/v1', 'leases', this.options.namespace), {
         body: {
-          metadata: { name: this.o.name, namespace: this.o.namespace },
-          spec: { holderIdentity: this.o.identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+          metadata: { name: this.options.name, namespace: this.options.namespace },
+          spec: { holderIdentity: this.options.identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
         } satisfies V1Lease,
       });
       return true;
@@ -94,12 +94,12 @@ export class LeaderElector {
       this.observedAt = Date.now();
     }
     const holder = spec.holderIdentity ?? '';
-    const heldByUs = holder === this.o.identity;
+    const heldByUs = holder === this.options.identity;
     const expired = !holder || this.observedAt + (spec.leaseDurationSeconds ?? durationSeconds) * 1000 < Date.now();
     if (!heldByUs && !expired) return false;
     lease.spec = {
       ...spec,
-      holderIdentity: this.o.identity,
+      holderIdentity: this.options.identity,
       leaseDurationSeconds: durationSeconds,
       renewTime: now,
       ...(heldByUs ? {} : { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }),
@@ -114,11 +114,11 @@ export class LeaderElector {
   }
 
   private readLease(): Promise<V1Lease> {
-    return this.request<V1Lease>('GET', objectPath('coordination.k8s.io/v1', 'leases', this.o.namespace, this.o.name));
+    return this.request<V1Lease>('GET', objectPath('coordination.k8s.io/v1', 'leases', this.options.namespace, this.options.name));
   }
 
   private replaceLease(lease: V1Lease): Promise<unknown> {
-    return this.request('PUT', objectPath('coordination.k8s.io/v1', 'leases', this.o.namespace, this.o.name), { body: lease });
+    return this.request('PUT', objectPath('coordination.k8s.io/v1', 'leases', this.options.namespace, this.options.name), { body: lease });
   }
 
   /** Stops campaigning; if leading, gives the lease up so a standby takes over at once. */
@@ -129,12 +129,12 @@ export class LeaderElector {
     this.leading = false;
     try {
       const lease = await this.readLease();
-      if (lease.spec?.holderIdentity !== this.o.identity) return;
+      if (lease.spec?.holderIdentity !== this.options.identity) return;
       lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime() };
       await this.replaceLease(lease);
-      this.o.log.info('released the lease', { identity: this.o.identity });
+      this.options.log.info('released the lease', { identity: this.options.identity });
     } catch (err) {
-      this.o.log.error('could not release the lease', { error: err instanceof Error ? err.message : String(err) });
+      this.options.log.error('could not release the lease', { error: err instanceof Error ? err.message : String(err) });
     }
   }
 }

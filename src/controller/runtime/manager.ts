@@ -38,7 +38,7 @@ export interface ManagerOptions {
 
 export class Manager {
   readonly metrics = createMetrics();
-  private readonly o: ManagerOptions;
+  private readonly options: ManagerOptions;
   private readonly informers: SharedInformers;
   private readonly controllers: RunnableController[];
   private readonly elector: LeaderElector | undefined;
@@ -46,32 +46,32 @@ export class Manager {
   private resyncTimer: NodeJS.Timeout | undefined;
   private leading = false;
 
-  constructor(o: ManagerOptions) {
-    this.o = o;
-    const { kc, log } = o;
+  constructor(options: ManagerOptions) {
+    this.options = options;
+    const { kc, log } = options;
     this.informers = new SharedInformers({
       kc,
       log,
-      ...(o.namespace ? { namespace: o.namespace } : {}),
+      ...(options.namespace ? { namespace: options.namespace } : {}),
       onHealth: (resource, up) => this.metrics.informerUp.set({ resource }, up ? 1 : 0),
     });
-    const identity = (o.leaderElection && o.leaderElection.identity) || `${hostname()}-${randomBytes(4).toString('hex')}`;
+    const identity = (options.leaderElection && options.leaderElection.identity) || `${hostname()}-${randomBytes(4).toString('hex')}`;
     const ctx: ControllerContext = {
       kc,
       log,
       metrics: this.metrics,
       informers: this.informers,
       events: new EventRecorder(kc, log, identity),
-      image: o.image,
-      ...(o.clusterApiUrl ? { clusterApiUrl: o.clusterApiUrl } : {}),
-      now: o.now ?? (() => new Date()),
+      image: options.image,
+      ...(options.clusterApiUrl ? { clusterApiUrl: options.clusterApiUrl } : {}),
+      now: options.now ?? (() => new Date()),
     };
-    this.controllers = o.controllers.map((make) => make(ctx));
+    this.controllers = options.controllers.map((make) => make(ctx));
 
-    if (o.leaderElection) {
+    if (options.leaderElection) {
       this.elector = new LeaderElector(kc, {
-        ...o.leaderElection,
-        name: o.leaderElection.name ?? 'sluice-operator',
+        ...options.leaderElection,
+        name: options.leaderElection.name ?? 'sluice-operator',
         identity,
         onStartedLeading: () => this.startLeading(),
         onStoppedLeading: () => void this.stopLeading(),
@@ -94,11 +94,11 @@ export class Manager {
   }
 
   async start(): Promise<void> {
-    this.server = await startHttpServer(this.o.httpPort ?? 8081, () => this.ready, this.metrics.registry, this.o.httpHost);
+    this.server = await startHttpServer(this.options.httpPort ?? 8081, () => this.ready, this.metrics.registry, this.options.httpHost);
     await this.informers.start();
     if (this.elector) this.elector.start();
     else this.startLeading();
-    this.resyncTimer = setInterval(() => this.controllers.forEach((c) => c.enqueueAll()), this.o.resyncMs ?? 10 * 60_000);
+    this.resyncTimer = setInterval(() => this.controllers.forEach((c) => c.enqueueAll()), this.options.resyncMs ?? 10 * 60_000);
     this.resyncTimer.unref();
   }
 

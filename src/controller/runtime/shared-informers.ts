@@ -16,13 +16,13 @@ export interface SharedInformersOptions {
 }
 
 export class SharedInformers {
-  private readonly o: SharedInformersOptions;
+  private readonly options: SharedInformersOptions;
   private readonly objects: KubernetesObjectApi;
   private readonly informers = new Map<string, ResilientInformer<KubernetesObject>>();
 
-  constructor(o: SharedInformersOptions) {
-    this.o = o;
-    this.objects = KubernetesObjectApi.makeApiClient(o.kc);
+  constructor(options: SharedInformersOptions) {
+    this.options = options;
+    this.objects = KubernetesObjectApi.makeApiClient(options.kc);
   }
 
   /** The informer of a kind (label-selected if asked), created on first use. */
@@ -30,11 +30,11 @@ export class SharedInformers {
     const id = `${kind.apiVersion}/${kind.kind}?${labelSelector ?? ''}`;
     let inf = this.informers.get(id);
     if (!inf) {
-      const { namespace, log, onHealth } = this.o;
+      const { namespace, log, onHealth } = this.options;
       const resource = kind.plural;
       const list = () =>
         this.objects.list(kind.apiVersion, kind.kind, namespace, undefined, undefined, undefined, undefined, labelSelector) as Promise<KubernetesListObject<KubernetesObject>>;
-      inf = new ResilientInformer<KubernetesObject>(this.o.kc, resource, collectionPath(kind, namespace), list, {
+      inf = new ResilientInformer<KubernetesObject>(this.options.kc, resource, collectionPath(kind, namespace), list, {
         ...(labelSelector ? { labelSelector } : {}),
         log,
         onHealth: (up) => onHealth?.(resource, up),

@@ -23,50 +23,50 @@ export interface Observed {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function rolledOut(d: V1Deployment | V1StatefulSet): boolean {
-  const want = d.spec?.replicas ?? 1;
-  const s = d.status;
+function rolledOut(workload: V1Deployment | V1StatefulSet): boolean {
+  const want = workload.spec?.replicas ?? 1;
+  const s = workload.status;
   return (
-    (s?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+    (s?.observedGeneration ?? 0) >= (workload.metadata?.generation ?? 0) &&
     (s?.updatedReplicas ?? 0) >= want &&
     (s?.readyReplicas ?? 0) >= want &&
     (s?.replicas ?? 0) <= want
   );
 }
 
-function redisCondition(cluster: IngestionCluster, o: Observed): ConditionInput {
+function redisCondition(cluster: IngestionCluster, observed: Observed): ConditionInput {
   const type = 'RedisReady';
   if (cluster.spec.redis.mode === 'External') return { type, status: 'True', reason: 'External', message: 'Using the external Redis from spec.redis.externalSecretRef.' };
-  if (!o.redis) return { type, status: 'False', reason: 'Creating', message: `StatefulSet ${childName(cluster, 'redis')} does not exist yet.` };
-  if ((o.redis.status?.readyReplicas ?? 0) >= 1) return { type, status: 'True', reason: 'Ready', message: 'Redis is ready.' };
+  if (!observed.redis) return { type, status: 'False', reason: 'Creating', message: `StatefulSet ${childName(cluster, 'redis')} does not exist yet.` };
+  if ((observed.redis.status?.readyReplicas ?? 0) >= 1) return { type, status: 'True', reason: 'Ready', message: 'Redis is ready.' };
   return { type, status: 'False', reason: 'NotReady', message: 'Redis is not ready yet.' };
 }
 
-function deploymentCondition(type: string, what: string, d: V1Deployment | undefined, suspended: boolean): ConditionInput {
+function deploymentCondition(type: string, what: string, workload: V1Deployment | undefined, suspended: boolean): ConditionInput {
   if (suspended) return { type, status: 'False', reason: 'Suspended', message: `The ${what} is scaled to zero while the cluster is suspended.` };
-  if (!d) return { type, status: 'False', reason: 'Creating', message: `The ${what} Deployment does not exist yet.` };
-  const want = d.spec?.replicas ?? 1;
-  const ready = d.status?.readyReplicas ?? 0;
+  if (!workload) return { type, status: 'False', reason: 'Creating', message: `The ${what} Deployment does not exist yet.` };
+  const want = workload.spec?.replicas ?? 1;
+  const ready = workload.status?.readyReplicas ?? 0;
   if (want === 0) return { type, status: 'True', reason: 'ScaledToZero', message: `The ${what} is scaled to zero.` };
-  if (rolledOut(d)) return { type, status: 'True', reason: 'Ready', message: `${ready}/${want} ready.` };
-  return { type, status: 'False', reason: 'NotReady', message: `${ready}/${want} ready, ${plural(d.status?.updatedReplicas ?? 0, 'pod')} updated.` };
+  if (rolledOut(workload)) return { type, status: 'True', reason: 'Ready', message: `${ready}/${want} ready.` };
+  return { type, status: 'False', reason: 'NotReady', message: `${ready}/${want} ready, ${plural(workload.status?.updatedReplicas ?? 0, 'pod')} updated.` };
 }
 
-export function clusterConditions(cluster: IngestionCluster, o: Observed): ConditionInput[] {
+export function clusterConditions(cluster: IngestionCluster, observed: Observed): ConditionInput[] {
   const suspended = cluster.spec.suspend;
-  const redis = redisCondition(cluster, o);
-  const api = deploymentCondition('APIReady', 'API', o.api, suspended);
-  const workers = deploymentCondition('WorkersReady', 'worker pool', o.worker, suspended);
+  const redis = redisCondition(cluster, observed);
+  const api = deploymentCondition('APIReady', 'API', observed.api, suspended);
+  const workers = deploymentCondition('WorkersReady', 'worker pool', observed.worker, suspended);
   const degraded: ConditionInput =
-    o.missingSecrets.length > 0
+    observed.missingSecrets.length > 0
       ? {
           type: 'Degraded',
           status: 'True',
           reason: 'SecretMissing',
-          message: o.missingSecrets.map((s) => `Secret "${s.name}" referenced by ${s.field} not found`).join('; '),
+          message: observed.missingSecrets.map((s) => `Secret "${s.name}" referenced by ${s.field} not found`).join('; '),
         }
-      : o.applyError
-        ? { type: 'Degraded', status: 'True', reason: 'ApplyFailed', message: o.applyError }
+      : observed.applyError
+        ? { type: 'Degraded', status: 'True', reason: 'ApplyFailed', message: observed.applyError }
         : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'No problem detected.' };
   const suspendedCond: ConditionInput = suspended
     ? { type: 'Suspended', status: 'True', reason: 'Suspended', message: 'spec.suspend is true: the API and workers are scaled to zero; Redis and its data are kept.' }
@@ -80,25 +80,25 @@ export function clusterConditions(cluster: IngestionCluster, o: Observed): Condi
   return [ready, redis, api, workers, suspendedCond, degraded];
 }
 
-export function computeClusterStatus(cluster: IngestionCluster, o: Observed, now: Date): IngestionClusterStatus {
+export function computeClusterStatus(cluster: IngestionCluster, observed: Observed, now: Date): IngestionClusterStatus {
   const previous = cluster.status;
-  const conditions = mergeConditions(previous?.conditions, clusterConditions(cluster, o), cluster.metadata.generation, now);
+  const conditions = mergeConditions(previous?.conditions, clusterConditions(cluster, observed), cluster.metadata.generation, now);
   const ready = conditions[0]!;
   const degraded = conditions.find((c) => c.type === 'Degraded')!;
   const phase = cluster.spec.suspend ? 'Suspended' : degraded.status === 'True' ? 'Degraded' : ready.status === 'True' ? 'Ready' : 'Pending';
-  const worker = o.worker;
+  const worker = observed.worker;
   return {
     ...(cluster.metadata.generation === undefined ? {} : { observedGeneration: cluster.metadata.generation }),
     conditions,
     phase,
-    workers: workerCounts(worker, o.queue, previous),
+    workers: workerCounts(worker, observed.queue, previous),
     // The last measurement stays until the next one (the API may be briefly unreachable).
-    ...(o.queue
-      ? { queue: { waiting: o.queue.waiting, active: o.queue.active, delayed: o.queue.delayed, failed: o.queue.failed } }
+    ...(observed.queue
+      ? { queue: { waiting: observed.queue.waiting, active: observed.queue.active, delayed: observed.queue.delayed, failed: observed.queue.failed } }
       : previous?.queue
         ? { queue: previous.queue }
         : {}),
-    ...(o.autoscaling ? { autoscaling: o.autoscaling } : {}),
+    ...(observed.autoscaling ? { autoscaling: observed.autoscaling } : {}),
     endpoints: {
       api: `http://${childName(cluster, 'api')}.${cluster.metadata.namespace}.svc:${cluster.spec.api.port}`,
       ...(cluster.spec.redis.mode === 'Managed' ? { redis: `${redisHost(cluster)}:${REDIS_PORT}` } : {}),

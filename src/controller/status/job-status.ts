@@ -57,9 +57,9 @@ function clusterCondition(r: ClusterReadiness): ConditionInput {
   return r.ready ? { type: 'ClusterReady', status: 'True', reason: 'ClusterReady', message: r.message } : { type: 'ClusterReady', status: 'False', reason: r.reason, message: r.message };
 }
 
-function acceptedCondition(o: JobObservation, previous: Condition[] | undefined): ConditionInput {
-  if (o.rejected) return { type: 'Accepted', status: 'False', ...o.rejected };
-  if (o.view) return { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'The cluster accepted the job as specified.' };
+function acceptedCondition(observation: JobObservation, previous: Condition[] | undefined): ConditionInput {
+  if (observation.rejected) return { type: 'Accepted', status: 'False', ...observation.rejected };
+  if (observation.view) return { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'The cluster accepted the job as specified.' };
   const before = previous?.find((c) => c.type === 'Accepted');
   if (before) return { type: 'Accepted', status: before.status, reason: before.reason, message: before.message };
   return { type: 'Accepted', status: 'Unknown', reason: 'NotSubmitted', message: 'The job has not been submitted to its cluster yet.' };
@@ -98,11 +98,11 @@ function fromView(v: JobView): Omit<IngestionJobStatus, 'conditions' | 'observed
   };
 }
 
-export function computeJobStatus(job: IngestionJob, o: JobObservation, now: Date): IngestionJobStatus {
+export function computeJobStatus(job: IngestionJob, observation: JobObservation, now: Date): IngestionJobStatus {
   const previous = job.status;
   const { conditions: _c, observedGeneration: _g, ...previousData } = previous ?? {};
-  const data = o.view ? fromView(o.view) : { ...previousData, phase: previous?.phase ?? 'Pending' };
-  const inputs = [...(o.view ? stateConditions(o.view) : carriedOver(previous?.conditions)), clusterCondition(o.cluster), acceptedCondition(o, previous?.conditions)];
+  const data = observation.view ? fromView(observation.view) : { ...previousData, phase: previous?.phase ?? 'Pending' };
+  const inputs = [...(observation.view ? stateConditions(observation.view) : carriedOver(previous?.conditions)), clusterCondition(observation.cluster), acceptedCondition(observation, previous?.conditions)];
   return {
     ...(job.metadata.generation === undefined ? {} : { observedGeneration: job.metadata.generation }),
     ...data,

@@ -22,10 +22,10 @@ export class OpenAICompatibleEmbedder implements Embedder {
   readonly model: string;
   readonly dimensions: number;
   readonly #o: OpenAICompatibleOptions;
-  constructor(o: OpenAICompatibleOptions) {
-    this.#o = o;
-    this.model = o.model;
-    this.dimensions = o.dimensions;
+  constructor(options: OpenAICompatibleOptions) {
+    this.#o = options;
+    this.model = options.model;
+    this.dimensions = options.dimensions;
   }
 
   async embed(texts: readonly string[]): Promise<number[][]> {

@@ -1,6 +1,7 @@
 // GET /v1/jobs/{id}: what the operator copies into an IngestionJob's status (docs/jobs.md).
 import type pg from 'pg';
-import * as jobs from '../shared/db/jobs.ts';
+import { countsByJob, expansionDone, jobStats, lastFailures } from '../shared/db/job-progress.ts';
+import { failureOf, type JobRow } from '../shared/db/jobs.ts';
 import type { Embedder } from '../shared/embedding/embedder.ts';
 
 export interface JobView {
@@ -24,19 +25,19 @@ export interface JobView {
   lastFailures: { document: string; source: string | null; errorType: string | null; message: string | null; attempts: number }[];
 }
 
-export async function jobView(pool: pg.Pool, j: jobs.JobRow, embedder: Pick<Embedder, 'model' | 'dimensions'>): Promise<JobView> {
+export async function jobView(pool: pg.Pool, j: JobRow, embedder: Pick<Embedder, 'model' | 'dimensions'>): Promise<JobView> {
   const [counts, done, stats, failures] = await Promise.all([
-    jobs.countsByJob(pool, [j.id]).then((m) => m.get(j.id)!),
-    jobs.expansionDone(pool, j),
-    jobs.jobStats(pool, j.id),
-    jobs.lastFailures(pool, j.id),
+    countsByJob(pool, [j.id]).then((m) => m.get(j.id)!),
+    expansionDone(pool, j),
+    jobStats(pool, j.id),
+    lastFailures(pool, j.id),
   ]);
   const total = counts.pending + counts.queued + counts.processing + counts.succeeded + counts.failed + counts.skipped;
   const finished = counts.succeeded + counts.failed + counts.skipped;
   const rate = Math.round((stats.finishedLastMinute / 60) * 1000) / 1000;
   const left = total - finished;
   const eta = left === 0 && done ? 0 : done && rate > 0 ? Math.ceil(left / rate) : null;
-  const failure = jobs.failureOf(j);
+  const failure = failureOf(j);
   return {
     id: j.id,
     collection: j.collection,

@@ -3,7 +3,8 @@
 import express from 'express';
 import { getCollection } from '../shared/db/collections.ts';
 import { listDocuments } from '../shared/db/document-queries.ts';
-import * as jobs from '../shared/db/jobs.ts';
+import { deleteJobKeepingDocuments, purgeJobStep } from '../shared/db/job-deletion.ts';
+import { getJob, type JobRow, putJob } from '../shared/db/jobs.ts';
 import { sourceKindOf, specHash } from '../shared/jobs/job-spec.ts';
 import type { AppDeps, Authed } from './app-deps.ts';
 import { assertMayUse } from './auth.ts';
@@ -22,9 +23,9 @@ const PURGE_BUDGET_MS = 5_000;
 export function createJobsRouter(deps: AppDeps): express.Router {
   const r = express.Router();
 
-  const loadJob = async (req: Authed): Promise<jobs.JobRow> => {
+  const loadJob = async (req: Authed): Promise<JobRow> => {
     const id = String(req.params.id);
-    const job = JOB_ID.test(id) ? await jobs.getJob(deps.pool, id) : undefined;
+    const job = JOB_ID.test(id) ? await getJob(deps.pool, id) : undefined;
     if (!job) throw new HttpError(404, 'NotFound', `no job ${id}`);
     assertMayUse(req.apiKey!, job.collection);
     return job;
@@ -45,7 +46,7 @@ export function createJobsRouter(deps: AppDeps): express.Router {
         `embedding: this cluster embeds with ${deps.embedder.model}/${deps.embedder.dimensions}, the job asks for ${e.model ?? deps.embedder.model}/${e.dimensions ?? deps.embedder.dimensions}`,
       );
     }
-    const out = await jobs.putJob(deps.pool, id, spec, specHash(body), sourceKindOf(spec.sources));
+    const out = await putJob(deps.pool, id, spec, specHash(body), sourceKindOf(spec.sources));
     if (out.kind === 'deleting') throw new HttpError(409, 'Deleting', `job ${id} is being deleted; repeat the DELETE until it answers 204, then create it again`);
     if (out.kind === 'immutable') throw new HttpError(409, 'Immutable', `${out.field}: cannot change (it is ${JSON.stringify(out.was)})`);
     res.status(out.kind === 'created' ? 201 : 200).json({ job: await jobView(deps.pool, out.job, deps.embedder) });
@@ -68,11 +69,11 @@ export function createJobsRouter(deps: AppDeps): express.Router {
     const purge = req.query.purge;
     if (purge !== undefined && purge !== 'true' && purge !== 'false') throw new HttpError(400, 'InvalidPurge', 'purge must be true or false');
     if (purge !== 'true') {
-      if (!(await jobs.deleteJobKeepingDocuments(deps.pool, job.id))) throw new HttpError(404, 'NotFound', `no job ${job.id}`);
+      if (!(await deleteJobKeepingDocuments(deps.pool, job.id))) throw new HttpError(404, 'NotFound', `no job ${job.id}`);
       return void res.status(204).end();
     }
     // Chunks first: if Chroma is down the rows stay and the DELETE can be repeated.
-    const remaining = await jobs.purgeJobStep(
+    const remaining = await purgeJobStep(
       deps.pool,
       job.id,
       async (batch) => {

@@ -10,7 +10,7 @@ import type { WorkerConfig } from '../shared/config/data-plane-config.ts';
 import { type Claim, claimDocument, completeClaim, failClaim, handBackClaim, markMayHaveChunks, retryClaim, skipClaim, touchClaim } from '../shared/db/claims.ts';
 import { ensureCollection } from '../shared/db/collections.ts';
 import { deleteParts, hasBytes, loadBytes } from '../shared/db/document-bytes.ts';
-import * as jobs from '../shared/db/jobs.ts';
+import { checkFailureBudget, getJob, type JobRow, setFailureTarget, stopStarting } from '../shared/db/jobs.ts';
 import { isUnavailable } from '../shared/db/pool.ts';
 import type { Embedder } from '../shared/embedding/embedder.ts';
 import { backoffMs } from '../shared/backoff.ts';
@@ -73,10 +73,10 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
   );
   deps.metrics.active.inc();
   // The job as it is now: its policy may have changed since the document was queued.
-  let job: jobs.JobRow | undefined;
+  let job: JobRow | undefined;
   let ds: DocumentSettings = documentSettings(cfg, undefined);
   try {
-    job = claim.doc.job === null ? undefined : await jobs.getJob(pool, claim.doc.job);
+    job = claim.doc.job === null ? undefined : await getJob(pool, claim.doc.job);
     ds = documentSettings(cfg, job?.spec);
     const timed = async <T>(stage: string, fn: () => Promise<T>): Promise<T> => {
       if (abort.signal.aborted) throw abort.signal.reason;
@@ -155,7 +155,7 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
 }
 
 /** A failed attempt, through the failure policy of the document's job. */
-async function settleFailure(deps: ProcessDeps, claim: Claim, job: jobs.JobRow | undefined, ds: DocumentSettings, e: DocumentError, dlog: Logger): Promise<Outcome> {
+async function settleFailure(deps: ProcessDeps, claim: Claim, job: JobRow | undefined, ds: DocumentSettings, e: DocumentError, dlog: Logger): Promise<Outcome> {
   const { pool } = deps;
   const decision = decideFailure({ errorType: e.type, permanent: e.permanent, attempt: claim.attempt, retries: ds.retries, rules: ds.rules });
   if (decision === 'Retry') {
@@ -163,8 +163,8 @@ async function settleFailure(deps: ProcessDeps, claim: Claim, job: jobs.JobRow |
     await retryClaim(pool, claim, e.type, e.message, delay);
     // Read after the retry is queued: a job suspended or failing since must not start it again
     // (the PUT or failure that changed it moved queued documents back before, or does after).
-    const now = job && (await jobs.getJob(pool, job.id));
-    if (now && (now.spec.suspend || now.failure_reason || now.deleting)) await jobs.stopStarting(pool, now.id);
+    const now = job && (await getJob(pool, job.id));
+    if (now && (now.spec.suspend || now.failure_reason || now.deleting)) await stopStarting(pool, now.id);
     else await enqueueDocument(deps.queue, claim.doc.id, claim.attempt, delay, ds.priority).catch((qerr: unknown) =>
       dlog.warn('could not enqueue the retry; the sweeper will', errorFields(qerr)),
     );
@@ -183,8 +183,8 @@ async function settleFailure(deps: ProcessDeps, claim: Claim, job: jobs.JobRow |
   dlog.warn('document failed', { errorType: e.type, err: e.message });
   if (job) {
     if (decision === 'FailJob') {
-      await jobs.setFailureTarget(pool, job.id, { reason: 'FailJobRule', message: `document ${claim.doc.id} (${claim.doc.source_uri ?? claim.doc.filename ?? ''}) failed with ${e.type}: ${e.message}` });
-    } else await jobs.checkFailureBudget(pool, job);
+      await setFailureTarget(pool, job.id, { reason: 'FailJobRule', message: `document ${claim.doc.id} (${claim.doc.source_uri ?? claim.doc.filename ?? ''}) failed with ${e.type}: ${e.message}` });
+    } else await checkFailureBudget(pool, job);
   }
   return 'failed';
 }

@@ -1,8 +1,7 @@
 // The dispatcher's reads and writes, all on the client that holds its transaction-scoped
 // advisory lock (src/worker/dispatcher.ts).
 import type pg from 'pg';
-import type { JobRow } from './jobs.ts';
-import { setFailureTarget } from './jobs.ts';
+import { type JobRow, setFailureTarget } from './jobs.ts';
 
 export type ActiveJob = JobRow & { expanded: boolean };
 

@@ -6,6 +6,7 @@ import { budgetExceeded, type FailureTarget } from '../jobs/failure-policy.ts';
 import type { JobSpec, JobState, SourceKind } from '../jobs/job-spec.ts';
 import type { StateCounts } from '../jobs/settle.ts';
 import { rollback, withTransaction } from './transaction.ts';
+import { countsByJob } from './job-progress.ts';
 import type { Queryable } from './queryable.ts';
 
 export interface JobRow {
@@ -109,62 +110,6 @@ export async function requeueFailed(db: Queryable, jobId: string, nonce: string)
   return r.rowCount ?? 0;
 }
 
-const ZERO: StateCounts = { pending: 0, queued: 0, processing: 0, succeeded: 0, failed: 0, skipped: 0 };
-
-/** Documents of each job by state. */
-export async function countsByJob(db: Queryable, ids: readonly string[]): Promise<Map<string, StateCounts>> {
-  const out = new Map<string, StateCounts>(ids.map((id) => [id, { ...ZERO }]));
-  if (ids.length === 0) return out;
-  const r = await db.query<{ job: string; state: keyof StateCounts; n: number }>(
-    `SELECT job, state, count(*)::int AS n FROM documents WHERE job = ANY($1) AND state <> 'uploading' GROUP BY job, state`,
-    [ids],
-  );
-  for (const row of r.rows) {
-    const c = out.get(row.job);
-    if (c && row.state in c) c[row.state] = row.n;
-  }
-  return out;
-}
-
-/** True when the job's source has been expanded completely for its current spec. */
-export async function expansionDone(db: Queryable, job: Pick<JobRow, 'id' | 'source_kind' | 'spec_hash'>): Promise<boolean> {
-  const r = await db.query('SELECT 1 FROM job_sources WHERE job = $1 AND source = $2 AND spec_hash = $3 AND done', [job.id, job.source_kind, job.spec_hash]);
-  return (r.rowCount ?? 0) > 0;
-}
-
-export interface JobStats {
-  pages: number;
-  chunks: number;
-  finishedLastMinute: number;
-}
-
-export async function jobStats(db: Queryable, id: string): Promise<JobStats> {
-  const r = await db.query<{ pages: string | null; chunks: string | null; recent: number }>(
-    `SELECT sum(pages) FILTER (WHERE state = 'succeeded') AS pages, sum(chunks) FILTER (WHERE state = 'succeeded') AS chunks,
-       count(*) FILTER (WHERE state IN ('succeeded', 'failed', 'skipped') AND finished_at > now() - interval '1 minute')::int AS recent
-     FROM documents WHERE job = $1`,
-    [id],
-  );
-  const row = r.rows[0];
-  return { pages: Number(row?.pages ?? 0), chunks: Number(row?.chunks ?? 0), finishedLastMinute: row?.recent ?? 0 };
-}
-
-export interface FailureEntry {
-  id: string;
-  source_uri: string | null;
-  error_type: string | null;
-  error_message: string | null;
-  attempts: number;
-}
-
-export async function lastFailures(db: Queryable, id: string, limit = 20): Promise<FailureEntry[]> {
-  const r = await db.query<FailureEntry>(
-    `SELECT id, source_uri, error_type, error_message, attempts FROM documents WHERE job = $1 AND state = 'failed' ORDER BY finished_at DESC NULLS LAST, id LIMIT $2`,
-    [id, limit],
-  );
-  return r.rows;
-}
-
 export type PutOutcome = { kind: 'created' | 'updated'; job: JobRow } | { kind: 'immutable'; field: string; was: string } | { kind: 'deleting' };
 
 /** Creates a job or applies a new spec to it, in one transaction on the job's row. */
@@ -191,55 +136,6 @@ export async function putJob(pool: pg.Pool, id: string, spec: JobSpec, hash: str
     const job = (await getJob(client, id))!;
     return { kind: 'updated', job };
   });
-}
-
-/**
- * DELETE without purge: the job's record goes, and with it the documents that never started
- * (pending or queued: nothing was fetched or stored for them, or it is kept for a retry that will
- * not come). Documents being processed finish; finished ones and their chunks stay.
- */
-export async function deleteJobKeepingDocuments(pool: pg.Pool, id: string): Promise<boolean> {
-  return withTransaction(pool, async (client) => {
-    const r = await client.query('DELETE FROM jobs WHERE id = $1', [id]);
-    await client.query(`DELETE FROM documents WHERE job = $1 AND state IN ('pending', 'queued')`, [id]);
-    return (r.rowCount ?? 0) > 0;
-  });
-}
-
-export interface PurgeBatchDoc {
-  id: string;
-  collection: string;
-  may_have_chunks: boolean;
-}
-
-/**
- * One step of DELETE with purge: the job is marked deleting (nothing starts), then documents no
- * worker holds are deleted in batches, `removeChunks` first under a lock on their rows (as
- * deleteDocument does), until `budgetMs` is spent. Returns the documents left; at 0 the job's
- * record is gone too.
- */
-export async function purgeJobStep(pool: pg.Pool, id: string, removeChunks: (docs: PurgeBatchDoc[]) => Promise<void>, budgetMs: number): Promise<number> {
-  await pool.query('UPDATE jobs SET deleting = true, updated_at = now() WHERE id = $1', [id]);
-  await stopStarting(pool, id);
-  const until = Date.now() + budgetMs;
-  for (;;) {
-    // A transaction per batch: each batch's rows are unlocked and gone once it commits.
-    const n = await withTransaction(pool, async (client) => {
-      const batch = await client.query<PurgeBatchDoc>(
-        `SELECT id, collection, may_have_chunks FROM documents WHERE job = $1 AND state <> 'processing' LIMIT 200 FOR UPDATE SKIP LOCKED`,
-        [id],
-      );
-      if (batch.rows.length > 0) {
-        await removeChunks(batch.rows.filter((d) => d.may_have_chunks));
-        await client.query('DELETE FROM documents WHERE id = ANY($1)', [batch.rows.map((d) => d.id)]);
-      }
-      return batch.rows.length;
-    });
-    if (n === 0 || Date.now() > until) break;
-  }
-  const left = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM documents WHERE job = $1', [id])).rows[0]?.n ?? 0;
-  if (left === 0) await pool.query('DELETE FROM jobs WHERE id = $1 AND deleting', [id]);
-  return left;
 }
 
 /** Sets the job's failure target when its failed documents are beyond its failure policy. */

@@ -10,7 +10,8 @@ async function refusals(filePath: string, specifier: string): Promise<string[]> 
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-describe('import layers', () => {
+// The first lint loads the parser and the rules: seconds on a busy machine.
+describe('import layers', { timeout: 30_000 }, () => {
   it.each([
     ['src/shared/config/x.ts', '../../worker/fetch/y.ts', /bottom layer/],
     ['src/shared/db/x.ts', '../../api/y.ts', /bottom layer/],

@@ -22,7 +22,8 @@ const KUBECONFIG = `const kc = new (await import('@kubernetes/client-node')).Kub
 /** Records the URL of every module loaded after it. */
 const RECORD = "import { registerHooks } from 'node:module'; const loaded = []; registerHooks({ load(url, c, next) { loaded.push(url); return next(url, c); } });";
 
-describe('lazy typed API classes', () => {
+// Each case starts Node processes that import client-node: seconds each on a busy machine.
+describe('lazy typed API classes', { timeout: 60_000 }, () => {
   it("replace client-node's re-export of its typed clients, name for name", () => {
     const source = readFileSync(genIndex, 'utf8');
     const lazy = lazyApiClasses(source);

@@ -17,7 +17,12 @@ export function createPool(connectionString: string, log: Logger, max = 10, wait
   // A client checked out between two queries (a transaction's, the dispatcher's every 500 ms)
   // has no pool listener: without its own, a lost connection is an unhandled 'error' event that
   // kills the process. Its next query fails instead, and release() drops it.
-  pool.on('connect', (client) => client.on('error', (err) => log.warn('postgres client error', { err: err.message })));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => log.warn('postgres client error', { err: err.message }));
+    // Short queries only: JIT compilation, which a server starts for any query it estimates
+    // dear, cost more than every search it was compiled for.
+    client.query('SET jit = off').catch((err: unknown) => log.warn('postgres: could not turn JIT off', { err: (err as Error).message }));
+  });
   return pool;
 }
 

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { SearchMode } from '../crd/search.ts';
 import type { ChromaStore } from '../shared/chroma-store.ts';
 import type { Embedder } from '../shared/embedding/embedder.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -24,6 +25,10 @@ export interface AppDeps {
   maxUploadBytes: number;
   maxQueueDepth: number;
   rateLimitPerMinute: number;
+  /** The mode of a search that names none (spec.search.mode). */
+  searchMode: SearchMode;
+  /** The vector leg's weight in hybrid fusion of a search that names none (spec.search.vectorWeight). */
+  searchVectorWeight: number;
 }
 
 /** A request past the key check: `apiKey` is the key it presented. */

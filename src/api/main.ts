@@ -71,6 +71,8 @@ export async function startApi(cfg: ApiConfig): Promise<RunningApi> {
     maxUploadBytes: cfg.maxUploadBytes,
     maxQueueDepth: cfg.maxQueueDepth,
     rateLimitPerMinute: cfg.rateLimitPerMinute,
+    searchMode: cfg.searchMode,
+    searchVectorWeight: cfg.searchVectorWeight,
   });
   const release = async () => {
     keys?.stop();

@@ -1,4 +1,7 @@
 // The OpenAPI document served at /openapi.json. A test checks that its paths are the routes.
+import { LISTED_STATES } from '../shared/db/document-row.ts';
+import { searchHitSchema, searchPath } from './openapi-search.ts';
+
 const err = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const docResponse = (description: string) => ({
   description,
@@ -10,7 +13,6 @@ const jobResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: { type: 'object', properties: { job: { $ref: '#/components/schemas/Job' } } } } },
 });
-const DOCUMENT_STATES = ['pending', 'queued', 'processing', 'succeeded', 'failed', 'skipped'];
 const count = { type: 'integer', minimum: 0 };
 
 export function openApiDocument(): Record<string, unknown> {
@@ -20,6 +22,7 @@ export function openApiDocument(): Record<string, unknown> {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
       schemas: {
+        SearchHit: searchHitSchema,
         Error: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } },
         Document: {
           type: 'object',
@@ -32,7 +35,7 @@ export function openApiDocument(): Record<string, unknown> {
             metadata: { type: 'object' },
             job: { type: ['string', 'null'] },
             source: { type: ['string', 'null'], description: 'Where a job document is fetched from' },
-            state: { enum: DOCUMENT_STATES },
+            state: { enum: LISTED_STATES },
             stage: { type: ['string', 'null'] },
             attempts: { type: 'integer' },
             pages: { type: ['integer', 'null'] },
@@ -163,7 +166,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'List documents',
           parameters: [
             { name: 'collection', in: 'query', schema: { type: 'string' } },
-            { name: 'state', in: 'query', schema: { enum: DOCUMENT_STATES } },
+            { name: 'state', in: 'query', schema: { enum: LISTED_STATES } },
             { name: 'job', in: 'query', schema: { type: 'string' } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
             { name: 'cursor', in: 'query', schema: { type: 'string' } },
@@ -213,7 +216,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "A job's documents, paginated like /v1/documents",
           parameters: [
             jobIdParam,
-            { name: 'state', in: 'query', schema: { enum: DOCUMENT_STATES } },
+            { name: 'state', in: 'query', schema: { enum: LISTED_STATES } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
             { name: 'cursor', in: 'query', schema: { type: 'string' } },
           ],
@@ -242,24 +245,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: { description: '{draining, ttlSeconds}' }, 403: err('Key limited to collections'), 422: err('Not a list of worker ids') },
         },
       },
-      '/v1/search': {
-        post: {
-          summary: 'Embed the query and return the nearest chunks',
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['collection', 'query'],
-                  properties: { collection: { type: 'string' }, query: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 100 }, documentId: { type: 'string', format: 'uuid' } },
-                },
-              },
-            },
-          },
-          responses: { 200: { description: 'results: [{documentId, chunkIndex, pageStart, pageEnd, text, score, distance}]' }, 400: err('Bad request'), 409: err('Embedding model mismatch') },
-        },
-      },
+      '/v1/search': searchPath,
     },
   };
 }

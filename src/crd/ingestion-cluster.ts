@@ -12,6 +12,7 @@ import {
   secretKeyRef,
 } from './common.ts';
 import { arr, bool, enumOf, int, num, obj, optional, str, type Static } from './schema.ts';
+import { SEARCH_LANGUAGES, SEARCH_MODES } from './search.ts';
 
 export const AUTOSCALING_MODES = ['Builtin', 'KEDA', 'None'] as const;
 export type AutoscalingMode = (typeof AUTOSCALING_MODES)[number];
@@ -151,7 +152,7 @@ export const ingestionClusterSpec = obj(
             credentialsSecretRef: optional(secretKeyRef('Secret with a Chroma token.', 'token')),
             storeText: bool({
               description:
-                "Also write each chunk's text into its Chroma record (documents). Off: the text is kept in PostgreSQL and search returns it from there, and Chroma skips its full-text index of the text, which saves Chroma CPU on every chunk; a reader of the collection outside Sluice then finds vectors and metadata but no text, and cannot filter by where_document. Applies to chunks written from then on.",
+                "Also write each chunk's text into its Chroma record (documents). PostgreSQL keeps every chunk's text either way, for lexical search and search results. Off: Chroma skips its full-text index of the text, which saves Chroma CPU on every chunk; a reader of the collection outside Sluice then finds vectors and metadata but no text, and cannot filter by where_document. Applies to chunks written from then on.",
               default: false,
             }),
           },
@@ -162,6 +163,29 @@ export const ingestionClusterSpec = obj(
     ),
     chunking: chunking(true),
     embedding: embedding(true),
+    search: obj(
+      {
+        mode: enumOf(SEARCH_MODES, {
+          description:
+            "POST /v1/search's mode when a request names none. hybrid: the vector and lexical legs fused by reciprocal rank; vector: nearest chunks by embedding; lexical: BM25 over the chunks' words in PostgreSQL.",
+          default: 'hybrid',
+        }),
+        language: enumOf(SEARCH_LANGUAGES, {
+          description:
+            "PostgreSQL text-search configuration of the lexical index of collections created from then on (a collection keeps the one it was created with). simple keeps every word whole, in any language; english and the others also stem words and drop their language's stopwords.",
+          default: 'simple',
+        }),
+        vectorWeight: optional(
+          num({
+            description:
+              "The vector leg's weight in hybrid fusion, from 0 to 1; the lexical leg weighs 1 minus it. Left out: 0.1 with the Offline embedder, whose vectors capture word overlap only, which the lexical leg ranks better; 0.5 with an OpenAICompatible model. A search may set its own.",
+            minimum: 0,
+            maximum: 1,
+          }),
+        ),
+      },
+      { description: 'How the cluster searches its collections.', default: {} },
+    ),
     autoscaling: obj(
       {
         mode: enumOf(['Builtin', 'KEDA', 'None'] as const, {

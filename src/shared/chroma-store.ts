@@ -25,7 +25,8 @@ export interface ChunkHit {
   pageEnd: number;
   /** null when the record was written without its text (storeText off). */
   text: string | null;
-  score: number;
+  /** SHA-256 of the chunk's text: identical chunks share it. */
+  contentSha256: string;
   distance: number;
 }
 
@@ -156,6 +157,25 @@ export class ChromaStore {
     }
   }
 
+  /** Every chunk Chroma holds of these documents, with its text when it was written with it. */
+  async documentChunks(collection: string, documentIds: readonly string[]): Promise<Omit<ChunkHit, 'distance'>[]> {
+    const col = await this.#collection(collection, '', 0, false);
+    if (!col || documentIds.length === 0) return [];
+    const where = documentIds.length === 1 ? { document_id: documentIds[0]! } : { document_id: { $in: [...documentIds] } };
+    const r = await this.#wrap(() => col.get({ where, include: ['documents', 'metadatas'] }));
+    return r.ids.map((_, i) => {
+      const md = r.metadatas[i] ?? {};
+      return {
+        documentId: String(md.document_id),
+        chunkIndex: Number(md.chunk_index),
+        pageStart: Number(md.page_start),
+        pageEnd: Number(md.page_end),
+        text: r.documents[i] ?? null,
+        contentSha256: String(md.content_sha256 ?? ''),
+      };
+    });
+  }
+
   async countDocumentChunks(collection: string, documentId: string): Promise<number> {
     const col = await this.#collection(collection, '', 0, false);
     if (!col) return 0;
@@ -163,12 +183,13 @@ export class ChromaStore {
     return r.ids.length;
   }
 
-  async query(collection: string, vector: number[], n: number, model: string, dimensions: number, documentId?: string): Promise<ChunkHit[]> {
+  /** The `n` nearest chunks, of the given documents only when `documentIds` is set. */
+  async query(collection: string, vector: number[], n: number, model: string, dimensions: number, documentIds?: readonly string[]): Promise<ChunkHit[]> {
     const col = await this.#collection(collection, model, dimensions, false);
     if (!col) return [];
-    const r = await this.#wrap(() =>
-      col.query({ queryEmbeddings: [vector], nResults: n, include: ['documents', 'metadatas', 'distances'], ...(documentId ? { where: { document_id: documentId } } : {}) }),
-    );
+    if (documentIds?.length === 0) return [];
+    const where = documentIds === undefined ? undefined : documentIds.length === 1 ? { document_id: documentIds[0]! } : { document_id: { $in: [...documentIds] } };
+    const r = await this.#wrap(() => col.query({ queryEmbeddings: [vector], nResults: n, include: ['documents', 'metadatas', 'distances'], ...(where ? { where } : {}) }));
     const hits: ChunkHit[] = [];
     const ids = r.ids[0] ?? [];
     for (let i = 0; i < ids.length; i++) {
@@ -180,8 +201,8 @@ export class ChromaStore {
         pageStart: Number(md.page_start),
         pageEnd: Number(md.page_end),
         text: r.documents[0]?.[i] ?? null,
+        contentSha256: String(md.content_sha256 ?? ''),
         distance,
-        score: 1 - distance,
       });
     }
     return hits;

@@ -23,6 +23,8 @@ import { createWorkerMetrics } from './metrics.ts';
 import { CAN_CAP_ADDRESS_SPACE, ParserPool } from './parser.ts';
 import { processDocument } from './process-document.ts';
 import { StoreBatcher } from './store-batcher.ts';
+import { foldLexicalJournal } from '../shared/db/lexical-stats.ts';
+import { backfillLexical } from './lexical-backfill.ts';
 import { sweepOnce } from './sweeper.ts';
 
 export interface RunningWorker {
@@ -103,7 +105,18 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
       .finally(() => (expanding = undefined));
   }, 500);
 
+  // The collections' term statistics follow their chunks within about a second.
+  let folding = false;
+  const foldTimer = setInterval(() => {
+    if (folding) return;
+    folding = true;
+    foldLexicalJournal(pool)
+      .catch((err: unknown) => log.warn('folding the lexical journal failed; retrying', errorFields(err)))
+      .finally(() => (folding = false));
+  }, 1_000);
+
   let sweeping = false;
+  let backfilling = false;
   const sweepTimer = setInterval(() => {
     if (sweeping) return;
     sweeping = true;
@@ -113,6 +126,15 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
       })
       .catch((err: unknown) => log.warn('sweep failed', errorFields(err)))
       .finally(() => (sweeping = false));
+    if (!backfilling) {
+      backfilling = true;
+      backfillLexical(pool, chroma, BACKFILL_BUDGET_MS)
+        .then((r) => {
+          if (r.documents) log.info('lexical index backfilled', { ...r });
+        })
+        .catch((err: unknown) => log.warn('lexical backfill failed; retrying', errorFields(err)))
+        .finally(() => (backfilling = false));
+    }
   }, cfg.sweepIntervalSeconds * 1000);
 
   const ops = await startOpsServer(cfg.metricsPort, {
@@ -140,6 +162,7 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
       const bounded = (what: string, p: Promise<unknown>) =>
         withDeadline(p, STOP_STEP_MS, () => new Error(`${what} did not finish within ${STOP_STEP_MS / 1000} s`)).catch((err: unknown) => log.warn('stop step cut short', errorFields(err)));
       clearInterval(sweepTimer);
+      clearInterval(foldTimer);
       clearInterval(expandTimer);
       drain.stop();
       await bounded('dispatcher stop', dispatcher.stop());
@@ -166,6 +189,8 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
 
 /** A stop step that waits on Redis or PostgreSQL gets this long. */
 const STOP_STEP_MS = 5_000;
+/** Time one sweep tick gives the lexical backfill (it goes on at the next tick). */
+const BACKFILL_BUDGET_MS = 5_000;
 
 /** Resolves once `inFlight()` has been 0 for `ms` without a break. */
 function untilIdleFor(inFlight: () => number, ms: number): Promise<void> {

@@ -113,7 +113,7 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
     deps.metrics.pages.inc(parsed.totalPages);
     const chunks = await timed('chunk', () => chunkPages(parsed.pages, ds.chunkSize, ds.chunkOverlap));
     const { model, dimensions } = deps.embedder;
-    const recorded = await ensureCollection(pool, claim.doc.collection, model, dimensions);
+    const recorded = await ensureCollection(pool, claim.doc.collection, model, dimensions, cfg.searchLanguage);
     if (recorded.model !== model || recorded.dimensions !== dimensions) {
       throw new DocumentError(
         'EmbeddingMismatch',

@@ -2,12 +2,13 @@
 // its records, and a small document is a dozen chunks. Documents finishing while a write is in
 // flight are therefore written together in the next one: no delay when the worker is idle,
 // fewer requests when it is busy.
-// With storeText off, the chunk text of a group goes to PostgreSQL in one statement before its
-// vectors go to Chroma, so a hit search finds always has its text.
+// Each group's chunks go to PostgreSQL (text, pages, tsvector) in one statement before their
+// vectors go to Chroma, so a hit of either leg of search always has its text; Chroma gets the
+// text too only with storeText on.
 import type pg from 'pg';
 import type { Chunk } from '../shared/chunking.ts';
 import type { ChromaStore, DocumentChunks } from '../shared/chroma-store.ts';
-import { deleteChunkTexts, saveChunkTexts } from '../shared/db/chunk-texts.ts';
+import { deleteChunks, saveChunks } from '../shared/db/chunks.ts';
 
 interface Entry extends DocumentChunks {
   collection: string;
@@ -18,16 +19,19 @@ interface Entry extends DocumentChunks {
 }
 
 export interface StoreBatcherOptions {
-  /** Where chunk text is kept when Chroma does not hold it. */
+  /** Where every chunk is kept for lexical search and hits' text. */
   pool: pg.Pool;
-  /** stores.chroma.storeText: chunk text in Chroma's `documents` (true) or in PostgreSQL. */
+  /** stores.chroma.storeText: chunk text in Chroma's `documents` as well. */
   storeText: boolean;
+  /** How chunks are kept in PostgreSQL; a benchmark weighs the lexical index against plain text rows. */
+  saveChunks?: typeof saveChunks;
 }
 
 export class StoreBatcher {
   readonly #store: ChromaStore;
   readonly #pool: pg.Pool;
   readonly #storeText: boolean;
+  readonly #saveChunks: typeof saveChunks;
   #pending: Entry[] = [];
   #flushing = false;
   /** Requests made, for tests and curiosity. */
@@ -37,15 +41,16 @@ export class StoreBatcher {
     this.#store = store;
     this.#pool = options.pool;
     this.#storeText = options.storeText;
+    this.#saveChunks = options.saveChunks ?? saveChunks;
   }
 
   /**
-   * Removes what an earlier write of a document may have left, wherever the text went then: the
-   * setting may have changed since.
+   * Removes what an earlier write of a document may have left in Chroma and PostgreSQL (a
+   * reindex may write fewer chunks).
    */
   async removeDocument(collection: string, documentId: string, model: string, dimensions: number): Promise<void> {
     await this.#store.deleteDocument(collection, documentId, model, dimensions);
-    await deleteChunkTexts(this.#pool, documentId);
+    await deleteChunks(this.#pool, documentId);
   }
 
   write(collection: string, documentId: string, chunks: readonly Chunk[], vectors: readonly number[][], model: string, dimensions: number): Promise<void> {
@@ -70,12 +75,12 @@ export class StoreBatcher {
           const first = entries[0]!;
           this.flushes++;
           try {
-            if (!this.#storeText) {
-              await saveChunkTexts(
-                this.#pool,
-                entries.flatMap((e) => e.chunks.map((c) => ({ documentId: e.documentId, chunkIndex: c.index, text: c.text }))),
-              );
-            }
+            await this.#saveChunks(
+              this.#pool,
+              entries.flatMap((e) =>
+                e.chunks.map((c) => ({ documentId: e.documentId, chunkIndex: c.index, text: c.text, pageStart: c.pageStart, pageEnd: c.pageEnd, contentSha256: c.hash })),
+              ),
+            );
             await this.#store.upsertMany(first.collection, entries, first.model, first.dimensions, { storeText: this.#storeText });
             for (const e of entries) e.resolve();
           } catch (err) {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ChromaStore } from '../../src/shared/chroma-store.ts';
 import type { Chunk } from '../../src/shared/chunking.ts';
-import { loadChunkTexts } from '../../src/shared/db/chunk-texts.ts';
+import { loadChunkTexts } from '../../src/shared/db/chunks.ts';
 import { migrate } from '../../src/shared/db/migrations.ts';
 import { hashEmbed } from '../../src/shared/embedding/offline.ts';
 import { StoreBatcher } from '../../src/worker/store-batcher.ts';
@@ -54,7 +54,7 @@ describe('chroma store', () => {
     expect(await s.countDocumentChunks(col, doc)).toBe(n);
     // Approximate search over many near-identical 8-dimension vectors need not return chunk 42
     // itself; whatever it returns must carry the metadata of its own text.
-    const hits = await s.query(col, hashEmbed('chunk 42', 8), 5, 'm', 8, doc);
+    const hits = await s.query(col, hashEmbed('chunk 42', 8), 5, 'm', 8, [doc]);
     expect(hits.length).toBe(5);
     for (const hit of hits) {
       expect(hit.documentId).toBe(doc);

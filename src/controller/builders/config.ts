@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { V1ConfigMap, V1EnvVar, V1EnvVarSource } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
 import type { SecretKeyRef } from '../../crd/common.ts';
+import { defaultVectorWeight } from '../../crd/search.ts';
 import { METRICS_PORT, REDIS_PORT } from '../constants.ts';
 import { childMeta, childName } from './names.ts';
 import { OPERATOR_KEYS_FILE_ITEM } from './operator-key.ts';
@@ -38,6 +39,8 @@ export function componentConfig(cluster: IngestionCluster): ComponentConfig {
       SLUICE_RATE_LIMIT_PER_MINUTE: String(spec.api.rateLimitPerMinute),
       ...(spec.api.authSecretRef ? { SLUICE_API_KEYS_FILE: `${API_KEYS_MOUNT}/${spec.api.authSecretRef.key}` } : {}),
       SLUICE_OPERATOR_KEYS_FILE: `${OPERATOR_KEY_MOUNT}/${OPERATOR_KEYS_FILE_ITEM}`,
+      SLUICE_SEARCH_MODE: spec.search.mode,
+      SLUICE_SEARCH_VECTOR_WEIGHT: String(spec.search.vectorWeight ?? defaultVectorWeight(spec.embedding.provider)),
     },
     worker: {
       SLUICE_WORKER_CONCURRENCY: String(spec.workers.concurrency),
@@ -48,6 +51,7 @@ export function componentConfig(cluster: IngestionCluster): ComponentConfig {
       SLUICE_CHUNK_SIZE: String(spec.chunking.chunkSize),
       SLUICE_CHUNK_OVERLAP: String(spec.chunking.chunkOverlap),
       SLUICE_CHROMA_STORE_TEXT: String(spec.stores.chroma.storeText),
+      SLUICE_SEARCH_LANGUAGE: spec.search.language,
       // Hand back what is still in flight before the kubelet's SIGKILL at the end of the grace
       // period (the CRD guarantees grace >= document timeout >= 5 s).
       SLUICE_SHUTDOWN_TIMEOUT_SECONDS: String(Math.max(5, spec.workers.terminationGracePeriodSeconds - 10)),

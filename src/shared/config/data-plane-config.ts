@@ -4,8 +4,9 @@
 // joins the two lists.
 import os from 'node:os';
 import { EMBEDDING_PROVIDERS } from '../../crd/common.ts';
+import { defaultVectorWeight, SEARCH_LANGUAGES, SEARCH_MODES, type SearchLanguage, type SearchMode } from '../../crd/search.ts';
 import { QUEUE_NAME } from '../queue-name.ts';
-import { bool, ConfigError, decimal, int, optionalStr, str, url, type Env } from './env.ts';
+import { bool, ConfigError, decimal, int, oneOf, optionalStr, str, url, type Env } from './env.ts';
 import { DEFAULT_EXTRACTOR, type ExtractorName, EXTRACTORS, isExtractorName } from '../extractor-names.ts';
 import { loadFetchSettings, type FetchSettings } from './fetch-settings.ts';
 
@@ -43,6 +44,10 @@ export interface ApiConfig extends StoresConfig {
   /** How often the keys file is checked for changes (a rotated Secret). */
   apiKeysReloadSeconds: number;
   embedding: EmbeddingConfig;
+  /** spec.search.mode: the mode of a search that names none. */
+  searchMode: SearchMode;
+  /** spec.search.vectorWeight: the vector leg's weight in hybrid fusion, 0 to 1. */
+  searchVectorWeight: number;
 }
 
 export interface WorkerConfig extends StoresConfig {
@@ -67,6 +72,8 @@ export interface WorkerConfig extends StoresConfig {
   sweepIntervalSeconds: number;
   /** SLUICE_FETCH_*: fetching job documents and manifests. */
   fetch: FetchSettings;
+  /** spec.search.language: the text-search configuration of collections this worker creates. */
+  searchLanguage: SearchLanguage;
 }
 
 function loadStoresConfig(env: Env): StoresConfig {
@@ -105,6 +112,7 @@ function loadEmbeddingConfig(env: Env): EmbeddingConfig {
 }
 
 export function loadApiConfig(env: Env = process.env): ApiConfig {
+  const embedding = loadEmbeddingConfig(env);
   return {
     ...loadStoresConfig(env),
     port: int(env, 'SLUICE_API_PORT', 8080, 0, 65535),
@@ -115,7 +123,9 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     apiKeysFile: optionalStr(env, 'SLUICE_API_KEYS_FILE'),
     operatorKeysFile: optionalStr(env, 'SLUICE_OPERATOR_KEYS_FILE'),
     apiKeysReloadSeconds: int(env, 'SLUICE_API_KEYS_RELOAD_SECONDS', 10, 1, 3600),
-    embedding: loadEmbeddingConfig(env),
+    embedding,
+    searchMode: oneOf(env, 'SLUICE_SEARCH_MODE', SEARCH_MODES, 'hybrid'),
+    searchVectorWeight: decimal(env, 'SLUICE_SEARCH_VECTOR_WEIGHT', defaultVectorWeight(embedding.provider), 0, 1),
   };
 }
 
@@ -150,5 +160,6 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     staleSeconds: int(env, 'SLUICE_STALE_SECONDS', 30, 2, 3600),
     sweepIntervalSeconds: int(env, 'SLUICE_SWEEP_INTERVAL_SECONDS', 10, 1, 3600),
     fetch: loadFetchSettings(env),
+    searchLanguage: oneOf(env, 'SLUICE_SEARCH_LANGUAGE', SEARCH_LANGUAGES, 'simple'),
   };
 }

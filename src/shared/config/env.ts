@@ -57,3 +57,10 @@ export function url(env: Env, key: string, protocols: readonly string[], fallbac
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${key} must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
   return v;
 }
+
+/** One of `values`; the fallback when unset or empty. */
+export function oneOf<const T extends readonly string[]>(env: Env, key: string, values: T, fallback: T[number]): T[number] {
+  const v = str(env, key, fallback);
+  if (!(values as readonly string[]).includes(v)) throw new ConfigError(`${key} must be one of ${values.join(', ')}, got ${JSON.stringify(v)}`);
+  return v;
+}

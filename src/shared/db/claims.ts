@@ -41,10 +41,11 @@ export async function markMayHaveChunks(db: Queryable, c: Claim): Promise<boolea
   return (r.rowCount ?? 0) > 0;
 }
 
+/** Succeeded, with its chunks (and so its lexical index) written. */
 export async function completeClaim(db: Queryable, c: Claim, pages: number, chunks: number): Promise<boolean> {
   const r = await db.query(
     `UPDATE documents SET state = 'succeeded', stage = 'done', pages = $4, chunks = $5, error_type = NULL, error_message = NULL,
-       finished_at = now(), updated_at = now(), heartbeat_at = NULL WHERE ${FENCE}`,
+       lexical_indexed = true, finished_at = now(), updated_at = now(), heartbeat_at = NULL WHERE ${FENCE}`,
     [c.doc.id, c.workerId, c.attempt, pages, chunks],
   );
   return (r.rowCount ?? 0) > 0;

@@ -132,6 +132,72 @@ export const MIGRATIONS: readonly Migration[] = [
     // Parts written before keep their form; only the catalog changes.
     sql: `ALTER TABLE document_parts ALTER COLUMN data SET STORAGE EXTERNAL;`,
   },
+  {
+    version: 6,
+    name: 'chunks for lexical search',
+    // Every chunk's text, pages, content hash and tsvector in PostgreSQL, whatever storeText
+    // says (shared/db/chunks.ts), indexed with GIN for the lexical leg of search. BM25 needs
+    // per-collection term statistics: statement triggers journal each chunk that comes or goes,
+    // and the worker folds the journal into them in batches (shared/db/lexical-stats.ts), which
+    // costs a writer far less than counting every term of every chunk as it is written, and never
+    // makes two writers wait on a common word's row. New columns are null
+    // for existing rows and the indexes are built on them empty; the worker's backfill
+    // (worker/lexical-backfill.ts) fills existing collections in small batches afterwards,
+    // marking each document lexical_indexed. The content hash's index leads with the hash: led
+    // by the collection, a planner without statistics (autovacuum off) ANDs a whole
+    // collection's entries into every lexical search.
+    sql: `
+      ALTER TABLE chunk_texts
+        ADD COLUMN collection text,
+        ADD COLUMN page_start integer,
+        ADD COLUMN page_end integer,
+        ADD COLUMN content_sha256 text,
+        ADD COLUMN tokens integer,
+        ADD COLUMN tsv tsvector;
+      CREATE INDEX chunk_texts_tsv ON chunk_texts USING gin (tsv);
+      CREATE INDEX chunk_texts_content ON chunk_texts (content_sha256);
+      ALTER TABLE collections ADD COLUMN text_search_config text NOT NULL DEFAULT 'simple';
+      ALTER TABLE documents ADD COLUMN lexical_indexed boolean NOT NULL DEFAULT false;
+      CREATE INDEX documents_lexical_backlog ON documents (id) WHERE NOT lexical_indexed AND state = 'succeeded';
+      CREATE INDEX documents_source_uri ON documents (collection, source_uri text_pattern_ops) WHERE source_uri IS NOT NULL;
+      CREATE TABLE lexical_terms (
+        collection text NOT NULL,
+        term text NOT NULL,
+        df integer NOT NULL,
+        PRIMARY KEY (collection, term)
+      );
+      CREATE TABLE lexical_collections (
+        collection text PRIMARY KEY,
+        chunks bigint NOT NULL,
+        tokens bigint NOT NULL
+      );
+      CREATE TABLE lexical_journal (
+        id bigserial PRIMARY KEY,
+        collection text NOT NULL,
+        tsv tsvector NOT NULL,
+        tokens integer NOT NULL,
+        sign smallint NOT NULL
+      );
+      CREATE FUNCTION lexical_journal_remove() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO lexical_journal (collection, tsv, tokens, sign) SELECT collection, tsv, tokens, -1 FROM old_rows WHERE tsv IS NOT NULL;
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION lexical_journal_add() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO lexical_journal (collection, tsv, tokens, sign) SELECT collection, tsv, tokens, 1 FROM new_rows WHERE tsv IS NOT NULL;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER chunk_texts_journal_insert AFTER INSERT ON chunk_texts
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION lexical_journal_add();
+      CREATE TRIGGER chunk_texts_journal_delete AFTER DELETE ON chunk_texts
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION lexical_journal_remove();
+      CREATE TRIGGER chunk_texts_journal_update_old AFTER UPDATE ON chunk_texts
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION lexical_journal_remove();
+      CREATE TRIGGER chunk_texts_journal_update_new AFTER UPDATE ON chunk_texts
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION lexical_journal_add();
+    `,
+  },
 ];
 
 export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

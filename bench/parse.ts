@@ -196,8 +196,9 @@ console.log(`real-world corpus, pages differing from pdftotext's by >${QUALITY_T
 console.log(`(character difference of a page: (missing + extra characters) / pdftotext's, as multisets after NFKC with whitespace removed)`);
 
 // The full pipeline on the generated corpus, with the default extractor, once with chunk text
-// in Chroma (stores.chroma.storeText on) and once with it in PostgreSQL (off), as the worker's
-// StoreBatcher writes it (store-under-test.ts).
+// in Chroma as well (stores.chroma.storeText on) and once not (off), as the worker's StoreBatcher
+// writes it (store-under-test.ts); and once more with storeText off and the chunks kept as plain
+// text rows, as before search had a lexical leg, to weigh what the lexical index costs.
 const files = generated;
 const totalPages = pagesOf(files);
 const bytes = files.map((f) => readFileSync(f.path));
@@ -218,10 +219,17 @@ try {
   const embedder = new OfflineEmbedder('sluice-hash-v1', 384);
   const ids = bytes.map((_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
   const totals: Record<string, number> = {};
-  for (const storeText of [true, false]) {
-    const store = await openStoreUnderTest(chroma.url, storeText, ids);
+  /** The store step's CPU in this process and PostgreSQL: all that the lexical index changes. */
+  const storeOwn: Record<string, number> = {};
+  const variants = [
+    { name: 'storeText on', storeText: true, lexicalIndex: true },
+    { name: 'storeText off', storeText: false, lexicalIndex: true },
+    { name: 'storeText off, no lexical index', storeText: false, lexicalIndex: false },
+  ];
+  for (const { name, storeText, lexicalIndex } of variants) {
+    const store = await openStoreUnderTest(chroma.url, storeText, ids, lexicalIndex);
     try {
-      const collection = `bench-parse-${storeText ? 'text' : 'notext'}-${Date.now()}`;
+      const collection = `bench-parse-${storeText ? 'text' : 'notext'}-${lexicalIndex ? 'lex' : 'nolex'}-${Date.now()}`;
       const stages = { parse: { parser: 0, self: 0 }, chunk: 0, embed: 0, store: { self: 0, chroma: 0, postgres: 0 } };
       let chunkCount = 0;
       const cpuOf = () => own() + chromaCpu() + store.postgresCpu();
@@ -249,19 +257,23 @@ try {
           stages.store.postgres += store.postgresCpu() - g;
         }
       });
-      // Chroma may still be indexing what it acknowledged: that is part of storing, though not of
-      // the wall time.
+      // Chroma may still be indexing what it acknowledged, and a worker folds the lexical journal
+      // into the term statistics: both part of storing, though not of the wall time.
       const settle = chromaCpu();
+      const fold = store.postgresCpu();
+      await store.foldJournal();
+      stages.store.postgres += store.postgresCpu() - fold;
       await sleep(1500);
       const settled = chromaCpu() - settle;
       stages.store.chroma += settled;
-      const fullCpu = full.cpu + settled;
-      totals[String(storeText)] = fullCpu;
+      const fullCpu = full.cpu + settled + (store.postgresCpu() - fold);
+      totals[name] = fullCpu;
+      storeOwn[name] = stages.store.self + stages.store.postgres;
 
       const row = (label: string, cpuS: number) =>
         console.log(`  ${label.padEnd(44)} ${msPerPage(cpuS).toFixed(2).padStart(6)} CPU-ms/page ${(msPerPage(cpuS) / popplerMs).toFixed(2).padStart(6)}x pdftotext's`);
       console.log(
-        `\nfull pipeline, generated corpus, extractor ${DEFAULT_EXTRACTOR}, storeText ${storeText ? 'on' : 'off'}: ${full.wall.toFixed(2)} s wall, ${(totalPages / full.wall).toFixed(0)} pages/s; where the CPU goes, per page (${chunkCount} chunks, ${(chunkCount / totalPages).toFixed(1)} a page, of 1,000 characters):`,
+        `\nfull pipeline, generated corpus, extractor ${DEFAULT_EXTRACTOR}, ${name}: ${full.wall.toFixed(2)} s wall, ${(totalPages / full.wall).toFixed(0)} pages/s; where the CPU goes, per page (${chunkCount} chunks, ${(chunkCount / totalPages).toFixed(1)} a page, of 1,000 characters):`,
       );
       row('pdftotext, whole run', poppler.cpu);
       row(`parse: parser process (${DEFAULT_EXTRACTOR})`, stages.parse.parser);
@@ -270,7 +282,7 @@ try {
       row('embed (offline hashing, 384 dims)', stages.embed);
       row('store: this process (Chroma client, pg)', stages.store.self);
       row('store: Chroma server', stages.store.chroma);
-      row('store: PostgreSQL backend (chunk text)', stages.store.postgres);
+      row('store: PostgreSQL backend (chunks, stats)', stages.store.postgres);
       const accounted = stages.parse.parser + stages.parse.self + stages.chunk + stages.embed + stages.store.self + stages.store.chroma + stages.store.postgres;
       row('other (Chroma between requests, the loop)', fullCpu - accounted);
       row('full pipeline, total', fullCpu);
@@ -278,10 +290,17 @@ try {
       await store.close();
     }
   }
-  console.log('\n(CPU-s counts this process, the parser process, the Chroma server and the PostgreSQL backend that stores chunk text)');
+  console.log('\n(CPU-s counts this process, the parser process, the Chroma server and the PostgreSQL backend that stores the chunks)');
   console.log(`ratio per core (pages per CPU-second), parse only: ${(poppler.cpu / parseOnly.cpu).toFixed(2)}x pdftotext`);
-  console.log(`full pipeline's CPU per page, storeText off: ${(totals.false! / poppler.cpu).toFixed(2)}x pdftotext's (target <= 2.0x)`);
-  console.log(`full pipeline's CPU per page, storeText on:  ${(totals.true! / poppler.cpu).toFixed(2)}x pdftotext's (target <= 3.5x)`);
+  console.log(`full pipeline's CPU per page, storeText off: ${(totals['storeText off']! / poppler.cpu).toFixed(2)}x pdftotext's (target <= 2.0x)`);
+  console.log(`full pipeline's CPU per page, storeText on:  ${(totals['storeText on']! / poppler.cpu).toFixed(2)}x pdftotext's (target <= 3.5x)`);
+  // Parse, chunk, embed and Chroma run the same code with or without the index: their run-to-run
+  // noise is left out by counting only what differs, the store step in this process and PostgreSQL.
+  const without = 'storeText off, no lexical index';
+  const lexicalCost = (storeOwn['storeText off']! - storeOwn[without]!) / totals[without]!;
+  console.log(
+    `the lexical index's cost: ${msPerPage(storeOwn['storeText off']! - storeOwn[without]!).toFixed(2)} CPU-ms/page more in the store step, ${(lexicalCost * 100).toFixed(1)} % of the pipeline's ${msPerPage(totals[without]!).toFixed(2)} CPU-ms/page without it (target <= 10 %; whole pipelines: ${((totals['storeText off']! / totals[without]! - 1) * 100).toFixed(1)} %)`,
+  );
 } finally {
   parser.kill();
   await chroma.stop();

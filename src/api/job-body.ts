@@ -2,6 +2,7 @@
 // error names the field it is about, as the apiserver would: `sources.inline[3].uri: …`.
 import { ERROR_TYPES } from '../crd/common.ts';
 import { FAILURE_ACTIONS } from '../crd/ingestion-job.ts';
+import { OCR_LANGUAGES, OCR_MODES } from '../crd/ocr.ts';
 import type { ErrorType } from '../shared/errors.ts';
 import type { FailureRule, JobSpec, JobSources, SourceEntry } from '../shared/jobs/job-spec.ts';
 import { HttpError } from './http-error.ts';
@@ -39,6 +40,11 @@ function integer(v: unknown, path: string, min: number, max = Number.MAX_SAFE_IN
   if (typeof v !== 'number' || !Number.isInteger(v)) return fail(path, 'must be an integer');
   if (v < min || v > max) fail(path, max === Number.MAX_SAFE_INTEGER ? `must be at least ${min}` : `must be between ${min} and ${max}`);
   return v;
+}
+
+function oneOf<const T extends readonly string[]>(v: unknown, path: string, values: T): T[number] {
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(path, `must be one of ${values.join(', ')}`);
+  return v as T[number];
 }
 
 function opt<T>(object: Obj, key: string, read: (v: unknown) => T): T | undefined {
@@ -132,6 +138,7 @@ const TOP = [
   'failurePolicy',
   'chunking',
   'embedding',
+  'ocr',
   'retryNonce',
   'ttlSecondsAfterFinished',
 ] as const;
@@ -151,6 +158,16 @@ function parse(body: unknown): JobSpec {
   const embedding = opt(o, 'embedding', (x) => {
     const e = object(x, 'embedding', ['model', 'dimensions']);
     return { model: opt(e, 'model', (v) => string(v, 'embedding.model', { min: 1, max: 256 })), dimensions: opt(e, 'dimensions', (v) => integer(v, 'embedding.dimensions', 8, 8192)) };
+  });
+  const ocr = opt(o, 'ocr', (x) => {
+    const r = object(x, 'ocr', ['mode', 'languages']);
+    return {
+      mode: opt(r, 'mode', (v) => oneOf(v, 'ocr.mode', OCR_MODES)),
+      languages: opt(r, 'languages', (v) => {
+        if (!Array.isArray(v) || v.length < 1 || v.length > 4) fail('ocr.languages', 'must be a list of 1 to 4 languages');
+        return (v as unknown[]).map((l, i) => oneOf(l, `ocr.languages[${i}]`, OCR_LANGUAGES));
+      }),
+    };
   });
   const dedup = o.dedupPolicy ?? 'Skip';
   if (dedup !== 'Skip' && dedup !== 'Reindex') fail('dedupPolicy', 'must be Skip or Reindex');
@@ -175,6 +192,7 @@ function parse(body: unknown): JobSpec {
     },
     chunking,
     embedding,
+    ocr,
     retryNonce: opt(o, 'retryNonce', (x) => string(x, 'retryNonce', { max: 63 })),
     ttlSecondsAfterFinished: opt(o, 'ttlSecondsAfterFinished', (x) => integer(x, 'ttlSecondsAfterFinished', 0)),
   };

@@ -165,6 +165,8 @@ export const ERROR_TYPES = [
   'TooManyPages',
   'Timeout',
   'OutOfMemory',
+  'OcrTimeout',
+  'OcrFailed',
   'FetchFailed',
   'StoreUnavailable',
   'EmbeddingUnavailable',

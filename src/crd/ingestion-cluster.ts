@@ -12,6 +12,7 @@ import {
   secretKeyRef,
 } from './common.ts';
 import { arr, bool, enumOf, int, num, obj, optional, str, type Static } from './schema.ts';
+import { clusterOcr } from './ocr.ts';
 import { SEARCH_LANGUAGES, SEARCH_MODES } from './search.ts';
 
 export const AUTOSCALING_MODES = ['Builtin', 'KEDA', 'None'] as const;
@@ -124,6 +125,7 @@ export const ingestionClusterSpec = obj(
           },
           { description: 'How workers fetch the documents of IngestionJobs over http(s) and S3.', default: {} },
         ),
+        ocr: clusterOcr(),
         pod: optional(podOverrides()),
       },
       {

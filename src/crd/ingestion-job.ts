@@ -1,5 +1,6 @@
 // IngestionJob: a batch of documents declared as a resource, run on an IngestionCluster.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
+import { jobOcr } from './ocr.ts';
 import { chunking, collectionName, conditions, count, embedding, ERROR_TYPES, objectName, observedGeneration, secretKeyRef } from './common.ts';
 import { arr, bool, enumOf, int, mapOf, num, obj, optional, str, type Static } from './schema.ts';
 
@@ -110,6 +111,7 @@ export const ingestionJobSpec = obj(
     ),
     chunking: optional(chunking(false)),
     embedding: optional(embedding(false)),
+    ocr: optional(jobOcr()),
     retryNonce: optional(str({ description: 'Change it to re-drive the failed documents of this job (like restartNonce).', maxLength: 63 })),
     ttlSecondsAfterFinished: optional(
       int({ description: "Seconds after the job finishes when its stored PDF bytes are pruned (chunks, records and the resource stay: Git may own it).", minimum: 0, format: 'int64' }),
@@ -147,6 +149,7 @@ export const ingestionJobStatus = obj(
       ),
     ),
     pages: optional(count('Pages extracted.')),
+    pagesOcr: optional(count('Pages whose text OCR recognised (they had no text layer).')),
     chunks: optional(count('Chunks written.')),
     rate: optional(num({ description: 'Finished documents per second over the last minute, while the job runs.', minimum: 0 })),
     etaSeconds: optional(count('Estimated seconds until every document is finished, while the job runs and the rate is known.')),

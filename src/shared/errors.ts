@@ -12,6 +12,8 @@ const PERMANENT: Record<ErrorType, boolean> = {
   TooManyPages: true,
   Timeout: true,
   OutOfMemory: true,
+  OcrTimeout: true,
+  OcrFailed: true,
   FetchFailed: true,
   EmbeddingMismatch: true,
   StoreUnavailable: false,

@@ -52,6 +52,11 @@ export function componentConfig(cluster: IngestionCluster): ComponentConfig {
       SLUICE_CHUNK_OVERLAP: String(spec.chunking.chunkOverlap),
       SLUICE_CHROMA_STORE_TEXT: String(spec.stores.chroma.storeText),
       SLUICE_SEARCH_LANGUAGE: spec.search.language,
+      SLUICE_OCR_MODE: spec.workers.ocr.mode,
+      SLUICE_OCR_LANGUAGES: spec.workers.ocr.languages.join(','),
+      SLUICE_OCR_DPI: String(spec.workers.ocr.dpi),
+      SLUICE_OCR_MAX_PAGES: String(spec.workers.ocr.maxPagesPerDocument),
+      SLUICE_OCR_TIMEOUT_SECONDS: String(spec.workers.ocr.timeoutSecondsPerPage),
       // Hand back what is still in flight before the kubelet's SIGKILL at the end of the grace
       // period (the CRD guarantees grace >= document timeout >= 5 s).
       SLUICE_SHUTDOWN_TIMEOUT_SECONDS: String(Math.max(5, spec.workers.terminationGracePeriodSeconds - 10)),

@@ -46,6 +46,7 @@ export function buildJobBody(job: IngestionJob, refs: ResolvedRefs): JobSpec {
     chunking: s.chunking && defined({ chunkSize: s.chunking.chunkSize, chunkOverlap: s.chunking.chunkOverlap }),
     // The API checks these two against the cluster's embedder; the rest is the cluster's.
     embedding: s.embedding && (s.embedding.model !== undefined || s.embedding.dimensions !== undefined) ? defined({ model: s.embedding.model, dimensions: s.embedding.dimensions }) : undefined,
+    ocr: s.ocr && defined({ mode: s.ocr.mode, languages: s.ocr.languages && [...s.ocr.languages] }),
     retryNonce: s.retryNonce,
     ttlSecondsAfterFinished: s.ttlSecondsAfterFinished,
   });

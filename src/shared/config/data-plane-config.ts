@@ -4,9 +4,10 @@
 // joins the two lists.
 import os from 'node:os';
 import { EMBEDDING_PROVIDERS } from '../../crd/common.ts';
+import { OCR_LANGUAGES, OCR_MODES, type OcrLanguage, type OcrMode } from '../../crd/ocr.ts';
 import { defaultVectorWeight, SEARCH_LANGUAGES, SEARCH_MODES, type SearchLanguage, type SearchMode } from '../../crd/search.ts';
 import { QUEUE_NAME } from '../queue-name.ts';
-import { bool, ConfigError, decimal, int, oneOf, optionalStr, str, url, type Env } from './env.ts';
+import { bool, ConfigError, decimal, int, list, oneOf, optionalStr, str, url, type Env } from './env.ts';
 import { DEFAULT_EXTRACTOR, type ExtractorName, EXTRACTORS, isExtractorName } from '../extractor-names.ts';
 import { loadFetchSettings, type FetchSettings } from './fetch-settings.ts';
 
@@ -74,6 +75,16 @@ export interface WorkerConfig extends StoresConfig {
   fetch: FetchSettings;
   /** spec.search.language: the text-search configuration of collections this worker creates. */
   searchLanguage: SearchLanguage;
+  /** spec.workers.ocr: recognising pages without a text layer. */
+  ocr: OcrConfig;
+}
+
+export interface OcrConfig {
+  mode: OcrMode;
+  languages: OcrLanguage[];
+  dpi: number;
+  maxPagesPerDocument: number;
+  timeoutSecondsPerPage: number;
 }
 
 function loadStoresConfig(env: Env): StoresConfig {
@@ -161,5 +172,12 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     sweepIntervalSeconds: int(env, 'SLUICE_SWEEP_INTERVAL_SECONDS', 10, 1, 3600),
     fetch: loadFetchSettings(env),
     searchLanguage: oneOf(env, 'SLUICE_SEARCH_LANGUAGE', SEARCH_LANGUAGES, 'simple'),
+    ocr: {
+      mode: oneOf(env, 'SLUICE_OCR_MODE', OCR_MODES, 'Auto'),
+      languages: list(env, 'SLUICE_OCR_LANGUAGES', OCR_LANGUAGES, ['eng']),
+      dpi: int(env, 'SLUICE_OCR_DPI', 300, 72, 600),
+      maxPagesPerDocument: int(env, 'SLUICE_OCR_MAX_PAGES', 500, 1, 5000),
+      timeoutSecondsPerPage: int(env, 'SLUICE_OCR_TIMEOUT_SECONDS', 60, 1, 600),
+    },
   };
 }

@@ -64,3 +64,13 @@ export function oneOf<const T extends readonly string[]>(env: Env, key: string, 
   if (!(values as readonly string[]).includes(v)) throw new ConfigError(`${key} must be one of ${values.join(', ')}, got ${JSON.stringify(v)}`);
   return v;
 }
+
+/** A comma-separated list of `values`, each once; the fallback when unset or empty. */
+export function list<const T extends readonly string[]>(env: Env, key: string, values: T, fallback: T[number][]): T[number][] {
+  const raw = env[key];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const items = [...new Set(raw.split(',').map((v) => v.trim()).filter(Boolean))];
+  const bad = items.filter((v) => !(values as readonly string[]).includes(v));
+  if (bad.length || items.length === 0) throw new ConfigError(`${key} must be a comma-separated list of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
+  return items as T[number][];
+}

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { ErrorType } from '../errors.ts';
 import type { FAILURE_ACTIONS } from '../../crd/ingestion-job.ts';
+import type { OcrLanguage, OcrMode } from '../../crd/ocr.ts';
 import { stableStringify } from '../stable-stringify.ts';
 
 export type FailureAction = (typeof FAILURE_ACTIONS)[number];
@@ -56,6 +57,7 @@ export interface JobSpec {
   failurePolicy: FailurePolicy;
   chunking?: { chunkSize?: number | undefined; chunkOverlap?: number | undefined } | undefined;
   embedding?: { model?: string | undefined; dimensions?: number | undefined } | undefined;
+  ocr?: { mode?: OcrMode | undefined; languages?: OcrLanguage[] | undefined } | undefined;
   retryNonce?: string | undefined;
   ttlSecondsAfterFinished?: number | undefined;
 }

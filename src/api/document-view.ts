@@ -15,6 +15,8 @@ export interface DocumentView {
   stage: string | null;
   attempts: number;
   pages: number | null;
+  pagesOcr: number | null;
+  pagesWithoutText: number | null;
   chunks: number | null;
   error: { type: ErrorType; message: string } | null;
   createdAt: string;
@@ -37,6 +39,8 @@ export function toView(r: DocumentRow): DocumentView {
     stage: r.stage,
     attempts: r.attempts,
     pages: r.pages,
+    pagesOcr: r.pages_ocr,
+    pagesWithoutText: r.pages_without_text,
     chunks: r.chunks,
     error: r.error_type ? { type: r.error_type, message: r.error_message ?? '' } : null,
     createdAt: r.created_at.toISOString(),

@@ -16,6 +16,7 @@ export interface JobView {
   expansion: { done: boolean; documents: number };
   counts: { total: number; pending: number; queued: number; active: number; succeeded: number; failed: number; skipped: number };
   pages: number;
+  pagesOcr: number;
   chunks: number;
   rate: number;
   etaSeconds: number | null;
@@ -50,6 +51,7 @@ export async function jobView(pool: pg.Pool, j: JobRow, embedder: Pick<Embedder,
     expansion: { done, documents: total },
     counts: { total, pending: counts.pending, queued: counts.queued, active: counts.processing, succeeded: counts.succeeded, failed: counts.failed, skipped: counts.skipped },
     pages: stats.pages,
+    pagesOcr: stats.pagesOcr,
     chunks: stats.chunks,
     rate,
     etaSeconds: eta,

@@ -20,6 +20,7 @@ export const searchHitSchema = {
     distance: { type: ['number', 'null'], description: 'Cosine distance, when the vector leg found it' },
     bm25: { type: ['number', 'null'], description: 'BM25 score, when the lexical leg found it' },
     sharedByDocuments: { type: 'integer', minimum: 1, description: 'Documents of the collection holding this same text; it is answered once' },
+    textSource: { enum: ['native', 'ocr'], description: 'ocr when the text of a page the chunk spans was recognised (it had no text layer)' },
   },
 };
 

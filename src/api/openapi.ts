@@ -39,6 +39,8 @@ export function openApiDocument(): Record<string, unknown> {
             stage: { type: ['string', 'null'] },
             attempts: { type: 'integer' },
             pages: { type: ['integer', 'null'] },
+            pagesOcr: { type: ['integer', 'null'], description: 'Pages whose text OCR recognised' },
+            pagesWithoutText: { type: ['integer', 'null'], description: 'Pages left without text (OCR off, past its page budget, or nothing recognised)' },
             chunks: { type: ['integer', 'null'] },
             error: { type: ['object', 'null'], properties: { type: { type: 'string' }, message: { type: 'string' } } },
             createdAt: { type: 'string', format: 'date-time' },

@@ -17,6 +17,8 @@ export interface Chunk {
   pageEnd: number;
   /** SHA-256 of the chunk text, hex. */
   hash: string;
+  /** ocr when the text of a page it spans was recognised; native when left out. */
+  textSource?: 'native' | 'ocr';
 }
 
 const PAGE_SEPARATOR = '\n\n';

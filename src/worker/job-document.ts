@@ -10,6 +10,7 @@ import { DocumentError } from '../shared/errors.ts';
 import type { DedupPolicy, FailureRule, JobSpec } from '../shared/jobs/job-spec.ts';
 import { queuePriority } from '../shared/queue.ts';
 import type { S3Credentials } from './fetch/fetch-document.ts';
+import type { OcrRequest } from './ocr/ocr-pages.ts';
 
 export interface DocumentSettings {
   retries: number;
@@ -21,9 +22,11 @@ export interface DocumentSettings {
   /** BullMQ priority of its retries; none for uploads. */
   priority: number | undefined;
   s3: S3Credentials | undefined;
+  /** Pages without text to recognise: the cluster's settings, the job's mode and languages. */
+  ocr: OcrRequest;
 }
 
-type Defaults = Pick<WorkerConfig, 'maxAttempts' | 'documentTimeoutSeconds' | 'chunkSize' | 'chunkOverlap'>;
+type Defaults = Pick<WorkerConfig, 'maxAttempts' | 'documentTimeoutSeconds' | 'chunkSize' | 'chunkOverlap' | 'ocr'>;
 
 /** The worker's settings, overridden by the job's where it has any. */
 export function documentSettings(cfg: Defaults, spec: JobSpec | undefined): DocumentSettings {
@@ -41,6 +44,13 @@ export function documentSettings(cfg: Defaults, spec: JobSpec | undefined): Docu
     dedup: spec?.dedupPolicy ?? 'Skip',
     priority: spec ? queuePriority(spec.priority) : undefined,
     s3: o?.credentials ? { ...o.credentials, ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.region ? { region: o.region } : {}) } : undefined,
+    ocr: {
+      mode: spec?.ocr?.mode ?? cfg.ocr.mode,
+      languages: spec?.ocr?.languages ?? cfg.ocr.languages,
+      dpi: cfg.ocr.dpi,
+      maxPages: cfg.ocr.maxPagesPerDocument,
+      timeoutMs: cfg.ocr.timeoutSecondsPerPage * 1000,
+    },
   };
 }
 

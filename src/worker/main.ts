@@ -26,6 +26,7 @@ import { StoreBatcher } from './store-batcher.ts';
 import { foldLexicalJournal } from '../shared/db/lexical-stats.ts';
 import { backfillLexical } from './lexical-backfill.ts';
 import { sweepOnce } from './sweeper.ts';
+import { checkOcrEngine } from './ocr/engine-check.ts';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -48,6 +49,7 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
   if (!CAN_CAP_ADDRESS_SPACE) log.warn('prlimit(1) not found (util-linux): parser memory is capped for the V8 heap only, not for decoded PDF streams');
   const parsers = new ParserPool(cfg.parserMemoryMiB, cfg.extractor);
   parsers.warm(cfg.concurrency);
+  void checkOcrEngine(cfg.ocr, log);
   const storeBatcher = new StoreBatcher(chroma, { pool, storeText: cfg.chroma.storeText });
   const deps = { cfg, pool, queue, chroma, embedder, metrics, log, parsers, storeBatcher };
 

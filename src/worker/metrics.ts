@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
 import { withDeadline } from '../shared/deadline.ts';
+import type { OcrStats } from './ocr/ocr-pages.ts';
 
 const QUEUE_READ_DEADLINE_MS = 2_000;
 
@@ -12,6 +13,15 @@ export interface WorkerMetrics {
   stageSeconds: Histogram<'stage'>;
   pages: Counter;
   active: Gauge;
+  ocrPages: Counter<'outcome'>;
+  ocrPageSeconds: Histogram;
+}
+
+/** A document's OCR, in the metrics: pages by outcome, and seconds a page. */
+export function recordOcr(metrics: WorkerMetrics, stats: OcrStats): void {
+  if (stats.pages) metrics.ocrPages.inc({ outcome: 'recognised' }, stats.pages);
+  if (stats.skipped) metrics.ocrPages.inc({ outcome: 'unread' }, stats.skipped);
+  for (const seconds of stats.pageSeconds) metrics.ocrPageSeconds.observe(seconds);
 }
 
 export function createWorkerMetrics(queue: Queue): WorkerMetrics {
@@ -32,6 +42,18 @@ export function createWorkerMetrics(queue: Queue): WorkerMetrics {
   });
   const pages = new Counter({ name: 'sluice_pages_total', help: 'Pages parsed; rate() of it is pages per second.', registers: [registry] });
   const active = new Gauge({ name: 'sluice_worker_active_documents', help: 'Documents in flight on this worker.', registers: [registry] });
+  const ocrPages = new Counter({
+    name: 'sluice_ocr_pages_total',
+    help: 'Pages without a text layer this worker had recognised, by outcome: recognised, or unread (past the page budget, or failed).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const ocrPageSeconds = new Histogram({
+    name: 'sluice_ocr_page_seconds',
+    help: 'Time to render and recognise one page.',
+    buckets: [0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120],
+    registers: [registry],
+  });
   // A Redis outage must not fail the whole scrape (or hang it: this worker's Redis client waits
   // out outages), so a read has a deadline, and a gauge it cannot fill says it does not know
   // (no series, or NaN where a gauge without labels must have one) rather than keep old figures.
@@ -87,5 +109,5 @@ export function createWorkerMetrics(queue: Queue): WorkerMetrics {
     help: 'Queue reads that failed or timed out at scrape time (Redis unreachable or slow); the queue gauges then show no depth and NaN age.',
     registers: [registry],
   });
-  return { registry, documents, stageSeconds, pages, active };
+  return { registry, documents, stageSeconds, pages, active, ocrPages, ocrPageSeconds };
 }

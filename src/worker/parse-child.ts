@@ -2,10 +2,11 @@
 // the whole parse and can be driven to allocate without bound, so it runs here, in a process of
 // its own that the worker can kill and whose memory is capped (see parser.ts). Started as
 // `parse-child.ts <extractor> <memoryMiB>`. Protocol: IPC (advanced serialization), one
-// ParseRequest in, one ParseReply out, at a time.
+// ParseRequest in, one ParseReply out, at a time (an OcrStarting in between when OCR reads pages).
 import { readFileSync } from 'node:fs';
 import { extractPages, type ParseOutcome } from './extract/extract-pages.ts';
 import type { Extractor } from './extract/extractor.ts';
+import type { OcrRequest } from './ocr/ocr-pages.ts';
 import { loadExtractor } from './extract/load-extractor.ts';
 import { WARM_UP_TEXT, warmUpPdf } from './extract/warm-up-pdf.ts';
 import { isExtractorName } from '../shared/extractor-names.ts';
@@ -23,6 +24,12 @@ export interface ParseRequest {
   data: Uint8Array;
   maxPages: number;
   maxChars: number;
+  ocr?: OcrRequest;
+}
+
+/** Sent before OCR reads a document's pages, with how many: the parent extends its timer. */
+export interface OcrStarting {
+  ocrStarting: number;
 }
 
 /** The first message: ready to take work (or why not), what is mapped, and the RSS at rest. */
@@ -44,7 +51,7 @@ export async function warmUp(extractor: Extractor): Promise<string | undefined> 
 // Long-lived: the parent sends one request at a time over IPC. Everything is loaded and used once
 // before "ready", so that the parent can cap the address space at what is mapped now plus the budget.
 if (import.meta.main && process.send) {
-  const send = (m: ReadyMessage | ParseReply) => process.send!(m);
+  const send = (m: ReadyMessage | ParseReply | OcrStarting) => process.send!(m);
   const [name = '', memoryMiB = ''] = process.argv.slice(2);
   try {
     if (!isExtractorName(name)) throw new Error(`unknown extractor ${JSON.stringify(name)}`);
@@ -52,7 +59,7 @@ if (import.meta.main && process.send) {
     const failed = await warmUp(extractor);
     if (failed) throw new Error(failed);
     process.on('message', (req: ParseRequest) => {
-      void extractPages(extractor, req.data, req.maxPages, req.maxChars).then((outcome) => {
+      void extractPages(extractor, req.data, req.maxPages, req.maxChars, req.ocr, (pages) => send({ ocrStarting: pages })).then((outcome) => {
         // Measured after the parse: the parent recycles a process that a document left large.
         send({ ...outcome, rssBytes: process.memoryUsage().rss, retire: extractor.broken });
       });

@@ -17,18 +17,27 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DocumentError } from '../shared/errors.ts';
 import { DEFAULT_EXTRACTOR, type ExtractorName } from '../shared/extractor-names.ts';
-import type { ParseReply, ParseRequest, ReadyMessage } from './parse-child.ts';
+import type { OcrRequest, OcrStats, SourcedPage } from './ocr/ocr-pages.ts';
+import type { OcrStarting, ParseReply, ParseRequest, ReadyMessage } from './parse-child.ts';
 
 export interface ParserLimits {
   timeoutMs: number;
   memoryMiB: number;
   maxPages: number;
   maxChars: number;
+  /** Pages without text to recognise; none when left out. */
+  ocr?: OcrRequest;
+  /**
+   * Told how many pages OCR is about to read. The document's timer then gets each its own
+   * timeout on top: recognising a page takes a hundred times reading one.
+   */
+  onOcrStart?(pages: number): void;
 }
 
 export interface ParsedPdf {
   totalPages: number;
-  pages: { page: number; text: string }[];
+  pages: SourcedPage[];
+  ocr: OcrStats;
 }
 
 const CHILD = fileURLToPath(new URL(`./parse-child${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
@@ -147,10 +156,12 @@ export class ParserProcess {
     this.uses++;
     return new Promise((resolve, reject) => {
       let timedOut = false;
-      const timer = setTimeout(() => {
+      const expire = () => {
         timedOut = true;
         this.#child.kill('SIGKILL');
-      }, limits.timeoutMs);
+      };
+      let timer = setTimeout(expire, limits.timeoutMs);
+      const started = Date.now();
       const onAbort = () => this.#child.kill('SIGKILL');
       signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = () => {
@@ -159,12 +170,18 @@ export class ParserProcess {
         this.#child.off('message', onMessage);
         this.#child.off('exit', onExit);
       };
-      const onMessage = (outcome: ParseReply) => {
+      const onMessage = (outcome: ParseReply | OcrStarting) => {
+        if ('ocrStarting' in outcome) {
+          clearTimeout(timer);
+          timer = setTimeout(expire, Math.max(0, limits.timeoutMs - (Date.now() - started)) + outcome.ocrStarting * (limits.ocr?.timeoutMs ?? 0));
+          limits.onOcrStart?.(outcome.ocrStarting);
+          return;
+        }
         cleanup();
         this.#rss = outcome.rssBytes;
         this.#retire = outcome.retire;
         if (!outcome.ok) return reject(new DocumentError(outcome.type, outcome.message));
-        resolve({ totalPages: outcome.totalPages, pages: outcome.pages });
+        resolve({ totalPages: outcome.totalPages, pages: outcome.pages, ocr: outcome.ocr });
       };
       const onExit = (code: number | null, sig: NodeJS.Signals | null) => {
         cleanup();
@@ -174,7 +191,7 @@ export class ParserProcess {
       };
       this.#child.on('message', onMessage);
       this.#child.on('exit', onExit);
-      const req: ParseRequest = { data, maxPages: limits.maxPages, maxChars: limits.maxChars };
+      const req: ParseRequest = { data, maxPages: limits.maxPages, maxChars: limits.maxChars, ...(limits.ocr ? { ocr: limits.ocr } : {}) };
       this.#child.send(req, (err) => {
         if (err) onExit(null, null);
       });

@@ -10,6 +10,7 @@ import type { WorkerConfig } from '../shared/config/data-plane-config.ts';
 import { type Claim, claimDocument, completeClaim, failClaim, handBackClaim, markMayHaveChunks, retryClaim, skipClaim, touchClaim } from '../shared/db/claims.ts';
 import { ensureCollection } from '../shared/db/collections.ts';
 import { deleteParts, hasBytes, loadBytes } from '../shared/db/document-bytes.ts';
+import { savePages, setOcrPages } from '../shared/db/document-pages.ts';
 import { checkFailureBudget, getJob, type JobRow, setFailureTarget, stopStarting } from '../shared/db/jobs.ts';
 import { isUnavailable } from '../shared/db/pool.ts';
 import type { Embedder } from '../shared/embedding/embedder.ts';
@@ -21,7 +22,8 @@ import { enqueueDocument, type DocumentJobData } from '../shared/queue.ts';
 import { fetchDocument } from './fetch/fetch-document.ts';
 import { storeFetched } from './fetch-into-store.ts';
 import { documentSettings, recordContent, type DocumentSettings } from './job-document.ts';
-import type { WorkerMetrics } from './metrics.ts';
+import { recordOcr, type WorkerMetrics } from './metrics.ts';
+import { chunkTextSource, pageCounts, pageRecords } from './page-sources.ts';
 import type { ParserPool } from './parser.ts';
 import type { StoreBatcher } from './store-batcher.ts';
 
@@ -108,10 +110,20 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
     const parsed = await timed('parse', () => {
       const input = bytes!;
       bytes = undefined;
-      return deps.parsers.parse(input, { timeoutMs: ds.timeoutMs, memoryMiB: cfg.parserMemoryMiB, maxPages: cfg.maxPages, maxChars: cfg.maxChars }, abort.signal);
+      const limits = { timeoutMs: ds.timeoutMs, memoryMiB: cfg.parserMemoryMiB, maxPages: cfg.maxPages, maxChars: cfg.maxChars, ocr: ds.ocr };
+      // The autoscaler counts the pages being recognised (the queue summary adds them up).
+      const onOcrStart = (pages: number) => {
+        void touchClaim(pool, claim, 'ocr').catch(() => undefined);
+        void setOcrPages(pool, claim, pages).catch((err: unknown) => dlog.warn('could not record the pages being recognised', errorFields(err)));
+      };
+      return deps.parsers.parse(input, { ...limits, onOcrStart }, abort.signal);
     });
     deps.metrics.pages.inc(parsed.totalPages);
-    const chunks = await timed('chunk', () => chunkPages(parsed.pages, ds.chunkSize, ds.chunkOverlap));
+    recordOcr(deps.metrics, parsed.ocr);
+    const sources = new Map(parsed.pages.map((p) => [p.page, p.source]));
+    const chunks = await timed('chunk', async () =>
+      (await chunkPages(parsed.pages, ds.chunkSize, ds.chunkOverlap)).map((c) => ({ ...c, textSource: chunkTextSource(c, sources) })),
+    );
     const { model, dimensions } = deps.embedder;
     const recorded = await ensureCollection(pool, claim.doc.collection, model, dimensions, cfg.searchLanguage);
     if (recorded.model !== model || recorded.dimensions !== dimensions) {
@@ -128,7 +140,8 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
       else if (!(await markMayHaveChunks(pool, claim))) throw new ClaimLostError('claim lost before storing');
       await deps.storeBatcher.write(claim.doc.collection, documentId, chunks, vectors, model, dimensions);
     });
-    if (!(await completeClaim(pool, claim, parsed.totalPages, chunks.length))) return 'lost';
+    await savePages(pool, documentId, pageRecords(parsed.pages));
+    if (!(await completeClaim(pool, claim, parsed.totalPages, chunks.length, pageCounts(parsed.pages)))) return 'lost';
     deps.metrics.documents.inc({ outcome: 'succeeded', error_type: '' });
     dlog.info('document succeeded', { pages: parsed.totalPages, chunks: chunks.length });
     return 'succeeded';

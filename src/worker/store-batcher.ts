@@ -78,7 +78,7 @@ export class StoreBatcher {
             await this.#saveChunks(
               this.#pool,
               entries.flatMap((e) =>
-                e.chunks.map((c) => ({ documentId: e.documentId, chunkIndex: c.index, text: c.text, pageStart: c.pageStart, pageEnd: c.pageEnd, contentSha256: c.hash })),
+                e.chunks.map((c) => ({ documentId: e.documentId, chunkIndex: c.index, text: c.text, pageStart: c.pageStart, pageEnd: c.pageEnd, contentSha256: c.hash, textSource: c.textSource ?? 'native' })),
               ),
             );
             await this.#store.upsertMany(first.collection, entries, first.model, first.dimensions, { storeText: this.#storeText });

@@ -37,6 +37,8 @@ export interface SearchResult {
   bm25: number | null;
   /** Documents of the collection holding this same text (1: only this one). */
   sharedByDocuments: number;
+  /** ocr when the text of a page the chunk spans was recognised (it had no text layer). */
+  textSource: 'native' | 'ocr';
 }
 
 /** Candidates each leg ranks: enough that fusion sees past the first page of either. */
@@ -83,6 +85,7 @@ export async function search(deps: SearchDeps, req: SearchRequest, col: Collecti
       distance: fromChroma?.distance ?? null,
       bm25: lexicalHits.get(key)?.score ?? null,
       sharedByDocuments: d.sharedByDocuments,
+      textSource: d.textSource,
     });
   }
   return results;

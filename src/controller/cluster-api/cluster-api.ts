@@ -35,6 +35,7 @@ export interface JobView {
   expansion?: { done: boolean; documents: number };
   counts: { total: number; pending: number; queued: number; active: number; succeeded: number; failed: number; skipped: number };
   pages?: number;
+  pagesOcr?: number;
   chunks?: number;
   rate?: number | null;
   etaSeconds?: number | null;
@@ -54,6 +55,8 @@ export interface QueueView {
   pending?: number;
   /** IngestionJobs whose source list is still being read. */
   expanding?: number;
+  /** Pages the workers are recognising now (OCR; absent from an older API). */
+  ocrPages?: number;
   failed: number;
   oldestWaitingSeconds?: number | null;
   workers: { id: string; busy: boolean; active?: number; concurrency?: number; lastHeartbeat?: string; draining?: boolean }[];

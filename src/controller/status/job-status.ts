@@ -76,6 +76,7 @@ function fromView(v: JobView): Omit<IngestionJobStatus, 'conditions' | 'observed
     progress: `${c.succeeded + c.failed + c.skipped}/${c.total}`,
     counts: { total: c.total, queued: c.pending + c.queued, active: c.active, succeeded: c.succeeded, failed: c.failed, skipped: c.skipped },
     ...(v.pages !== undefined ? { pages: v.pages } : {}),
+    ...(v.pagesOcr ? { pagesOcr: v.pagesOcr } : {}),
     ...(v.chunks !== undefined ? { chunks: v.chunks } : {}),
     // Only while running: a finished job's rate decays for a minute and would rewrite status.
     ...(running && typeof v.rate === 'number' ? { rate: Math.round(v.rate * 100) / 100 } : {}),

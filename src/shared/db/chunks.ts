@@ -13,6 +13,8 @@ export interface ChunkRow {
   pageEnd: number;
   /** SHA-256 of the text, hex: identical chunks of a collection share it. */
   contentSha256: string;
+  /** ocr when the text of a page it spans was recognised. */
+  textSource?: 'native' | 'ocr';
 }
 
 /** The chunk's id in Chroma, and the key of loadChunks' answer. */
@@ -30,16 +32,16 @@ export async function saveChunks(db: Queryable, rows: readonly ChunkRow[]): Prom
   if (unique.length === 0) return;
   const words = unique.map((r) => lexicalText(r.text));
   await db.query(
-    `INSERT INTO chunk_texts (document_id, chunk_index, text, collection, page_start, page_end, content_sha256, tsv, tokens)
+    `INSERT INTO chunk_texts (document_id, chunk_index, text, collection, page_start, page_end, content_sha256, tsv, tokens, text_source)
      SELECT u.document_id, u.chunk_index, u.text, d.collection, u.page_start, u.page_end, u.content_sha256,
-            to_tsvector(coalesce(c.text_search_config, 'simple')::regconfig, u.lexical_text), u.tokens
-       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::int[])
-              AS u (document_id, chunk_index, text, page_start, page_end, content_sha256, lexical_text, tokens)
+            to_tsvector(coalesce(c.text_search_config, 'simple')::regconfig, u.lexical_text), u.tokens, u.text_source
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::int[], $9::text[])
+              AS u (document_id, chunk_index, text, page_start, page_end, content_sha256, lexical_text, tokens, text_source)
        JOIN documents d ON d.id = u.document_id
        LEFT JOIN collections c ON c.name = d.collection
      ON CONFLICT (document_id, chunk_index) DO UPDATE SET
        text = EXCLUDED.text, collection = EXCLUDED.collection, page_start = EXCLUDED.page_start, page_end = EXCLUDED.page_end,
-       content_sha256 = EXCLUDED.content_sha256, tsv = EXCLUDED.tsv, tokens = EXCLUDED.tokens`,
+       content_sha256 = EXCLUDED.content_sha256, tsv = EXCLUDED.tsv, tokens = EXCLUDED.tokens, text_source = EXCLUDED.text_source`,
     [
       unique.map((r) => r.documentId),
       unique.map((r) => r.chunkIndex),
@@ -50,6 +52,7 @@ export async function saveChunks(db: Queryable, rows: readonly ChunkRow[]): Prom
       words,
       // BM25's document length: the chunk's words, as the lexical index reads them.
       words.map((w) => (w === '' ? 0 : w.split(' ').length)),
+      unique.map((r) => r.textSource ?? 'native'),
     ],
   );
 }

@@ -15,7 +15,7 @@ export async function claimDocument(db: Queryable, id: string, workerId: string,
   // SKIP LOCKED: a row locked by a delete in progress is not claimed, rather than waited for
   // (a worker slot held for as long as Chroma takes to delete).
   const r = await db.query<DocumentRow>(
-    `UPDATE documents SET state = 'processing', stage = 'parsing', worker_id = $2, attempts = attempts + 1, heartbeat_at = now(),
+    `UPDATE documents SET state = 'processing', stage = 'parsing', worker_id = $2, attempts = attempts + 1, heartbeat_at = now(), ocr_pages = 0,
        started_at = coalesce(started_at, now()), updated_at = now()
      WHERE id = (SELECT id FROM documents WHERE id = $1
                    AND (state = 'queued' OR (state = 'processing' AND heartbeat_at < now() - make_interval(secs => $3)))
@@ -41,12 +41,18 @@ export async function markMayHaveChunks(db: Queryable, c: Claim): Promise<boolea
   return (r.rowCount ?? 0) > 0;
 }
 
+/** What a succeeded document's pages held: recognised by OCR, and left without text. */
+export interface PageCounts {
+  ocr: number;
+  withoutText: number;
+}
+
 /** Succeeded, with its chunks (and so its lexical index) written. */
-export async function completeClaim(db: Queryable, c: Claim, pages: number, chunks: number): Promise<boolean> {
+export async function completeClaim(db: Queryable, c: Claim, pages: number, chunks: number, counts: PageCounts = { ocr: 0, withoutText: 0 }): Promise<boolean> {
   const r = await db.query(
-    `UPDATE documents SET state = 'succeeded', stage = 'done', pages = $4, chunks = $5, error_type = NULL, error_message = NULL,
-       lexical_indexed = true, finished_at = now(), updated_at = now(), heartbeat_at = NULL WHERE ${FENCE}`,
-    [c.doc.id, c.workerId, c.attempt, pages, chunks],
+    `UPDATE documents SET state = 'succeeded', stage = 'done', pages = $4, chunks = $5, pages_ocr = $6, pages_without_text = $7, ocr_pages = 0,
+       error_type = NULL, error_message = NULL, lexical_indexed = true, finished_at = now(), updated_at = now(), heartbeat_at = NULL WHERE ${FENCE}`,
+    [c.doc.id, c.workerId, c.attempt, pages, chunks, counts.ocr, counts.withoutText],
   );
   return (r.rowCount ?? 0) > 0;
 }

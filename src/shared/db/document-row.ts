@@ -23,6 +23,9 @@ export interface DocumentRow {
   attempts: number;
   pages: number | null;
   chunks: number | null;
+  /** Pages whose text OCR recognised, and pages left without text; null before it succeeded. */
+  pages_ocr: number | null;
+  pages_without_text: number | null;
   error_type: ErrorType | null;
   error_message: string | null;
   worker_id: string | null;

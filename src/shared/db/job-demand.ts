@@ -25,3 +25,9 @@ export async function readJobDemand(pool: pg.Pool): Promise<JobDemand> {
   const row = r.rows[0];
   return { pending: Number(row?.pending ?? 0), expanding: Number(row?.expanding ?? 0) };
 }
+
+/** Pages the workers are recognising now (OCR), over every document in flight. */
+export async function readOcrPages(pool: pg.Pool): Promise<number> {
+  const r = await pool.query<{ n: string }>(`SELECT coalesce(sum(ocr_pages), 0) AS n FROM documents WHERE state = 'processing' AND ocr_pages > 0`);
+  return Number(r.rows[0]?.n ?? 0);
+}

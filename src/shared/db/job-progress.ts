@@ -29,19 +29,22 @@ export async function expansionDone(db: Queryable, job: Pick<JobRow, 'id' | 'sou
 
 export interface JobStats {
   pages: number;
+  /** Pages whose text OCR recognised. */
+  pagesOcr: number;
   chunks: number;
   finishedLastMinute: number;
 }
 
 export async function jobStats(db: Queryable, id: string): Promise<JobStats> {
-  const r = await db.query<{ pages: string | null; chunks: string | null; recent: number }>(
-    `SELECT sum(pages) FILTER (WHERE state = 'succeeded') AS pages, sum(chunks) FILTER (WHERE state = 'succeeded') AS chunks,
+  const r = await db.query<{ pages: string | null; pages_ocr: string | null; chunks: string | null; recent: number }>(
+    `SELECT sum(pages) FILTER (WHERE state = 'succeeded') AS pages, sum(pages_ocr) FILTER (WHERE state = 'succeeded') AS pages_ocr,
+       sum(chunks) FILTER (WHERE state = 'succeeded') AS chunks,
        count(*) FILTER (WHERE state IN ('succeeded', 'failed', 'skipped') AND finished_at > now() - interval '1 minute')::int AS recent
      FROM documents WHERE job = $1`,
     [id],
   );
   const row = r.rows[0];
-  return { pages: Number(row?.pages ?? 0), chunks: Number(row?.chunks ?? 0), finishedLastMinute: row?.recent ?? 0 };
+  return { pages: Number(row?.pages ?? 0), pagesOcr: Number(row?.pages_ocr ?? 0), chunks: Number(row?.chunks ?? 0), finishedLastMinute: row?.recent ?? 0 };
 }
 
 export interface FailureEntry {

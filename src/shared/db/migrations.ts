@@ -198,8 +198,25 @@ export const MIGRATIONS: readonly Migration[] = [
         REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION lexical_journal_add();
     `,
   },
+  {
+    version: 7,
+    name: 'page text sources',
+    // Where each page's text came from (native, ocr, none), per page and per chunk (ocr when any
+    // of its pages' text was recognised); a document's counts of both; and ocr_pages, the pages
+    // a worker is recognising now, which the queue summary adds up for the autoscaler.
+    sql: `
+      CREATE TABLE document_pages (
+        document_id uuid NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        page integer NOT NULL,
+        text_source text NOT NULL CHECK (text_source IN ('native', 'ocr', 'none')),
+        chars integer NOT NULL,
+        PRIMARY KEY (document_id, page)
+      );
+      ALTER TABLE documents ADD COLUMN pages_ocr integer, ADD COLUMN pages_without_text integer, ADD COLUMN ocr_pages integer NOT NULL DEFAULT 0;
+      ALTER TABLE chunk_texts ADD COLUMN text_source text;
+    `,
+  },
 ];
-
 export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
   const client = await pool.connect();
   const applied: number[] = [];

@@ -15,6 +15,8 @@ export interface HitDetails {
   pages: { start: number; end: number } | null;
   /** Documents of the collection holding the same text; 1 when not known yet. */
   sharedByDocuments: number;
+  /** ocr when the text of a page the chunk spans was recognised. */
+  textSource: 'native' | 'ocr';
 }
 
 /**
@@ -35,8 +37,9 @@ export async function loadHitDetails(db: Queryable, collection: string, chunks: 
     page_start: number | null;
     page_end: number | null;
     shared: number | null;
+    text_source: 'native' | 'ocr' | null;
   }>(
-    `SELECT u.document_id, u.chunk_index, d.filename, d.source_uri, d.job, d.metadata, c.text, c.page_start, c.page_end,
+    `SELECT u.document_id, u.chunk_index, d.filename, d.source_uri, d.job, d.metadata, c.text, c.page_start, c.page_end, c.text_source,
             (SELECT count(DISTINCT x.document_id) FROM chunk_texts x WHERE x.collection = $1 AND x.content_sha256 = c.content_sha256)::int AS shared
        FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS u (document_id, chunk_index, ord)
        JOIN documents d ON d.id = u.document_id
@@ -54,5 +57,6 @@ export async function loadHitDetails(db: Queryable, collection: string, chunks: 
     text: r.text,
     pages: r.page_start !== null && r.page_end !== null ? { start: r.page_start, end: r.page_end } : null,
     sharedByDocuments: Math.max(1, r.shared ?? 1),
+    textSource: r.text_source ?? 'native',
   }));
 }

@@ -24,7 +24,25 @@ export interface OpenDocument {
    * that takes the characters read past charBudget; that page is the last returned.
    */
   pages(first: number, last: number, charBudget: number): Promise<PageText[]>;
+  /**
+   * What share of the page (0 to 1) its images cover, to tell a scanned page from one with a
+   * logo. Absent where the extractor cannot render, and so cannot have a page recognised.
+   */
+  imageCoverage?(page: number): number;
+  /** The page in 8-bit gray at `dpi`, scaled down to at most `maxPixels` pixels. */
+  render?(page: number, dpi: number, maxPixels: number): RenderedPage;
   close(): Promise<void>;
+}
+
+export interface RenderedPage {
+  width: number;
+  height: number;
+  /** One byte a pixel, rows top to bottom, no padding. */
+  pixels: Uint8Array;
+  /** The page at the resolution asked would have had more than `maxPixels` pixels. */
+  scaledDown: boolean;
+  /** The resolution it was rendered at: the one asked, or less when scaled down. */
+  dpi: number;
 }
 
 export interface Extractor {

@@ -7,10 +7,11 @@ import { createRequire } from 'node:module';
 import { PDFiumModule } from '@hyzyla/pdfium';
 import type { ErrorType } from '../../shared/errors.ts';
 import type { Extractor, OpenDocument, PageText } from './extractor.ts';
+import { imageCoverage, renderGray, withPage, type PdfiumRenderApi } from './pdfium-render.ts';
 import { limitWasmMemory } from './wasm-memory-limit.ts';
 
 /** The part of PDFium's C API used here (the package's type leaves some of it out). */
-interface PdfiumApi {
+interface PdfiumApi extends PdfiumRenderApi {
   _FPDF_InitLibrary(): void;
   _FPDF_LoadMemDocument(data: number, size: number, password: number): number;
   _FPDF_GetLastError(): number;
@@ -54,7 +55,7 @@ export class PdfiumExtractor implements Extractor {
   readonly maximumBytes: number;
   #broken = false;
   /** What the module was doing, for an abort: an exhausted heap while indexing a page's text is too much text. */
-  #phase: 'load' | 'page' | 'text' = 'load';
+  #phase: 'load' | 'page' | 'text' | 'render' = 'load';
 
   private constructor(api: PdfiumApi, stderr: string[], maximumBytes: number) {
     this.#api = api;
@@ -100,6 +101,14 @@ export class PdfiumExtractor implements Extractor {
     return {
       totalPages: api._FPDF_GetPageCount(doc),
       pages: async (first, last, charBudget) => this.#pages(doc, first, last, charBudget),
+      imageCoverage: (n) => {
+        this.#phase = 'page';
+        return withPage(api, doc, n, (page) => imageCoverage(api, page));
+      },
+      render: (n, dpi, maxPixels) => {
+        this.#phase = 'render';
+        return withPage(api, doc, n, (page) => renderGray(api, page, dpi, maxPixels));
+      },
       close: async () => {
         if (closed || this.#broken) return;
         closed = true;

@@ -1,0 +1,86 @@
+// The pure parts of OCR: which pages are read, the image handed to Tesseract, what pages' sources
+// make of chunks and counts, and its settings.
+import { describe, expect, it } from 'vitest';
+import { parseJobBody } from '../../../src/api/job-body.ts';
+import { loadWorkerConfig } from '../../../src/shared/config/data-plane-config.ts';
+import { documentSettings } from '../../../src/worker/job-document.ts';
+import { CHARS_PER_IMAGE_PAGE, needsOcr } from '../../../src/worker/ocr/needs-ocr.ts';
+import { toPgm } from '../../../src/worker/ocr/pgm.ts';
+import { chunkTextSource, pageCounts, pageRecords } from '../../../src/worker/page-sources.ts';
+
+const env = { SLUICE_POSTGRES_URL: 'postgres://u@pg/db', SLUICE_CHROMA_URL: 'http://chroma:8000' };
+
+describe('which pages OCR reads', () => {
+  it.each([
+    ['Auto', 0, 0, true, 'an empty text layer, whatever covers the page'],
+    ['Auto', 0, 1, true, 'a scan'],
+    ['Auto', 40, 1, true, "a scan with a scanner's stray words"],
+    ['Auto', CHARS_PER_IMAGE_PAGE, 1, false, 'a page of images with its text'],
+    ['Auto', 40, 0.1, false, 'a little text beside a logo'],
+    ['Auto', 2000, 0, false, 'a page of text'],
+    ['Off', 0, 1, false, 'nothing when off'],
+    ['Force', 2000, 0, true, 'everything when forced'],
+  ] as const)('%s, %i characters, images over %d of it: %s (%s)', (mode, chars, coverage, want, _why) => {
+    expect(needsOcr(mode, chars, coverage)).toBe(want);
+  });
+});
+
+describe('the image handed to Tesseract', () => {
+  it('is a binary PGM of the rendered pixels', () => {
+    const pgm = toPgm({ width: 3, height: 2, pixels: Uint8Array.from([0, 128, 255, 1, 2, 3]), scaledDown: false, dpi: 300 });
+    expect(pgm.subarray(0, 11).toString('ascii')).toBe('P5\n3 2\n255\n');
+    expect([...pgm.subarray(11)]).toEqual([0, 128, 255, 1, 2, 3]);
+  });
+});
+
+describe("pages' text sources", () => {
+  const sources = new Map([
+    [1, 'native'],
+    [2, 'ocr'],
+    [3, 'none'],
+    [4, 'native'],
+  ] as const);
+  it('make a chunk ocr when any page it spans was recognised', () => {
+    expect(chunkTextSource({ pageStart: 1, pageEnd: 1 }, sources)).toBe('native');
+    expect(chunkTextSource({ pageStart: 1, pageEnd: 2 }, sources)).toBe('ocr');
+    expect(chunkTextSource({ pageStart: 3, pageEnd: 4 }, sources)).toBe('native');
+  });
+
+  it('count the pages recognised and the pages left without text', () => {
+    const pages = [...sources].map(([page, source]) => ({ page, source, text: source === 'none' ? '' : 'x'.repeat(page) }));
+    expect(pageCounts(pages)).toEqual({ ocr: 1, withoutText: 1 });
+    expect(pageRecords(pages)).toEqual([
+      { page: 1, source: 'native', chars: 1 },
+      { page: 2, source: 'ocr', chars: 2 },
+      { page: 3, source: 'none', chars: 0 },
+      { page: 4, source: 'native', chars: 4 },
+    ]);
+  });
+});
+
+describe('OCR settings', () => {
+  it('default to Auto in English at 300 dpi, and read SLUICE_OCR_*', () => {
+    expect(loadWorkerConfig(env).ocr).toEqual({ mode: 'Auto', languages: ['eng'], dpi: 300, maxPagesPerDocument: 500, timeoutSecondsPerPage: 60 });
+    const cfg = loadWorkerConfig({ ...env, SLUICE_OCR_MODE: 'Force', SLUICE_OCR_LANGUAGES: 'deu,eng', SLUICE_OCR_DPI: '200', SLUICE_OCR_MAX_PAGES: '5', SLUICE_OCR_TIMEOUT_SECONDS: '9' });
+    expect(cfg.ocr).toEqual({ mode: 'Force', languages: ['deu', 'eng'], dpi: 200, maxPagesPerDocument: 5, timeoutSecondsPerPage: 9 });
+  });
+
+  it('refuse a language the image does not carry, naming the variable', () => {
+    expect(() => loadWorkerConfig({ ...env, SLUICE_OCR_LANGUAGES: 'eng,klingon' })).toThrow(/SLUICE_OCR_LANGUAGES must be a comma-separated list of eng, deu, fra, spa, got "eng,klingon"/);
+    expect(() => loadWorkerConfig({ ...env, SLUICE_OCR_MODE: 'Sometimes' })).toThrow(/SLUICE_OCR_MODE must be one of Off, Auto, Force/);
+  });
+
+  it('are a job’s own where it overrides mode or languages', () => {
+    const cfg = loadWorkerConfig(env);
+    const spec = parseJobBody({ collection: 'docs', sources: { inline: [{ uri: 'https://example.com/a.pdf' }] }, ocr: { mode: 'Off', languages: ['fra'] } });
+    expect(documentSettings(cfg, spec).ocr).toEqual({ mode: 'Off', languages: ['fra'], dpi: 300, maxPages: 500, timeoutMs: 60_000 });
+    expect(documentSettings(cfg, undefined).ocr.mode).toBe('Auto');
+  });
+
+  it('refuse a job’s unknown mode or language naming the field', () => {
+    const job = (ocr: unknown) => () => parseJobBody({ collection: 'docs', sources: { inline: [{ uri: 'https://example.com/a.pdf' }] }, ocr });
+    expect(job({ mode: 'Never' })).toThrow(/ocr.mode: must be one of Off, Auto, Force/);
+    expect(job({ languages: ['eng', 'xx'] })).toThrow(/ocr.languages\[1\]: must be one of eng, deu, fra, spa/);
+    expect(job({ languages: [] })).toThrow(/ocr.languages: must be a list of 1 to 4 languages/);
+  });
+});

@@ -125,6 +125,15 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'scanned documents: pages being recognised are demand, so two long OCR documents are not one worker’s load',
+    start: 1,
+    steps: [
+      { at: 0, obs: q(2, 2, 1, 0), replicas: 1, reason: 'Hold' }, // 4 documents: one worker's
+      { at: 15, obs: { ...q(2, 2, 1, 0), ocrPages: 80 }, replicas: 3, reason: 'ScaleUp' }, // 2 + 2 + 80 / 10
+      { at: 30, obs: { ...q(2, 2, 1, 0), ocrPages: 1 }, replicas: 3, reason: 'Hold' }, // down waits for its window
+    ],
+  },
+  {
     name: 'steady load: the same demand moves nothing',
     start: 3,
     steps: [0, 15, 30, 45, 60, 75, 90].map((at) => ({ at, obs: q(6, 8, 3, 0), replicas: 3, reason: 'Hold' as const })),

@@ -1,14 +1,15 @@
 // What the autoscaler reads from a cluster's queue (GET /v1/queue), reduced to the demand it
 // scales on. Pure.
+import { ocrDemand } from '../../shared/jobs/ocr-demand.ts';
 import type { QueueView } from '../cluster-api/cluster-api.ts';
 
 /** One measurement of the queue. `delayedDue`: the delayed documents whose retry time has come. */
-export type QueueObservation = Pick<QueueView, 'waiting' | 'active' | 'delayed' | 'delayedDue' | 'pending' | 'expanding' | 'workers'>;
+export type QueueObservation = Pick<QueueView, 'waiting' | 'active' | 'delayed' | 'delayedDue' | 'pending' | 'expanding' | 'ocrPages' | 'workers'>;
 
 export interface Demand {
   /** Documents ready to start: waiting, delayed-and-due, and job documents not yet dispatched (a job still being listed counts one). */
   queued: number;
-  /** Documents being processed. */
+  /** Documents being processed, and a document's worth for every OCR_PAGES_PER_DOCUMENT pages being recognised. */
   inFlight: number;
   /** Delayed documents not yet due: no demand yet, but the queue is not empty. */
   pending: number;
@@ -26,7 +27,7 @@ export function demandOf(observation: QueueObservation): Demand {
   const due = Math.min(delayed, Math.max(0, observation.delayedDue ?? delayed));
   return {
     queued: Math.max(0, observation.waiting) + due + Math.max(0, observation.pending ?? 0) + Math.max(0, observation.expanding ?? 0),
-    inFlight: Math.max(0, observation.active),
+    inFlight: Math.max(0, observation.active) + ocrDemand(observation.ocrPages ?? 0),
     pending: delayed - due,
     busy: observation.workers.filter((w) => w.busy).length,
   };

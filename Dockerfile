@@ -16,9 +16,14 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 FROM node:24-bookworm-slim
-# The worker caps its parser processes' address space with prlimit(1) from util-linux, which
-# Debian images carry as an essential package; fail the build if that ever changes.
-RUN command -v prlimit
+# The worker recognises pages without a text layer with Tesseract, with the language data the CRD
+# offers (spec.workers.ocr.languages: eng, deu, fra, spa), from Debian's packages.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa \
+ && rm -rf /var/lib/apt/lists/*
+# The worker caps its parser processes' and Tesseract's address space with prlimit(1) from
+# util-linux, which Debian images carry as an essential package; fail the build if either is missing.
+RUN command -v prlimit && command -v tesseract
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { APP_UID } from '../../src/controller/builders/security.ts';
 import { DEFAULT_IMAGE } from '../../src/controller/constants.ts';
 import { disagreements, finalStage, type ImageFacts } from '@sluice/devenv/images/dockerfile';
-import { APP_PATHS, BINARIES, PASSWD, SLUICE_IMAGE, SLUICE_IMAGE_CONFIG } from '@sluice/devenv/images/sluice-image';
+import { APP_PATHS, BINARIES, OCR_PACKAGES, PASSWD, SLUICE_IMAGE, SLUICE_IMAGE_CONFIG } from '@sluice/devenv/images/sluice-image';
+import { OCR_LANGUAGES } from '../../src/crd/ocr.ts';
 
 const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
 const ours: ImageFacts = { config: SLUICE_IMAGE_CONFIG, paths: [...Object.values(APP_PATHS), ...Object.values(BINARIES)] };
@@ -19,8 +20,13 @@ describe('the Dockerfile and the image assembled without Docker', () => {
     expect(stage.entrypoint).toEqual(['node', 'dist/main.js']);
     expect(stage.env.NODE_ENV).toBe('production');
     expect(stage.copies.sort()).toEqual(['/app/dist', '/app/node_modules', '/app/package.json']);
-    expect(stage.requiredCommands).toEqual(['prlimit']);
+    expect(stage.requiredCommands).toEqual(['prlimit', 'tesseract']);
     expect(disagreements(stage, ours)).toEqual([]);
+  });
+
+  it('carry the OCR language data the CRD offers, from the same Debian packages', () => {
+    for (const pkg of OCR_PACKAGES.filter((p) => p !== 'tesseract-ocr-osd')) expect(dockerfile).toMatch(new RegExp(`\\b${pkg}\\b`));
+    expect(OCR_PACKAGES).toEqual(['tesseract-ocr', 'tesseract-ocr-osd', ...OCR_LANGUAGES.map((l) => `tesseract-ocr-${l}`)]);
   });
 
   it('run Node of the same major version', () => {
@@ -41,7 +47,7 @@ describe('the Dockerfile and the image assembled without Docker', () => {
       .replace('USER 1000:1000', 'USER 0:0')
       .replace('CMD ["controller"]', 'CMD ["api"]')
       .replace('ENV NODE_ENV=production', 'ENV NODE_ENV=production TZ=UTC')
-      .replace('RUN command -v prlimit', 'RUN command -v prlimit && command -v curl')
+      .replace('RUN command -v prlimit && command -v tesseract', 'RUN command -v prlimit && command -v tesseract && command -v curl')
       .replace('COPY package.json ./', 'COPY package.json README.md ./');
     expect(disagreements(finalStage(changed), ours)).toEqual([
       'USER: Dockerfile "0:0", image "1000:1000"',

@@ -26,7 +26,7 @@ export default defineConfig({
           include: ['test/dataplane/**/*.test.ts'],
           // One real Chroma server for the run; each test file has its own PostgreSQL schema,
           // queue name and collections on the machine's PostgreSQL and Redis.
-          globalSetup: ['test/dataplane/setup/chroma.ts'],
+          globalSetup: ['test/dataplane/setup/chroma.ts', 'test/dataplane/setup/ocr-engine.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
@@ -37,7 +37,7 @@ export default defineConfig({
           include: ['test/system/**/*.test.ts'],
           // The operator on the real control plane with its cluster's data plane in this process:
           // Chroma for the run, PostgreSQL and Redis of the machine, SeaweedFS per file.
-          globalSetup: ['test/setup/control-plane.ts', 'test/dataplane/setup/chroma.ts'],
+          globalSetup: ['test/setup/control-plane.ts', 'test/dataplane/setup/chroma.ts', 'test/dataplane/setup/ocr-engine.ts'],
           testTimeout: 300_000,
           hookTimeout: 30 * 60_000,
         },

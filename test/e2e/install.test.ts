@@ -2,16 +2,20 @@
 // `kubectl apply -k manifests/dev` (PostgreSQL, Chroma), `kubectl apply -k .` (CRDs, RBAC, the
 // operator as its own pods) and the examples (through manifests/dev/examples, which only swaps in
 // the Redis image built here). The operator's pods, Managed Redis, the API and a worker come up
-// Ready; a PDF uploaded through the API Service is parsed in the worker pod and found by search;
+// Ready; a PDF uploaded through the API Service is parsed in the worker pod and found by search,
+// and so is a scanned one, by a word only its image holds (OCR in the pod);
 // and every pod runs non-root on a read-only root filesystem.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { textPdf } from '../dataplane/support/pdf-factory.ts';
+import { scannedPdf } from '../dataplane/support/scanned-pdf.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kube.ts';
 import { REPO } from '@sluice/devenv/images/app-build';
 import { devImageSpecs, imageArchive, importDevImages } from '@sluice/devenv/images/dev-images';
 import { SLUICE_IMAGE } from '@sluice/devenv/images/sluice-image';
 import { listImageFiles } from '@sluice/devenv/node/oci-image';
+import { ensureDebianPackages } from '@sluice/devenv/node/debian';
 import { run } from '@sluice/devenv/run';
 import { installBase } from '@sluice/devenv/start/install';
 
@@ -58,6 +62,8 @@ let apiBase = '';
 
 beforeAll(async () => {
   const t0 = Date.now();
+  // pdftoppm, with which the scanned PDF is made (the worker image carries its own Tesseract).
+  await ensureDebianPackages(['poppler-utils'], log);
   const names = await importDevImages(inject('containerd'), log);
   log(`images ${names.join(', ')} built and imported in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await installBase(kubectlOk, REPO);
@@ -129,6 +135,30 @@ describe('kubectl apply -k manifests/dev, -k . and the examples on a real node',
       return /^\d+\/[1-9]\d*$/.test(w) && w;
     }, 60_000, 1000);
     log(`kubectl get ic docs: workers ${workers}`);
+  });
+
+  it('recognises a scanned PDF uploaded through the API Service, found by a word only its image holds', async () => {
+    expect(apiBase, 'the install test ran first').not.toBe('');
+    const t0 = Date.now();
+    const page = 'Scanned memo. The quarterly marmalade inventory counted forty jars in the east pantry, and the lighthouse keeper signed for them.';
+    const pdf = await scannedPdf(await textPdf([page]), { dpi: 300, rotate: 0.5, noise: 0.001 });
+    const form = new FormData();
+    form.append('collection', 'scans');
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'memo-scan.pdf');
+    const res = await fetch(`${apiBase}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+    const uploaded = (await res.json()) as { document?: { id: string } };
+    expect(res.status, JSON.stringify(uploaded)).toBe(202);
+    const id = uploaded.document!.id;
+    const doc = await eventually('the scanned document to finish', async () => {
+      const d = (await api(apiBase, 'GET', `/v1/documents/${id}`)).body.document as { state: string };
+      return (d.state === 'succeeded' || d.state === 'failed') && d;
+    }, 300_000, 1000);
+    expect(doc, JSON.stringify(doc)).toMatchObject({ state: 'succeeded', pages: 1, pagesOcr: 1, pagesWithoutText: 0 });
+    log(`scanned document ${id} recognised in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const { body } = await api(apiBase, 'POST', '/v1/search', { collection: 'scans', query: 'marmalade', limit: 1 });
+    expect(body.results, JSON.stringify(body)).toMatchObject([{ documentId: id, textSource: 'ocr' }]);
+    expect((body.results as { text: string }[])[0]!.text).toMatch(/marmalade inventory/i);
   });
 
   it('runs every pod non-root on a read-only root filesystem (as the kernel sees the processes)', async () => {

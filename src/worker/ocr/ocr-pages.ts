@@ -7,7 +7,7 @@ import type { ErrorType } from '../../shared/errors.ts';
 import type { OpenDocument } from '../extract/extractor.ts';
 import { needsOcr } from './needs-ocr.ts';
 import { OcrError } from './ocr-error.ts';
-import { toPgm } from './pgm.ts';
+import { toPng } from './png.ts';
 import { installedLanguages, recognize } from './tesseract.ts';
 
 export interface OcrRequest {
@@ -93,7 +93,7 @@ export async function ocrPages(doc: OpenDocument, native: readonly { page: numbe
     }
     try {
       if (rendered.scaledDown) stats.scaledDown++;
-      const text = await recognize(toPgm(rendered), { languages: req.languages, dpi: rendered.dpi, timeoutMs: req.timeoutMs, memoryMiB: OCR_MEMORY_MIB });
+      const text = await recognize(toPng(rendered), { languages: req.languages, dpi: rendered.dpi, timeoutMs: req.timeoutMs, memoryMiB: OCR_MEMORY_MIB });
       stats.pages++;
       stats.pageSeconds.push(Number(process.hrtime.bigint() - started) / 1e9);
       const recognised = text.replace(/\f/g, '').trim();

@@ -21,7 +21,7 @@ const TESSERACT = process.env.SLUICE_TESSERACT ?? 'tesseract';
 /** One thread a page: a worker's documents are its parallelism, and OpenMP would fight them for cores. */
 const ENV = { ...process.env, OMP_THREAD_LIMIT: '1' };
 
-export async function recognize(pgm: Buffer, o: RecognizeOptions): Promise<string> {
+export async function recognize(image: Buffer, o: RecognizeOptions): Promise<string> {
   const args = ['stdin', 'stdout', '-l', o.languages.join('+'), '--dpi', String(o.dpi)];
   const cpuSeconds = Math.ceil(o.timeoutMs / 1000) + 1;
   const [cmd, argv] = PRLIMIT
@@ -49,7 +49,7 @@ export async function recognize(pgm: Buffer, o: RecognizeOptions): Promise<strin
       if (code !== 0) return reject(new OcrError('OcrFailed', `the OCR engine failed (${signal ?? `exit ${code}`}): ${err.trim().split('\n').slice(-3).join(' ')}`));
       resolve(Buffer.concat(out).toString('utf8'));
     });
-    child.stdin.end(pgm);
+    child.stdin.end(image);
   });
 }
 

@@ -1,11 +1,12 @@
 // The pure parts of OCR: which pages are read, the image handed to Tesseract, what pages' sources
 // make of chunks and counts, and its settings.
+import { crc32, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseJobBody } from '../../../src/api/job-body.ts';
 import { loadWorkerConfig } from '../../../src/shared/config/data-plane-config.ts';
 import { documentSettings } from '../../../src/worker/job-document.ts';
 import { CHARS_PER_IMAGE_PAGE, needsOcr } from '../../../src/worker/ocr/needs-ocr.ts';
-import { toPgm } from '../../../src/worker/ocr/pgm.ts';
+import { toPng } from '../../../src/worker/ocr/png.ts';
 import { chunkTextSource, pageCounts, pageRecords } from '../../../src/worker/page-sources.ts';
 
 const env = { SLUICE_POSTGRES_URL: 'postgres://u@pg/db', SLUICE_CHROMA_URL: 'http://chroma:8000' };
@@ -26,10 +27,36 @@ describe('which pages OCR reads', () => {
 });
 
 describe('the image handed to Tesseract', () => {
-  it('is a binary PGM of the rendered pixels', () => {
-    const pgm = toPgm({ width: 3, height: 2, pixels: Uint8Array.from([0, 128, 255, 1, 2, 3]), scaledDown: false, dpi: 300 });
-    expect(pgm.subarray(0, 11).toString('ascii')).toBe('P5\n3 2\n255\n');
-    expect([...pgm.subarray(11)]).toEqual([0, 128, 255, 1, 2, 3]);
+  /** The chunks of a PNG, each checked against its CRC. */
+  function chunks(png: Buffer): { type: string; data: Buffer }[] {
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const out = [];
+    for (let at = 8; at < png.length; ) {
+      const length = png.readUInt32BE(at);
+      const typeAndData = png.subarray(at + 4, at + 8 + length);
+      expect(png.readUInt32BE(at + 8 + length)).toBe(crc32(typeAndData));
+      out.push({ type: typeAndData.subarray(0, 4).toString('ascii'), data: Buffer.from(typeAndData.subarray(4)) });
+      at += 12 + length;
+    }
+    return out;
+  }
+
+  it('is an 8-bit gray PNG of exactly the rendered pixels', () => {
+    const pixels = Uint8Array.from([0, 128, 255, 1, 2, 3]);
+    const parts = chunks(toPng({ width: 3, height: 2, pixels, scaledDown: false, dpi: 300 }));
+    expect(parts.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
+    const ihdr = parts[0]!.data;
+    expect([ihdr.readUInt32BE(0), ihdr.readUInt32BE(4), ...ihdr.subarray(8)]).toEqual([3, 2, 8, 0, 0, 0, 0]);
+    // Each row: filter type 0 (none), then its pixels.
+    expect([...inflateSync(parts[1]!.data)]).toEqual([0, 0, 128, 255, 0, 1, 2, 3]);
+  });
+
+  it('is far smaller than the pixels for a page of text', () => {
+    const width = 2480;
+    const height = 3508;
+    const pixels = new Uint8Array(width * height).fill(255);
+    for (let y = 300; y < 3200; y += 40) for (let x = 200; x < 2280; x += 1 + (y % 7)) pixels.fill(0, y * width + x, y * width + x + 3);
+    expect(toPng({ width, height, pixels, scaledDown: false, dpi: 300 }).length).toBeLessThan(pixels.length / 10);
   });
 });
 

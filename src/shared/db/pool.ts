@@ -12,18 +12,33 @@ export type Pool = pg.Pool;
 export function createPool(connectionString: string, log: Logger, max = 10, waitMs = 3_000): pg.Pool {
   // query_timeout: a connection that goes silent mid-query (a black-holed network) fails the
   // query instead of holding it for ever.
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: waitMs, idleTimeoutMillis: 30_000, query_timeout: 60_000 });
+  const pool = new pg.Pool({ connectionString: withJitOff(connectionString), max, connectionTimeoutMillis: waitMs, idleTimeoutMillis: 30_000, query_timeout: 60_000 });
   pool.on('error', (err) => log.warn('postgres idle client error', { err: err.message }));
   // A client checked out between two queries (a transaction's, the dispatcher's every 500 ms)
   // has no pool listener: without its own, a lost connection is an unhandled 'error' event that
   // kills the process. Its next query fails instead, and release() drops it.
   pool.on('connect', (client) => {
     client.on('error', (err) => log.warn('postgres client error', { err: err.message }));
-    // Short queries only: JIT compilation, which a server starts for any query it estimates
-    // dear, cost more than every search it was compiled for.
-    client.query('SET jit = off').catch((err: unknown) => log.warn('postgres: could not turn JIT off', { err: (err as Error).message }));
   });
   return pool;
+}
+
+/**
+ * The connection string with `-c jit=off` among its startup options (beside a search_path it may
+ * set): the data plane runs short queries only, and JIT compilation, which a server starts for
+ * any query it estimates dear, cost more than every search it was compiled for. A startup option
+ * rather than a `SET` on connect, which would race the pool's first query on the connection.
+ */
+export function withJitOff(connectionString: string): string {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return connectionString;
+  }
+  const options = url.searchParams.get('options');
+  url.searchParams.set('options', options ? `${options} -c jit=off` : '-c jit=off');
+  return url.toString();
 }
 
 /** Errors that mean "the database is not reachable right now" rather than a bad query. */

@@ -95,6 +95,7 @@ export const kinds: KindDefinition[] = [
       { name: 'ETA', type: 'integer', jsonPath: '.status.etaSeconds', description: 'Estimated seconds to go.', priority: 1 },
       { name: 'Collection', type: 'string', jsonPath: '.spec.collection', description: 'Target Chroma collection.', priority: 1 },
       { name: 'Chunks', type: 'integer', jsonPath: '.status.chunks', description: 'Chunks written.', priority: 1 },
+      { name: 'OCR Pages', type: 'integer', jsonPath: '.status.pagesOcr', description: 'Pages whose text OCR recognised.', priority: 1 },
       { name: 'Completed', type: 'date', jsonPath: '.status.completionTime', description: 'When the job finished.', priority: 1 },
     ],
   },

@@ -37,4 +37,16 @@ describe('a pool of the data plane', () => {
       await pool.end();
     }
   });
+
+  it('gives the option beside a connection string URL cannot read, which pg still can', async () => {
+    const base = new URL(schema.url);
+    const hostless = `postgres://${base.username}@/${base.pathname.slice(1)}?host=${base.hostname}&port=${base.port || 5432}`;
+    expect(() => new URL(hostless)).toThrow();
+    const pool = createPool(hostless, createLogger({ test: 'pool' }, 'error'), 1);
+    try {
+      expect((await pool.query<{ jit: string }>(`SELECT current_setting('jit') AS jit`)).rows[0]).toEqual({ jit: 'off' });
+    } finally {
+      await pool.end();
+    }
+  });
 });

@@ -10,9 +10,13 @@ export type Pool = pg.Pool;
  * connection still fails at once, so an unreachable server is a fast 503 either way.
  */
 export function createPool(connectionString: string, log: Logger, max = 10, waitMs = 3_000): pg.Pool {
+  const withOption = withJitOff(connectionString);
+  // A string URL cannot read (a socket URL without a host) gets the option beside it: pg takes
+  // it when the string names no options of its own.
+  const jit = withOption === connectionString ? { options: JIT_OFF } : {};
   // query_timeout: a connection that goes silent mid-query (a black-holed network) fails the
   // query instead of holding it for ever.
-  const pool = new pg.Pool({ connectionString: withJitOff(connectionString), max, connectionTimeoutMillis: waitMs, idleTimeoutMillis: 30_000, query_timeout: 60_000 });
+  const pool = new pg.Pool({ connectionString: withOption, ...jit, max, connectionTimeoutMillis: waitMs, idleTimeoutMillis: 30_000, query_timeout: 60_000 });
   pool.on('error', (err) => log.warn('postgres idle client error', { err: err.message }));
   // A client checked out between two queries (a transaction's, the dispatcher's every 500 ms)
   // has no pool listener: without its own, a lost connection is an unhandled 'error' event that
@@ -22,6 +26,8 @@ export function createPool(connectionString: string, log: Logger, max = 10, wait
   });
   return pool;
 }
+
+const JIT_OFF = '-c jit=off';
 
 /**
  * The connection string with `-c jit=off` among its startup options (beside a search_path it may
@@ -37,7 +43,7 @@ export function withJitOff(connectionString: string): string {
     return connectionString;
   }
   const options = url.searchParams.get('options');
-  url.searchParams.set('options', options ? `${options} -c jit=off` : '-c jit=off');
+  url.searchParams.set('options', options ? `${options} ${JIT_OFF}` : JIT_OFF);
   return url.toString();
 }
 

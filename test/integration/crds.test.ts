@@ -142,7 +142,7 @@ describe('what kubectl shows', () => {
       merge,
     );
     await api.patchNamespacedCustomObjectStatus(
-      { ...common, plural: 'ingestionjobs', name: 'shown-job', body: { status: { phase: 'Running', progress: '812/1000', counts: { succeeded: 800, failed: 12 } } } },
+      { ...common, plural: 'ingestionjobs', name: 'shown-job', body: { status: { phase: 'Running', progress: '812/1000', counts: { succeeded: 800, failed: 12 }, chunks: 4321, pagesOcr: 37 } } },
       merge,
     );
   });
@@ -160,7 +160,9 @@ describe('what kubectl shows', () => {
     expect(header!.split(/\s+/)).toEqual(['NAME', 'STATUS', 'PROGRESS', 'SUCCEEDED', 'FAILED', 'CLUSTER', 'AGE']);
     expect(row!.split(/\s+/).slice(0, 6)).toEqual(['shown-job', 'Running', '812/1000', '800', '12', 'shown']);
     const wide = await kubectlOk(['get', 'ij', 'shown-job', '-n', ns.name, '-o', 'wide']);
-    expect(wide.split('\n')[0]).toMatch(/COLLECTION\s+CHUNKS\s+COMPLETED/);
+    const [wideHeader, wideRow] = wide.trim().split('\n');
+    expect(wideHeader).toMatch(/COLLECTION\s+CHUNKS\s+OCR PAGES\s+COMPLETED/);
+    expect(wideRow).toMatch(/\s4321\s+37(\s|$)/);
   });
 
   it('kubectl get sluice lists both kinds', async () => {

@@ -17,6 +17,7 @@ import { initialHistory, type AutoscalingHistory } from '../src/controller/autos
 import { podDeletionCosts } from '../src/controller/autoscaling/deletion-costs.ts';
 import { scaleDownPlan } from '../src/controller/autoscaling/scale-down-plan.ts';
 import type { QueueObservation } from '../src/controller/autoscaling/observation.ts';
+import { seeded } from './random.ts';
 import { quantile } from './stats.ts';
 
 // ---- Assumptions (one place) -------------------------------------------------------------------
@@ -57,17 +58,6 @@ const KEDA = { pollingSeconds: 30, cooldownSeconds: 300, listLength: 5, min: 0, 
 const HPA = { syncSeconds: 15, tolerance: 0.1, downWindowSeconds: 300, upPods: 4, upPercent: 100, upPeriod: 15, downPercent: 100, downPeriod: 15 };
 
 // ---- Trace -------------------------------------------------------------------------------------
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Upload {
   at: number;
   service: number;
@@ -80,7 +70,7 @@ const diurnal = (t: number) => {
 };
 
 function trace(seed: number): Upload[] {
-  const rnd = prng(seed);
+  const rnd = seeded(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
   const service = () => {
     let u = rnd();
@@ -359,7 +349,7 @@ function builtin(uploads: readonly Upload[]): Cluster {
 }
 
 function kedaHpa(uploads: readonly Upload[], seed: number): Cluster {
-  const rnd = prng(seed ^ 0x5eed);
+  const rnd = seeded(seed ^ 0x5eed);
   const random = (pods: Pod[], n: number) => {
     const a = [...pods];
     for (let i = a.length - 1; i > 0; i--) {

@@ -13,7 +13,7 @@ import { benchStack } from './stack.ts';
 import { Bm25Reference } from './search/bm25-reference.ts';
 import { ingestCorpus } from './search/ingest.ts';
 import { makeQueries, pagesOf, type Query } from './search/queries.ts';
-import { seeded } from './search/random.ts';
+import { seeded } from './random.ts';
 import { documentsOf, relevance, type Relevance } from './search/relevance.ts';
 import { seedSpeedCollection } from './search/speed-collection.ts';
 import { storagePerChunk } from './search/storage.ts';

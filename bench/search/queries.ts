@@ -3,7 +3,7 @@
 // 3 to 8 consecutive words. Pages with too little text to quote are passed over.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { pick, type Random } from './random.ts';
+import { pick, type Random } from '../random.ts';
 
 const run = promisify(execFile);
 

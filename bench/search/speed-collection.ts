@@ -9,7 +9,7 @@ import { ensureCollection } from '../../src/shared/db/collections.ts';
 import { OfflineEmbedder } from '../../src/shared/embedding/offline.ts';
 import { StoreBatcher } from '../../src/worker/store-batcher.ts';
 import type { BenchStack } from '../stack.ts';
-import { seeded } from './random.ts';
+import { seeded } from '../random.ts';
 
 const CHUNKS_PER_DOCUMENT = 12;
 

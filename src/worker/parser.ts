@@ -27,10 +27,7 @@ export interface ParserLimits {
   maxChars: number;
   /** Pages without text to recognise; none when left out. */
   ocr?: OcrRequest;
-  /**
-   * Told how many pages OCR is about to read. The document's timer then gets each its own
-   * timeout on top: recognising a page takes a hundred times reading one.
-   */
+  /** Told how many pages OCR will read; each adds its own timeout (OCR is 100x slower a page). */
   onOcrStart?(pages: number): void;
 }
 

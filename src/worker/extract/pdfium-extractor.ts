@@ -8,10 +8,11 @@ import { PDFiumModule } from '@hyzyla/pdfium';
 import type { ErrorType } from '../../shared/errors.ts';
 import type { Extractor, OpenDocument, PageText } from './extractor.ts';
 import { imageCoverage, renderGray, withPage, type PdfiumRenderApi } from './pdfium-render.ts';
+import { mayMaskImages, type PdfiumImageApi } from './pdfium-scan-image.ts';
 import { limitWasmMemory } from './wasm-memory-limit.ts';
 
 /** The part of PDFium's C API used here (the package's type leaves some of it out). */
-interface PdfiumApi extends PdfiumRenderApi {
+interface PdfiumApi extends PdfiumRenderApi, PdfiumImageApi {
   _FPDF_InitLibrary(): void;
   _FPDF_LoadMemDocument(data: number, size: number, password: number): number;
   _FPDF_GetLastError(): number;
@@ -98,6 +99,7 @@ export class PdfiumExtractor implements Extractor {
       throw new PdfiumError(e.type, e.message);
     }
     let closed = false;
+    let readImages: boolean | undefined;
     return {
       totalPages: api._FPDF_GetPageCount(doc),
       pages: async (first, last, charBudget) => this.#pages(doc, first, last, charBudget),
@@ -105,9 +107,10 @@ export class PdfiumExtractor implements Extractor {
         this.#phase = 'page';
         return withPage(api, doc, n, (page) => imageCoverage(api, page));
       },
-      render: (n, dpi, maxPixels) => {
+      render: (n, dpi, maxPixels, use) => {
         this.#phase = 'render';
-        return withPage(api, doc, n, (page) => renderGray(api, page, dpi, maxPixels));
+        const read = (readImages ??= !mayMaskImages(data));
+        return withPage(api, doc, n, (page) => renderGray(api, page, dpi, maxPixels, read, use));
       },
       close: async () => {
         if (closed || this.#broken) return;

@@ -1,6 +1,7 @@
-// What OCR needs of PDFium: how much of a page its images cover, and the page rendered in gray.
+// What OCR needs of PDFium: how much of a page its images cover, and the page in gray.
 // Through PDFium's C API, as the extractor reads text (pdfium-extractor.ts).
 import type { RenderedPage } from './extractor.ts';
+import { readScanImage, type PdfiumImageApi } from './pdfium-scan-image.ts';
 
 /** The part of PDFium's C API used here. */
 export interface PdfiumRenderApi {
@@ -73,24 +74,41 @@ export function imageCoverage(api: PdfiumRenderApi, page: number): number {
   }
 }
 
-/** Renders the page in gray at `dpi` (scaled down to at most `maxPixels`); throws when PDFium cannot allocate it. */
-export function renderGray(api: PdfiumRenderApi, page: number, dpi: number, maxPixels: number): RenderedPage {
+/**
+ * The page in gray at `dpi` (scaled down to at most `maxPixels`), handed to `use`: read from its
+ * image when it is one scan at that resolution and `readImages` (pdfium-scan-image.ts), else
+ * rendered. Its rows are in PDFium's memory, freed when `use` returns. Throws when PDFium cannot
+ * allocate them.
+ */
+export function renderGray<T>(api: PdfiumRenderApi & PdfiumImageApi, page: number, dpi: number, maxPixels: number, readImages: boolean, use: (page: RenderedPage) => T): T {
   const f = Math.min(1, Math.sqrt(maxPixels / Math.max(1, ((api._FPDF_GetPageWidthF(page) * dpi) / 72) * ((api._FPDF_GetPageHeightF(page) * dpi) / 72))));
   const scaledDown = f < 1;
   const effectiveDpi = dpi * f;
-  const width = Math.max(1, Math.floor((api._FPDF_GetPageWidthF(page) * effectiveDpi) / 72));
-  const height = Math.max(1, Math.floor((api._FPDF_GetPageHeightF(page) * effectiveDpi) / 72));
-  const bitmap = api._FPDFBitmap_CreateEx(width, height, BITMAP_GRAY, 0, 0);
+  let width = Math.max(1, Math.floor((api._FPDF_GetPageWidthF(page) * effectiveDpi) / 72));
+  let height = Math.max(1, Math.floor((api._FPDF_GetPageHeightF(page) * effectiveDpi) / 72));
+  const rows = api.wasmExports.malloc((width + 2) * (height + 1));
+  if (!rows) throw new Error(`could not allocate a ${width} x ${height} bitmap`);
+  try {
+    const scan = scaledDown || !readImages ? undefined : readScanImage(api, page, width, height, rows);
+    if (scan) [width, height] = [scan.width, scan.height];
+    else renderInto(api, page, width, height, rows);
+    const bytes = (width + 1) * height;
+    return use({ width, height, rows: api.HEAPU8.subarray(rows, rows + bytes), scaledDown, dpi: Math.max(1, Math.round(effectiveDpi)), fromImage: scan !== undefined });
+  } finally {
+    api.wasmExports.free(rows);
+  }
+}
+
+/** Renders the page into `rows`, each row's pixels after its filter byte. */
+function renderInto(api: PdfiumRenderApi, page: number, width: number, height: number, rows: number): void {
+  const bitmap = api._FPDFBitmap_CreateEx(width, height, BITMAP_GRAY, rows + 1, width + 1);
   if (!bitmap) throw new Error(`could not allocate a ${width} x ${height} bitmap`);
   try {
     api._FPDFBitmap_FillRect(bitmap, 0, 0, width, height, WHITE);
     api._FPDF_RenderPageBitmap(bitmap, page, 0, 0, width, height, 0, RENDER_ANNOTATIONS);
-    const buffer = api._FPDFBitmap_GetBuffer(bitmap);
-    const stride = api._FPDFBitmap_GetStride(bitmap);
-    const pixels = new Uint8Array(width * height);
-    for (let y = 0; y < height; y++) pixels.set(api.HEAPU8.subarray(buffer + y * stride, buffer + y * stride + width), y * width);
-    return { width, height, pixels, scaledDown, dpi: Math.max(1, Math.round(effectiveDpi)) };
   } finally {
     api._FPDFBitmap_Destroy(bitmap);
   }
+  const heap = api.HEAPU8;
+  for (let y = 0; y < height; y++) heap[rows + y * (width + 1)] = 0;
 }

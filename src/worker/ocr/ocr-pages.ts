@@ -85,7 +85,7 @@ export async function ocrPages(doc: OpenDocument, native: readonly { page: numbe
     const started = process.hrtime.bigint();
     let rendered;
     try {
-      rendered = doc.render(p.page, req.dpi, MAX_PIXELS);
+      rendered = doc.render(p.page, req.dpi, MAX_PIXELS, (img) => ({ png: toPng(img), dpi: img.dpi, scaledDown: img.scaledDown }));
     } catch (err) {
       stats.skipped++;
       stats.lastFailure = { type: 'OcrFailed', message: `page ${p.page} could not be rendered: ${hooks.classify(err).message}` };
@@ -93,7 +93,7 @@ export async function ocrPages(doc: OpenDocument, native: readonly { page: numbe
     }
     try {
       if (rendered.scaledDown) stats.scaledDown++;
-      const text = await recognize(toPng(rendered), { languages: req.languages, dpi: rendered.dpi, timeoutMs: req.timeoutMs, memoryMiB: OCR_MEMORY_MIB });
+      const text = await recognize(rendered.png, { languages: req.languages, dpi: rendered.dpi, timeoutMs: req.timeoutMs, memoryMiB: OCR_MEMORY_MIB });
       stats.pages++;
       stats.pageSeconds.push(Number(process.hrtime.bigint() - started) / 1e9);
       const recognised = text.replace(/\f/g, '').trim();

@@ -23,8 +23,6 @@ export function toPng(page: RenderedPage): Buffer {
   ihdr[8] = 8; // bits per sample
   ihdr[9] = 0; // gray
   // Compression, filter and interlace methods 0: deflate, adaptive filtering, none.
-  const rows = Buffer.alloc((page.width + 1) * page.height);
-  for (let y = 0; y < page.height; y++) rows.set(page.pixels.subarray(y * page.width, (y + 1) * page.width), y * (page.width + 1) + 1);
-  const idat = deflateSync(rows, { level: 1, strategy: constants.Z_RLE });
+  const idat = deflateSync(page.rows, { level: 1, strategy: constants.Z_RLE });
   return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
 }

@@ -76,14 +76,20 @@ function chunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
-/** An 8-bit grayscale PNG. */
-export function grayPng(img: Gray): Buffer {
-  const rows = Buffer.alloc((img.width + 1) * img.height);
-  for (let y = 0; y < img.height; y++) rows.set(img.pixels.subarray(y * img.width, (y + 1) * img.width), y * (img.width + 1) + 1);
+/** An 8-bit grayscale PNG; with `alpha`, every pixel that opaque (0 to 255), as a soft mask. */
+export function grayPng(img: Gray, alpha?: number): Buffer {
+  const bytes = alpha === undefined ? 1 : 2;
+  const rows = Buffer.alloc((img.width * bytes + 1) * img.height);
+  for (let y = 0; y < img.height; y++) {
+    const row = img.pixels.subarray(y * img.width, (y + 1) * img.width);
+    const at = y * (img.width * bytes + 1) + 1;
+    if (alpha === undefined) rows.set(row, at);
+    else for (let x = 0; x < img.width; x++) rows.set([row[x]!, alpha], at + 2 * x);
+  }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(img.width, 0);
   ihdr.writeUInt32BE(img.height, 4);
-  ihdr.set([8, 0, 0, 0, 0], 8);
+  ihdr.set([8, alpha === undefined ? 0 : 4, 0, 0, 0], 8);
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
 }
 

@@ -66,7 +66,7 @@ for (const { label, style } of styles) {
     console.log(`${row(`tesseract.js, ${label}`, js)}  (+${js.loadCpuSeconds.toFixed(2)} CPU-s to load, +${js.peakRssMiB.toFixed(0)} MiB RSS)`);
     console.log(`  Sluice's overhead over the CLI at ${label}: ${pct(overhead)} (warm rounds: ${rounds.map((r) => pct(ratio(r))).join(', ')}; fresh: ${pct(ratio(fresh))}; target at most 15 %)`);
     const share = (x: number) => pct(x / cli.cpuPerPage);
-    console.log(`    of which, measured apart: PDFium's render ${images.renderCpuPerPage.toFixed(3)} CPU-s/page (${share(images.renderCpuPerPage)}), the PNG encoding ${images.encodeCpuPerPage.toFixed(3)} (${share(images.encodeCpuPerPage)})`);
+    console.log(`    of which, measured apart: PDFium (the page's image read, or the page rendered) ${images.renderCpuPerPage.toFixed(3)} CPU-s/page (${share(images.renderCpuPerPage)}), the PNG encoding ${images.encodeCpuPerPage.toFixed(3)} (${share(images.encodeCpuPerPage)})`);
   } finally {
     parser.kill();
     images.dispose();

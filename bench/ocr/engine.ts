@@ -1,8 +1,9 @@
 // Sluice's OCR path against Tesseract's command line on the same images: the parser process
-// renders each image-only page with PDFium and hands it to one Tesseract process (as the worker
-// runs it), while the reference renders the same pages in this process beforehand, encoded as the
-// worker encodes them (PNG), and runs `tesseract` on each file itself, with the same language and one OpenMP thread. CPU is read from
-// /proc for every process that does the work. The error rate is the character difference from
+// has PDFium read each image-only page (its one image, or a render) and hands it to one Tesseract
+// process (as the worker runs it), while the reference has the same pages read in this process
+// beforehand, encoded as the worker encodes them (PNG), and runs `tesseract` on each file itself,
+// with the same language and one OpenMP thread. CPU is read from /proc for every process that
+// does the work. The error rate is the character difference from
 // pdftotext's text of the page before it was scanned (text-difference.ts).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,7 +83,7 @@ export interface RenderedImages {
   dispose(): void;
 }
 
-/** The one page of each document rendered by PDFium here, as the images both engines read; `dispose` removes them. */
+/** The one page of each document read by PDFium here, as the images both engines read; `dispose` removes them. */
 export async function renderedPages(pdfs: readonly Buffer[], dpi: number): Promise<RenderedImages> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-ocr-'));
   const extractor = await loadExtractor('pdfium', 1024 * 1024 * 1024);

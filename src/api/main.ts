@@ -2,6 +2,7 @@
 // serves until SIGTERM, when it stops accepting connections and lets requests finish.
 import http from 'node:http';
 import { ChromaStore } from '../shared/chroma-store.ts';
+import { registerDependencyGauge } from '../shared/dependency-gauge.ts';
 import { loadApiConfig, type ApiConfig } from '../shared/config/data-plane-config.ts';
 import { migrate } from '../shared/db/migrations.ts';
 import { migrateUntilDone } from '../shared/db/migrate-until-done.ts';
@@ -59,11 +60,13 @@ export async function startApi(cfg: ApiConfig): Promise<RunningApi> {
     });
   });
   const metrics = createApiMetrics();
+  const chroma = new ChromaStore(cfg.chroma);
+  registerDependencyGauge(metrics.registry, { postgres: () => pool.query('SELECT 1'), redis: () => redis.ping(), chroma: () => chroma.heartbeat() });
   const app = createApp({
     pool,
     redis,
     queue,
-    chroma: new ChromaStore(cfg.chroma),
+    chroma,
     embedder: createEmbedder(cfg.embedding),
     metrics,
     log,

@@ -4,6 +4,7 @@
 // taking work, lets in-flight documents finish, and hands back what is left at the deadline.
 import { Worker } from 'bullmq';
 import { ChromaStore } from '../shared/chroma-store.ts';
+import { registerDependencyGauge } from '../shared/dependency-gauge.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../shared/config/data-plane-config.ts';
 import { migrateUntilDone } from '../shared/db/migrate-until-done.ts';
 import { createPool } from '../shared/db/pool.ts';
@@ -45,6 +46,7 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
   const chroma = new ChromaStore(cfg.chroma);
   const embedder = createEmbedder(cfg.embedding);
   const metrics = createWorkerMetrics(queue);
+  registerDependencyGauge(metrics.registry, { postgres: () => pool.query('SELECT 1'), redis: () => redis.ping(), chroma: () => chroma.heartbeat() });
   const shutdown = new AbortController();
   if (!CAN_CAP_ADDRESS_SPACE) log.warn('prlimit(1) not found (util-linux): parser memory is capped for the V8 heap only, not for decoded PDF streams');
   const parsers = new ParserPool(cfg.parserMemoryMiB, cfg.extractor);

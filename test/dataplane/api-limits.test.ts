@@ -188,6 +188,7 @@ describe('documentation and metrics', () => {
   it('exposes request metrics labelled by route and error code on the metrics port, not the keyed one', async () => {
     const text = (await call(`http://127.0.0.1:${s.api.metricsPort}`, undefined, 'GET', '/metrics')).body as string;
     expect(text).toMatch(/sluice_api_requests_total\{method="POST",route="\/documents",status="413",code="TooLarge"\} \d+/);
+    for (const dependency of ['postgres', 'redis', 'chroma']) expect(text).toMatch(new RegExp(`^sluice_dependency_up\\{dependency="${dependency}"\\} 1$`, 'm'));
     expect((await call(s.base, undefined, 'GET', '/metrics')).status).toBe(404);
     expect((await call(s.base, admin(), 'GET', '/metrics')).status).toBe(404);
   });

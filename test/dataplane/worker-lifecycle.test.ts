@@ -123,6 +123,8 @@ describe('worker lifecycle', () => {
     expect(text).toMatch(/sluice_stage_duration_seconds_count\{stage="parse"\} \d+/);
     expect(text).toMatch(/sluice_queue_depth\{state="waiting"\} \d+/);
     expect(text).toMatch(/sluice_queue_oldest_waiting_seconds \d+/);
+    // The stores it works with, each reached at the scrape.
+    for (const dependency of ['postgres', 'redis', 'chroma']) expect(text).toMatch(new RegExp(`^sluice_dependency_up\\{dependency="${dependency}"\\} 1$`, 'm'));
     w.kill('SIGTERM');
     await exited(w);
   });

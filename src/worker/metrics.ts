@@ -17,9 +17,10 @@ export interface WorkerMetrics {
   ocrPageSeconds: Histogram;
 }
 
-/** A document's OCR, in the metrics: pages by outcome, and seconds a page. */
+/** A document's OCR, in the metrics: pages by outcome, seconds a page, and its seconds as the stage `ocr`. */
 export function recordOcr(metrics: WorkerMetrics, stats: OcrStats): void {
   if (stats.pages) metrics.ocrPages.inc({ outcome: 'recognised' }, stats.pages);
+  if (stats.seconds > 0) metrics.stageSeconds.observe({ stage: 'ocr' }, stats.seconds);
   if (stats.skipped) metrics.ocrPages.inc({ outcome: 'unread' }, stats.skipped);
   for (const seconds of stats.pageSeconds) metrics.ocrPageSeconds.observe(seconds);
 }
@@ -35,7 +36,7 @@ export function createWorkerMetrics(queue: Queue): WorkerMetrics {
   });
   const stageSeconds = new Histogram({
     name: 'sluice_stage_duration_seconds',
-    help: 'Time spent per document in each stage (parse, chunk, embed, store).',
+    help: 'Time spent per document in each stage: download (a job source), fetch (from PostgreSQL), parse, ocr (within parse), chunk, embed, store.',
     labelNames: ['stage'] as const,
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [registry],

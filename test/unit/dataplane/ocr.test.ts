@@ -1,5 +1,7 @@
 // The pure parts of OCR: which pages are read, the image handed to Tesseract, what pages' sources
 // make of chunks and counts, and its settings.
+import type { Queue } from 'bullmq';
+import { createWorkerMetrics, recordOcr } from '../../../src/worker/metrics.ts';
 import { crc32, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseJobBody } from '../../../src/api/job-body.ts';
@@ -110,5 +112,18 @@ describe('OCR settings', () => {
     expect(job({ mode: 'Never' })).toThrow(/ocr.mode: must be one of Off, Auto, Force/);
     expect(job({ languages: ['eng', 'xx'] })).toThrow(/ocr.languages\[1\]: must be one of eng, deu, fra, spa/);
     expect(job({ languages: [] })).toThrow(/ocr.languages: must be a list of 1 to 4 languages/);
+  });
+});
+
+describe("a document's OCR in the worker's metrics", () => {
+  it('counts pages by outcome, each page, and the document under the stage ocr', async () => {
+    const metrics = createWorkerMetrics({} as Queue);
+    recordOcr(metrics, { pages: 3, skipped: 1, scaledDown: 0, seconds: 6.5, pageSeconds: [2, 2, 2.5] });
+    recordOcr(metrics, { pages: 0, skipped: 0, scaledDown: 0, seconds: 0, pageSeconds: [] });
+    expect(await metrics.registry.getSingleMetricAsString('sluice_ocr_pages_total')).toMatch(/outcome="recognised"} 3\n.*outcome="unread"} 1/s);
+    expect(await metrics.registry.getSingleMetricAsString('sluice_ocr_page_seconds')).toMatch(/sluice_ocr_page_seconds_count 3/);
+    const stages = await metrics.registry.getSingleMetricAsString('sluice_stage_duration_seconds');
+    expect(stages).toMatch(/sluice_stage_duration_seconds_count\{stage="ocr"\} 1$/m);
+    expect(stages).toMatch(/sluice_stage_duration_seconds_sum\{stage="ocr"\} 6.5$/m);
   });
 });

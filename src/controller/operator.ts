@@ -3,6 +3,8 @@
 import { clusterController } from './cluster/cluster-controller.ts';
 import { DEFAULT_IMAGE } from './constants.ts';
 import { jobController } from './job/job-controller.ts';
+import { INGESTION_CLUSTER, INGESTION_JOB } from './kinds.ts';
+import { registerResourceMetrics } from './metrics/resource-metrics.ts';
 import type { ControllerFactory } from './runtime/controller.ts';
 import { Manager, type ManagerOptions } from './runtime/manager.ts';
 
@@ -11,5 +13,8 @@ export const OPERATOR_CONTROLLERS: readonly ControllerFactory[] = [clusterContro
 export type OperatorOptions = Omit<ManagerOptions, 'controllers' | 'image'> & Partial<Pick<ManagerOptions, 'controllers' | 'image'>>;
 
 export function createOperator(options: OperatorOptions): Manager {
-  return new Manager({ ...options, controllers: options.controllers ?? [...OPERATOR_CONTROLLERS], image: options.image ?? DEFAULT_IMAGE });
+  const manager = new Manager({ ...options, controllers: options.controllers ?? [...OPERATOR_CONTROLLERS], image: options.image ?? DEFAULT_IMAGE });
+  const [clusters, jobs] = [manager.informers.for(INGESTION_CLUSTER), manager.informers.for(INGESTION_JOB)];
+  registerResourceMetrics(manager.metrics.registry, { clusters: () => clusters.list(), jobs: () => jobs.list(), isLeader: () => manager.isLeader });
+  return manager;
 }

@@ -87,6 +87,13 @@ describe('IngestionJob controller', () => {
       const x = await getJob('handbooks');
       return x?.status?.progress === '1/2' && x.status.rate === 0.5 && x.status.etaSeconds === 2;
     });
+    // What kubectl shows, Prometheus reads from the operator (the dashboard's progress and ETA).
+    const metrics = await (await fetch(`http://127.0.0.1:${manager.httpPort}/metrics`)).text();
+    const labels = `namespace="${ns.name}",ingestion_job="handbooks",ingestion_cluster="docs"`;
+    expect(metrics).toContain(`sluice_job_documents{${labels},state="succeeded"} 1`);
+    expect(metrics).toContain(`sluice_job_documents{${labels},state="total"} 2`);
+    expect(metrics).toContain(`sluice_job_eta_seconds{${labels}} 2`);
+    expect(metrics).toContain(`sluice_job_phase{${labels},phase="Running"} 1`);
     api.update(uid, { state: 'Complete', counts: { total: 2, pending: 0, queued: 0, active: 0, succeeded: 2, failed: 0, skipped: 0 }, completionTime: new Date().toISOString() });
     const wait = await kubectl(['wait', '--for=condition=Complete', 'ij/handbooks', '-n', ns.name, '--timeout=60s']);
     expect(wait.code, wait.stderr).toBe(0);

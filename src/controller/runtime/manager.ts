@@ -39,7 +39,7 @@ export interface ManagerOptions {
 export class Manager {
   readonly metrics = createMetrics();
   private readonly options: ManagerOptions;
-  private readonly informers: SharedInformers;
+  readonly informers: SharedInformers;
   private readonly controllers: RunnableController[];
   private readonly elector: LeaderElector | undefined;
   private server: OpsServer | undefined;

@@ -32,7 +32,7 @@ function rule(alert: string, severity: 'critical' | 'warning', expr: string, wai
 export function alertRules(t: AlertThresholds): AlertRule[] {
   const stalled = t.jobStalledMinutes;
   return [
-    rule('SluiceOperatorDown', 'critical', `absent(up{job="${operator}"} == 1)`, t.operatorDownFor, 'No Sluice operator is running', 'Prometheus has scraped no operator pod for {{ $labels.job }}: IngestionClusters and IngestionJobs are not reconciled.'),
+    rule('SluiceOperatorDown', 'critical', `absent(up{job="${operator}"} == 1)`, t.operatorDownFor, 'No Sluice operator is running', `Prometheus has scraped no pod of the job ${operator}: IngestionClusters and IngestionJobs are not reconciled.`),
     rule('SluiceOperatorNoLeader', 'critical', `sum(up{job="${operator}"}) > 0 and sum(sluice_controller_leader{job="${operator}"}) < 1`, t.noLeaderFor, 'The Sluice operator has no leader', 'Operator pods run, but none holds the lease: nothing is reconciled.'),
     rule(
       'SluiceReconcileErrors',

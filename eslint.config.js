@@ -28,6 +28,7 @@ export default tseslint.config(
   refuse(['src/api/**/*.ts'], [DEV_PACKAGE, ['(^|/)(worker|controller)/', 'api/ imports shared/ and crd/, never the worker or the operator']]),
   refuse(['src/worker/**/*.ts'], [DEV_PACKAGE, ['(^|/)(api|controller)/', 'worker/ imports shared/ and crd/, never the API or the operator']]),
   refuse(['src/controller/**/*.ts'], [DEV_PACKAGE, ['(^|/)(api|worker)/', 'controller/ reaches the data plane through its HTTP API, never its modules']]),
+  refuse(['src/cli/**/*.ts'], [DEV_PACKAGE, ['(^|/)(api|worker|controller|shared)/', 'cli/ is a kubectl plugin: it reads the CRDs\' types (crd/) and talks to the apiserver, never the product\'s modules']]),
   {
     files: ['src/**/*.ts', 'dev/src/**/*.ts'],
     plugins: { 'import-x': importX },

@@ -22,6 +22,8 @@ describe('import layers', { timeout: 30_000 }, () => {
     ['src/controller/x.ts', '../api/y.ts', /through its HTTP API/],
     ['src/controller/x.ts', '@sluice/devenv/net', /never imports the local environment/],
     ['src/worker/x.ts', '../../dev/src/net.ts', /never imports the local environment/],
+    ['src/cli/x.ts', '../controller/y.ts', /kubectl plugin/],
+    ['src/cli/commands/x.ts', '../../shared/y.ts', /kubectl plugin/],
   ])('%s may not import %s', async (file, specifier, why) => {
     const messages = await refusals(file, specifier);
     expect(messages).toHaveLength(1);
@@ -32,6 +34,7 @@ describe('import layers', { timeout: 30_000 }, () => {
     ['src/api/x.ts', '../shared/y.ts'],
     ['src/shared/x.ts', '../crd/y.ts'],
     ['src/controller/cluster/x.ts', '../../crd/y.ts'],
+    ['src/cli/commands/x.ts', '../../crd/y.ts'],
     ['dev/src/x.ts', '../../src/crd/y.ts'],
     ['test/unit/x.ts', '@sluice/devenv/net'],
   ])('%s may import %s', async (file, specifier) => {

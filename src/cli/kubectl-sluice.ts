@@ -61,13 +61,23 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The apiserver's own message of a failed request (its Status), as kubectl prints it. */
+function apiMessage(err: unknown): string | undefined {
+  const body = (err as { body?: unknown }).body;
+  try {
+    const status = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: unknown } | undefined;
+    return typeof status?.message === 'string' ? status.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    const body = (err as { body?: unknown }).body;
-    const message = typeof body === 'string' && body.startsWith('{') ? ((JSON.parse(body) as { message?: string }).message ?? body) : (err as Error).message;
-    process.stderr.write(`error: ${message}\n${usage ? `\n${USAGE}` : ''}`);
+    const code = (err as { code?: unknown }).code;
+    const usage = err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
+    process.stderr.write(`error: ${apiMessage(err) ?? (err as Error).message}\n${usage ? `\n${USAGE}` : ''}`);
     process.exit(usage ? 2 : 1);
   },
 );

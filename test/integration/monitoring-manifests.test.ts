@@ -3,7 +3,7 @@
 // the component applies, and the threshold patch docs/operations.md shows changes the rule.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePrometheusOperatorCrds } from '@sluice/devenv/prometheus-operator-crds';
 import { kubectl, kubectlOk } from '../support/kube.ts';
@@ -24,7 +24,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function overlay(name: string, extra = ''): string {
   const path = join(dir, name);
   mkdirSync(path, { recursive: true });
-  writeFileSync(join(path, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\ncomponents:\n  - ${component}\n${extra}`);
+  // kustomize takes a component's path relative to the overlay only.
+  writeFileSync(join(path, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\ncomponents:\n  - ${relative(path, component)}\n${extra}`);
   return path;
 }
 

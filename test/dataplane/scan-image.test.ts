@@ -1,7 +1,7 @@
 // A page that is one scan at the resolution asked is read from its image instead of rendered
 // (extract/pdfium-scan-image.ts): the pixels must be the scan's own, and every page that
 // rendering would draw differently must still be rendered. PDFium in this process, no servers.
-import { PDFDocument, PDFName, clip, degrees, endPath, popGraphicsState, pushGraphicsState, rectangle, rgb, type PDFPage } from 'pdf-lib';
+import { PDFDocument, PDFName, PDFOperator, PDFOperatorNames, clip, degrees, endPath, popGraphicsState, pushGraphicsState, rectangle, rgb, type PDFPage } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Extractor, RenderedPage } from '../../src/worker/extract/extractor.ts';
 import { loadExtractor } from '../../src/worker/extract/load-extractor.ts';
@@ -20,13 +20,13 @@ function pattern(width: number, height: number): Gray {
 type Variant = (doc: PDFDocument, page: PDFPage, img: Gray) => Promise<void>;
 
 /** A one-page PDF of `img` at DPI, drawn to fill the page unless `variant` says otherwise. */
-async function scanPdf(img: Gray, variant?: Variant): Promise<Uint8Array> {
+async function scanPdf(img: Gray, variant?: Variant, objectStreams = false): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const [w, h] = [(img.width * 72) / DPI, (img.height * 72) / DPI];
   const page = doc.addPage([w, h]);
   if (variant) await variant(doc, page, img);
   else page.drawImage(await doc.embedPng(grayPng(img)), { x: 0, y: 0, width: w, height: h });
-  return doc.save({ useObjectStreams: false });
+  return doc.save({ useObjectStreams: objectStreams });
 }
 
 const plain: Variant = async (doc, page, img) => page.drawImage(await doc.embedPng(grayPng(img)), { x: 0, y: 0, width: page.getWidth(), height: page.getHeight() });
@@ -86,7 +86,7 @@ describe('a page that is one scan at the resolution asked', () => {
 
 describe('a page rendering would draw differently is rendered', () => {
   const img = pattern(600, 750);
-  const cases: [string, Variant | undefined, { dpi?: number; maxPixels?: number; width: number; height: number }][] = [
+  const cases: [string, Variant | undefined, { dpi?: number; maxPixels?: number; width: number; height: number; objectStreams?: boolean }][] = [
     ['turned by the page (/Rotate 90)', async (d, p, i) => (await plain(d, p, i), p.setRotation(degrees(90))), { width: 750, height: 600 }],
     ['upside down by the page (/Rotate 180)', async (d, p, i) => (await plain(d, p, i), p.setRotation(degrees(180))), { width: 600, height: 750 }],
     ['flipped by its matrix', async (d, p, i) => p.drawImage(await d.embedPng(grayPng(i)), { x: 0, y: p.getHeight(), width: p.getWidth(), height: -p.getHeight() }), { width: 600, height: 750 }],
@@ -122,11 +122,26 @@ describe('a page rendering would draw differently is rendered', () => {
       },
       { width: 600, height: 750 },
     ],
+    [
+      // Compressed: the file's bytes show no /OC, so only the image's own marks tell.
+      'in marked content of a hidden layer, every dictionary compressed',
+      async (d, p, i) => {
+        const layer = d.context.register(d.context.obj({ Type: 'OCG', Name: 'scan' }));
+        d.catalog.set(PDFName.of('OCProperties'), d.context.obj({ OCGs: [layer], D: { OFF: [layer] } }));
+        p.pushOperators(PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [PDFName.of('OC'), PDFName.of('oc1')]));
+        await plain(d, p, i);
+        p.pushOperators(PDFOperator.of(PDFOperatorNames.EndMarkedContent));
+        p.node.Resources()!.set(PDFName.of('Properties'), d.context.obj({ oc1: layer }));
+      },
+      { width: 600, height: 750, objectStreams: true },
+    ],
     ['with a soft mask (transparency)', async (d, p, i) => p.drawImage(await d.embedPng(grayPng(i, 128)), { x: 0, y: 0, width: p.getWidth(), height: p.getHeight() }), { width: 600, height: 750 }],
   ];
 
   it.each(cases)('%s', async (_, variant, want) => {
-    const page = await read(await scanPdf(img, variant), want.dpi, want.maxPixels);
+    const pdf = await scanPdf(img, variant, want.objectStreams);
+    if (want.objectStreams) expect(Buffer.from(pdf).includes('/OC', 0, 'latin1')).toBe(false);
+    const page = await read(pdf, want.dpi, want.maxPixels);
     expect(page.fromImage).toBe(false);
     expect([page.width, page.height]).toEqual([want.width, want.height]);
   });

@@ -12,6 +12,9 @@ export interface PdfiumImageApi {
   _FPDFPageObj_GetMatrix(obj: number, matrix: number): number;
   _FPDFPageObj_GetClipPath(obj: number): number;
   _FPDFClipPath_CountPaths(clip: number): number;
+  _FPDFPageObj_CountMarks(obj: number): number;
+  _FPDFPageObj_GetMark(obj: number, index: number): number;
+  _FPDFPageObjMark_GetName(mark: number, buffer: number, length: number, written: number): number;
   _FPDFImageObj_GetImageMetadata(obj: number, page: number, metadata: number): number;
   _FPDFImageObj_GetBitmap(obj: number): number;
   _FPDFBitmap_GetFormat(bitmap: number): number;
@@ -28,13 +31,32 @@ const EDGE_PIXELS = 1;
 const BYTES: Record<number, number> = { 1: 1, 2: 3, 3: 4, 4: 4 };
 
 /**
- * Whether any image of `pdf` may be masked (/SMask, /Mask) or hidden (/OC), which PDFium's
- * FPDFImageObj_GetBitmap does not apply and no call of its API tells. An image is a stream, whose
- * dictionary is never inside a compressed object stream, so its keys are in the file as written.
+ * Whether any image of `pdf` may be masked (/SMask, /Mask) or hidden by its own /OC, which
+ * PDFium's FPDFImageObj_GetBitmap does not apply and no call of its API tells. An image is a
+ * stream, whose dictionary is never inside a compressed object stream, so its keys are in the
+ * file as written. (Optional content around an image, in the page's content, is its marks.)
  */
 export function mayMaskImages(pdf: Uint8Array): boolean {
   const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   return ['/SMask', '/Mask', '/OC'].some((key) => bytes.includes(key, 0, 'latin1'));
+}
+
+/** Whether `obj` sits in marked content of an optional content group (`/OC … BDC`), which may hide it. */
+function inOptionalContent(api: PdfiumRenderApi & PdfiumImageApi, obj: number): boolean {
+  const marks = api._FPDFPageObj_CountMarks(obj);
+  if (marks <= 0) return false;
+  const name = api.wasmExports.malloc(68);
+  try {
+    for (let i = 0; i < marks; i++) {
+      const mark = api._FPDFPageObj_GetMark(obj, i);
+      if (!mark || !api._FPDFPageObjMark_GetName(mark, name, 64, name + 64)) return true;
+      const bytes = Math.min(64, new DataView(api.HEAPU8.buffer, name + 64, 4).getUint32(0, true));
+      if (Buffer.from(api.HEAPU8.subarray(name, name + bytes)).toString('utf16le').replace(/\0+$/, '') === 'OC') return true;
+    }
+    return false;
+  } finally {
+    api.wasmExports.free(name);
+  }
 }
 
 /** The page's only object when it is an image that fills the page upright at `width` x `height` pixels. */
@@ -42,7 +64,7 @@ function fullPageImage(api: PdfiumRenderApi & PdfiumImageApi, page: number, widt
   if (api._FPDFPage_GetRotation(page) !== 0 || api._FPDFPage_GetAnnotCount(page) !== 0) return undefined;
   if (api._FPDFPage_CountObjects(page) !== 1) return undefined;
   const obj = api._FPDFPage_GetObject(page, 0);
-  if (api._FPDFPageObj_GetType(obj) !== OBJ_IMAGE || api._FPDFPageObj_HasTransparency(obj)) return undefined;
+  if (api._FPDFPageObj_GetType(obj) !== OBJ_IMAGE || api._FPDFPageObj_HasTransparency(obj) || inOptionalContent(api, obj)) return undefined;
   const clip = api._FPDFPageObj_GetClipPath(obj);
   if (clip && api._FPDFClipPath_CountPaths(clip) > 0) return undefined;
   if (!api._FPDFPageObj_GetMatrix(obj, scratch)) return undefined;

@@ -16,6 +16,8 @@ export interface GoBinary {
   version: string;
   /** The binary's file name in bin/. */
   binary: string;
+  /** Go build tags, e.g. to leave out code the tests never run. */
+  tags?: string[];
 }
 
 export interface GoBuildProgress {
@@ -45,7 +47,8 @@ async function buildGoBinary(root: string, spec: GoBinary, progress: GoBuildProg
   await run('go', ['get', `${spec.pkg}@${spec.version}`], { cwd: work, env });
   progress.downloaded?.(seconds());
   const tmp = join(bin, `${spec.binary}.tmp`);
-  await run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', tmp, spec.pkg], { cwd: work, env });
+  const tags = spec.tags?.length ? ['-tags', spec.tags.join(',')] : [];
+  await run('go', ['build', '-trimpath', ...tags, '-ldflags', '-s -w', '-o', tmp, spec.pkg], { cwd: work, env });
   renameSync(tmp, join(bin, spec.binary));
   progress.built(seconds());
 }

@@ -7,12 +7,14 @@ import { ensureGoBinary, type GoBinary } from './go-build.ts';
 export const PROMETHEUS_VERSION = 'v0.316.0';
 const MODULE = 'github.com/prometheus/prometheus';
 
+/** Rule checks and rule tests need no service discovery: without its cloud SDKs it builds in a fraction of the time. */
 const PROMTOOL: GoBinary = {
-  dir: `prometheus-${PROMETHEUS_VERSION}`,
+  dir: `promtool-${PROMETHEUS_VERSION}-no-sd`,
   wrapper: 'promtool',
   pkg: `${MODULE}/cmd/promtool`,
   version: PROMETHEUS_VERSION,
   binary: 'promtool',
+  tags: ['remove_all_sd'],
 };
 
 /** Returns the path of `promtool`, building it if the cache lacks it. */

@@ -2,7 +2,7 @@
 // scrape time, so they are right even when this worker is idle.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
-import { withDeadline } from '../shared/deadline.ts';
+import { boundedReads } from '../shared/bounded-reads.ts';
 import type { OcrStats } from './ocr/ocr-pages.ts';
 
 const QUEUE_READ_DEADLINE_MS = 2_000;
@@ -56,18 +56,13 @@ export function createWorkerMetrics(queue: Queue): WorkerMetrics {
     registers: [registry],
   });
   // A Redis outage must not fail the whole scrape (or hang it: this worker's Redis client waits
-  // out outages), so a read has a deadline, and a gauge it cannot fill says it does not know
-  // (no series, or NaN where a gauge without labels must have one) rather than keep old figures.
-  // A read past its deadline stays queued in the client until Redis returns, so while one is
-  // pending no other is started: an outage does not pile up two reads per scrape.
-  const pending = new Set<string>();
+  // out outages), so reads are bounded (bounded-reads.ts), and a gauge a read cannot fill says it
+  // does not know (no series, or NaN where a gauge without labels must have one) rather than
+  // keep old figures.
+  const bounded = boundedReads(QUEUE_READ_DEADLINE_MS);
   const fromQueue = async (what: string, read: () => Promise<void>, unknown: () => void) => {
     try {
-      if (pending.has(what)) throw new Error('the previous read has not returned');
-      pending.add(what);
-      const p = read().finally(() => pending.delete(what));
-      p.catch(() => undefined);
-      await withDeadline(p, QUEUE_READ_DEADLINE_MS, () => new Error(`no answer within ${QUEUE_READ_DEADLINE_MS} ms`));
+      await bounded(what, read);
     } catch {
       unknown();
       queueReadErrors.inc();

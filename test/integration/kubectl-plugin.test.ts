@@ -5,15 +5,13 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { jobController } from '../../src/controller/job/job-controller.ts';
 import { createOperator } from '../../src/controller/operator.ts';
 import type { Manager } from '../../src/controller/runtime/manager.ts';
-import { CommandError, run } from '@sluice/devenv/run';
 import { quietLog } from '../support/controller.ts';
 import { startFakeClusterApi, type FakeClusterApi } from '../support/fake-cluster-api.ts';
 import { getJob, jobManifest, readyCluster } from '../support/job-fixtures.ts';
-import { createNamespace, eventually, kubeConfig, kubectlOk } from '../support/kube.ts';
+import { createNamespace, eventually, kubeConfig, kubectl, kubectlOk } from '../support/kube.ts';
 
 const KEY = 'sk_test_operator_key';
 let ns: Awaited<ReturnType<typeof createNamespace>>;
@@ -21,6 +19,7 @@ let api: FakeClusterApi;
 let manager: Manager;
 let bin: string;
 let uid: string;
+const PATH = process.env.PATH;
 
 beforeAll(async () => {
   ns = await createNamespace('plugin');
@@ -30,6 +29,8 @@ beforeAll(async () => {
   // kubectl looks for kubectl-<name> on PATH: the plugin as `npm i -g .` links it.
   bin = mkdtempSync(join(tmpdir(), 'sluice-plugin-'));
   symlinkSync(new URL('../../src/cli/kubectl-sluice.ts', import.meta.url).pathname, join(bin, 'kubectl-sluice'));
+  // This file's own process: kubectl, and the plugin's `#!/usr/bin/env node`, look here first.
+  process.env.PATH = `${bin}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
   await readyCluster(ns.name, 'docs', KEY);
   await kubectlOk(['apply', '-n', ns.name, '-f', '-'], jobManifest('handbooks', 'docs'));
   uid = await eventually('the job submitted', async () => {
@@ -38,6 +39,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  process.env.PATH = PATH;
   await manager?.stop();
   await api?.close();
   await ns?.remove();
@@ -45,15 +47,7 @@ afterAll(async () => {
 });
 
 /** `kubectl sluice ARGS` with the test's kubeconfig; exit code and output, never a throw. */
-async function plugin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, KUBECONFIG: inject('kubeconfig'), PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
-  try {
-    return { code: 0, ...(await run(inject('kubectl'), ['sluice', ...args], { env })) };
-  } catch (err) {
-    if (err instanceof CommandError) return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    throw err;
-  }
-}
+const plugin = (args: string[]) => kubectl(['sluice', ...args]);
 
 const moved = (counts: Record<string, number>, rest: Record<string, unknown> = {}) =>
   api.update(uid, { counts: { total: 2, pending: 0, queued: 0, active: 0, succeeded: 0, failed: 0, skipped: 0, ...counts }, ...rest });

@@ -251,7 +251,7 @@ export const ingestionClusterStatus = obj(
           ready: optional(count('Worker pods that are ready.')),
           busy: optional(count('Workers processing a document.')),
           idle: optional(count('Workers waiting for work.')),
-          summary: optional(str({ description: 'Busy/ready workers, e.g. 2/3, for kubectl get.', maxLength: 64 })),
+          summary: optional(str({ description: 'Ready/desired workers, e.g. 3/4, for kubectl get.', maxLength: 64 })),
         },
         { description: 'Worker counts.' },
       ),

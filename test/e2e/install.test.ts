@@ -129,7 +129,7 @@ describe('kubectl apply -k manifests/dev, -k . and the examples on a real node',
       (await pods(NS, 'app.kubernetes.io/instance=docs,app.kubernetes.io/component=worker')).map((p) => kubectlOk(['-n', NS, 'logs', p.metadata.name])),
     );
     expect(workerLogs.join('\n')).toContain(id);
-    // The Workers column counts the real pod: "busy/ready".
+    // The Workers column counts the real pod: "ready/desired".
     const workers = await eventually('kubectl get ic to count the worker', async () => {
       const w = (await kubectlOk(['-n', NS, 'get', 'ic', 'docs', '-o', 'jsonpath={.status.workers.summary}'])).trim();
       return /^\d+\/[1-9]\d*$/.test(w) && w;

@@ -133,9 +133,12 @@ describe('what kubectl shows', () => {
         name: 'shown',
         body: {
           status: {
-            workers: { ready: 3, desired: 4, busy: 2, summary: '2/3' },
+            workers: { ready: 3, desired: 4, busy: 2, summary: '3/4' },
             queue: { waiting: 17 },
-            conditions: [{ type: 'Ready', status: 'False', reason: 'WorkersScaling', message: 'scaling up', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+            conditions: [
+              { type: 'Ready', status: 'True', reason: 'Ready', message: 'Redis, the API and the workers are ready.', lastTransitionTime: '2026-01-01T00:00:00Z' },
+              { type: 'Scaling', status: 'True', reason: 'ScalingUp', message: 'Workers: 3/4 ready, 4 pods updated.', lastTransitionTime: '2026-01-01T00:00:00Z' },
+            ],
           },
         },
       },
@@ -150,8 +153,14 @@ describe('what kubectl shows', () => {
   it('kubectl get ic prints the cluster columns', async () => {
     const out = await kubectlOk(['get', 'ic', 'shown', '-n', ns.name]);
     const [header, row] = out.trim().split('\n');
-    expect(header!.split(/\s+/)).toEqual(['NAME', 'READY', 'WORKERS', 'DESIRED', 'QUEUE', 'AGE']);
-    expect(row!.split(/\s+/).slice(0, 5)).toEqual(['shown', 'False', '2/3', '4', '17']);
+    expect(header!.split(/\s+/)).toEqual(['NAME', 'READY', 'WORKERS', 'BUSY', 'QUEUE', 'AGE']);
+    expect(row!.split(/\s+/).slice(0, 5)).toEqual(['shown', 'True', '3/4', '2', '17']);
+  });
+
+  it('kubectl get ic -o wide adds the activity, owner, scale and reason', async () => {
+    const [header, row] = (await kubectlOk(['get', 'ic', 'shown', '-n', ns.name, '-o', 'wide'])).trim().split('\n');
+    expect(header!.split(/\s+/).slice(6)).toEqual(['ACTIVE', 'AUTOSCALING', 'SCALING', 'REASON']);
+    expect(row!.split(/\s+/).slice(6)).toEqual(['<none>', 'Builtin', 'ScalingUp', 'Ready']);
   });
 
   it('kubectl get ij prints the job columns, more with -o wide', async () => {

@@ -28,6 +28,12 @@ describe('Argo CD health of IngestionCluster', () => {
     expect((await health('IngestionCluster', o)).status).toBe(want);
   });
 
+  it('is Healthy while it scales, and says so', async () => {
+    const scaling = { ...cond('Scaling', 'True', 'Workers: 5/10 ready, 10 pods updated.'), reason: 'ScalingUp' };
+    const o = obj(1, { observedGeneration: 1, conditions: [cond('Ready', 'True', 'Redis, the API and the workers are ready.'), scaling, cond('Degraded', 'False')] });
+    expect(await health('IngestionCluster', o)).toEqual({ status: 'Healthy', message: 'Redis, the API and the workers are ready. ScalingUp: Workers: 5/10 ready, 10 pods updated.' });
+  });
+
   it('passes the condition message through', async () => {
     const o = obj(1, { observedGeneration: 1, conditions: [cond('Degraded', 'True', 'Secret "pg" referenced by spec.stores.postgres.secretRef not found')] });
     expect((await health('IngestionCluster', o)).message).toBe('Secret "pg" referenced by spec.stores.postgres.secretRef not found');

@@ -65,7 +65,7 @@ describe('generated CRDs', () => {
   });
 
   it.each([
-    ['IngestionCluster', ['Ready', 'Workers', 'Desired', 'Queue', 'Age']],
+    ['IngestionCluster', ['Ready', 'Workers', 'Busy', 'Queue', 'Age']],
     ['IngestionJob', ['Status', 'Progress', 'Succeeded', 'Failed', 'Cluster', 'Age']],
   ])('%s shows the agreed printer columns by default', (kind, columns) => {
     const crd = crds.find((c) => c.spec.names.kind === kind)!;

@@ -24,8 +24,11 @@ elseif degraded ~= nil and degraded.status == "True" then
   hs.status = "Degraded"
   hs.message = degraded.message
 elseif ready ~= nil and ready.status == "True" then
+  -- Ready means it can serve; a scale or rollout under way is said, not held against it.
   hs.status = "Healthy"
   hs.message = ready.message
+  local scaling = condition("Scaling")
+  if scaling ~= nil and scaling.status == "True" then hs.message = hs.message .. " " .. scaling.reason .. ": " .. scaling.message end
 else
   hs.status = "Progressing"
   hs.message = (ready ~= nil and ready.message) or "Waiting for the components to become ready"

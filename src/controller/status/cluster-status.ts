@@ -42,21 +42,63 @@ function redisCondition(cluster: IngestionCluster, observed: Observed): Conditio
   return { type, status: 'False', reason: 'NotReady', message: 'Redis is not ready yet.' };
 }
 
-function deploymentCondition(type: string, what: string, workload: V1Deployment | undefined, suspended: boolean): ConditionInput {
-  if (suspended) return { type, status: 'False', reason: 'Suspended', message: `The ${what} is scaled to zero while the cluster is suspended.` };
-  if (!workload) return { type, status: 'False', reason: 'Creating', message: `The ${what} Deployment does not exist yet.` };
+function apiCondition(workload: V1Deployment | undefined, suspended: boolean): ConditionInput {
+  const type = 'APIReady';
+  if (suspended) return { type, status: 'False', reason: 'Suspended', message: 'The API is scaled to zero while the cluster is suspended.' };
+  if (!workload) return { type, status: 'False', reason: 'Creating', message: 'The API Deployment does not exist yet.' };
   const want = workload.spec?.replicas ?? 1;
   const ready = workload.status?.readyReplicas ?? 0;
-  if (want === 0) return { type, status: 'True', reason: 'ScaledToZero', message: `The ${what} is scaled to zero.` };
-  if (rolledOut(workload)) return { type, status: 'True', reason: 'Ready', message: `${ready}/${want} ready.` };
+  // One ready pod serves; a rollout or scale keeps the API ready as long as one does.
+  if (ready >= 1) return { type, status: 'True', reason: 'Ready', message: `${ready}/${want} ready.` };
   return { type, status: 'False', reason: 'NotReady', message: `${ready}/${want} ready, ${plural(workload.status?.updatedReplicas ?? 0, 'pod')} updated.` };
+}
+
+/** Fewest ready workers with which the cluster still serves: the floor the owner of the count keeps, and one while work waits. */
+export function requiredWorkers(cluster: IngestionCluster, waiting: number): number {
+  const floor = cluster.spec.autoscaling.mode === 'None' ? Math.min(cluster.spec.workers.replicas, 1) : cluster.spec.autoscaling.minReplicas;
+  return waiting > 0 ? Math.max(floor, 1) : floor;
+}
+
+function workersCondition(cluster: IngestionCluster, workload: V1Deployment | undefined, waiting: number): ConditionInput {
+  const type = 'WorkersReady';
+  if (cluster.spec.suspend) return { type, status: 'False', reason: 'Suspended', message: 'The worker pool is scaled to zero while the cluster is suspended.' };
+  if (!workload) return { type, status: 'False', reason: 'Creating', message: 'The worker pool Deployment does not exist yet.' };
+  const want = workload.spec?.replicas ?? 1;
+  const ready = workload.status?.readyReplicas ?? 0;
+  const required = requiredWorkers(cluster, waiting);
+  if (ready >= required) {
+    if (want === 0 && ready === 0) return { type, status: 'True', reason: 'ScaledToZero', message: 'The worker pool is scaled to zero.' };
+    return { type, status: 'True', reason: 'Ready', message: `${ready}/${want} ready.` };
+  }
+  const why = waiting > 0 && required === 1 ? `${plural(waiting, 'document')} waiting` : `at least ${required} required`;
+  return { type, status: 'False', reason: 'NotReady', message: `${ready}/${want} ready; ${why}.` };
+}
+
+/** What a Deployment is doing on its way to what it wants, if it is not there. */
+function movement(what: string, workload: V1Deployment | undefined): { reason: string; message: string } | undefined {
+  if (!workload || rolledOut(workload)) return undefined;
+  const want = workload.spec?.replicas ?? 1;
+  const s = workload.status;
+  const [replicas, updated, ready] = [s?.replicas ?? 0, s?.updatedReplicas ?? 0, s?.readyReplicas ?? 0];
+  const reason = updated < replicas || (s?.observedGeneration ?? 0) < (workload.metadata?.generation ?? 0) ? 'RollingOut' : replicas > want ? 'ScalingDown' : 'ScalingUp';
+  return { reason, message: `${what}: ${ready}/${want} ready, ${plural(updated, 'pod')} updated.` };
+}
+
+/** A scale or rollout under way: a condition of its own, so that Ready keeps meaning "can serve". */
+function scalingCondition(observed: Observed): ConditionInput {
+  const type = 'Scaling';
+  const moving = [movement('Workers', observed.worker), movement('API', observed.api)].filter((m) => m !== undefined);
+  if (moving.length === 0) return { type, status: 'False', reason: 'Stable', message: 'The API and the workers have the pods they want.' };
+  return { type, status: 'True', reason: moving[0]!.reason, message: moving.map((m) => m.message).join(' ') };
 }
 
 export function clusterConditions(cluster: IngestionCluster, observed: Observed): ConditionInput[] {
   const suspended = cluster.spec.suspend;
+  // The last measurement stands while the API cannot be asked, as status.queue does.
+  const waiting = observed.queue?.waiting ?? cluster.status?.queue?.waiting ?? 0;
   const redis = redisCondition(cluster, observed);
-  const api = deploymentCondition('APIReady', 'API', observed.api, suspended);
-  const workers = deploymentCondition('WorkersReady', 'worker pool', observed.worker, suspended);
+  const api = apiCondition(observed.api, suspended);
+  const workers = workersCondition(cluster, observed.worker, waiting);
   const degraded: ConditionInput =
     observed.missingSecrets.length > 0
       ? {
@@ -77,7 +119,7 @@ export function clusterConditions(cluster: IngestionCluster, observed: Observed)
   const ready: ConditionInput = blocking
     ? { type: 'Ready', status: 'False', reason: blocking.type === 'Degraded' || blocking.type === 'Suspended' ? blocking.reason : `${blocking.type.replace(/Ready$/, '')}NotReady`, message: blocking.message }
     : { type: 'Ready', status: 'True', reason: 'Ready', message: 'Redis, the API and the workers are ready.' };
-  return [ready, redis, api, workers, suspendedCond, degraded];
+  return [ready, redis, api, workers, scalingCondition(observed), suspendedCond, degraded];
 }
 
 export function computeClusterStatus(cluster: IngestionCluster, observed: Observed, now: Date): IngestionClusterStatus {
@@ -114,7 +156,8 @@ function workerCounts(worker: V1Deployment | undefined, queue: QueueView | undef
     replicas: worker?.status?.replicas ?? 0,
     ready,
     ...activity,
-    summary: `${activity.busy ?? 0}/${ready}`,
+    // ready/desired, as a Deployment's READY column reads; busy has its own column.
+    summary: `${ready}/${worker?.spec?.replicas ?? 0}`,
   };
 }
 

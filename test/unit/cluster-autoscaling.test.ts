@@ -108,7 +108,7 @@ describe('the Builtin autoscaler in the cluster reconciler', () => {
     expect(w.log).toContain('apply worker replicas=5'); // 1 → 5: the scale-up policy's 4 pods per period
     expect(w.log.some((l) => l.startsWith('event Normal ScaledUp: Workers 1 → 5 (Scaled up from 1 to 5'))).toBe(true);
     const s = w.statuses.at(-1)!;
-    expect(s.workers).toMatchObject({ desired: 5, busy: 1, idle: 0, summary: '1/5' });
+    expect(s.workers).toMatchObject({ desired: 5, busy: 1, idle: 0, summary: '5/5' });
     expect(s.queue).toMatchObject({ waiting: 100, active: 2 });
     expect(s.autoscaling).toMatchObject({ mode: 'Builtin', reason: 'ScaleUp', lastScaleReason: 'ScaleUp', lastScaleTime: new Date(T0).toISOString(), consecutiveFailures: 0 });
     expect(r.requeueAfterMs).toBe(2_000);

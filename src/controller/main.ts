@@ -4,6 +4,7 @@ import { createLogger, errorFields } from '../shared/logger.ts';
 import { loadControllerConfig } from './config.ts';
 import { reuseConnections } from './runtime/kube-connections.ts';
 import { createOperator } from './operator.ts';
+import { ownImage } from './runtime/own-image.ts';
 import type { Manager } from './runtime/manager.ts';
 
 export async function runController(argv: string[] = process.argv.slice(3)): Promise<Manager> {
@@ -13,10 +14,13 @@ export async function runController(argv: string[] = process.argv.slice(3)): Pro
   if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
   else kc.loadFromCluster();
   reuseConnections(kc);
+  // In its pod (POD_NAME set) the operator's own image is the default of its children's.
+  const image = config.image ?? (config.identity ? await ownImage(kc, config.leaderElectionNamespace, config.identity) : undefined);
+  if (image) log.info('children run image', { image, from: config.image ? 'flag' : 'own pod' });
   const manager = createOperator({
     kc,
     log,
-    ...(config.image ? { image: config.image } : {}),
+    ...(image ? { image } : {}),
     ...(config.namespace ? { namespace: config.namespace } : {}),
     ...(config.clusterApiUrl ? { clusterApiUrl: config.clusterApiUrl } : {}),
     httpPort: config.httpPort,

@@ -1,9 +1,13 @@
 // The install as users run it: `kubectl apply -k .` on a real apiserver, idempotent, with
 // exactly the RBAC the controller needs, and the operator pod admitted under "restricted".
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { DEFAULT_IMAGE } from '../../src/controller/constants.ts';
 import { createOperator } from '../../src/controller/operator.ts';
+import { ownImage } from '../../src/controller/runtime/own-image.ts';
 import { clusterManifest, pgSecret, quietLog } from '../support/controller.ts';
 import { serviceAccountKubeConfig } from '../support/rbac.ts';
 import { createNamespace } from '../support/kube.ts';
@@ -78,6 +82,7 @@ describe('kubectl apply -k .', () => {
     const docs = [
       ...parseAllDocuments(readFileSync(`${repo}manifests/rbac/cluster-role.yaml`, 'utf8')),
       ...parseAllDocuments(readFileSync(`${repo}manifests/rbac/leader-election-role.yaml`, 'utf8')),
+      ...parseAllDocuments(readFileSync(`${repo}manifests/rbac/self-role.yaml`, 'utf8')),
     ]
       .map((d) => d.toJS() as { kind: string; rules?: Rule[] })
       .filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role');
@@ -92,6 +97,30 @@ describe('kubectl apply -k .', () => {
       expect(r.stdout.trim(), verb).toBe('no');
     }
     expect((await kubectl(['auth', 'can-i', 'update', 'leases.coordination.k8s.io', '-n', 'default', `--as=${SA}`])).stdout.trim()).toBe('no');
+    // Its own pod is read by name in its own namespace only.
+    expect((await kubectl(['auth', 'can-i', 'get', 'pods', '-n', 'default', `--as=${SA}`])).stdout.trim()).toBe('no');
+  });
+
+  it('names the image in one place, so one image setting moves the operator and every pod it runs', async () => {
+    const overlay = mkdtempSync(join(tmpdir(), 'sluice-overlay-'));
+    try {
+      writeFileSync(
+        join(overlay, 'kustomization.yaml'),
+        `resources: [${JSON.stringify(repo)}]\nimages:\n  - name: ghcr.io/sluice-dev/sluice\n    newName: registry.test/sluice\n    newTag: "2.0"\n`,
+      );
+      const out = await kubectlOk(['kustomize', overlay]);
+      expect(out).not.toContain('ghcr.io/sluice-dev/sluice');
+      const operator = parseAllDocuments(out)
+        .map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec?: { template?: { spec?: { containers: { name: string; image: string; env?: { name: string }[] }[] } } } })
+        .find((d) => d.kind === 'Deployment' && d.metadata.name === 'sluice-operator')!;
+      const [container] = operator.spec!.template!.spec!.containers;
+      expect(container!.image).toBe('registry.test/sluice:2.0');
+      // What its children run comes from its pod, which it finds by these.
+      expect(container!.env?.map((e) => e.name)).toEqual(expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE']));
+      expect(container!.env?.map((e) => e.name)).not.toContain('SLUICE_IMAGE');
+    } finally {
+      rmSync(overlay, { recursive: true, force: true });
+    }
   });
 
   it('runs the operator pods under Pod Security "restricted"', async () => {
@@ -115,7 +144,12 @@ describe('the operator with only its own RBAC', () => {
     const lines: string[] = [];
     // Cluster-wide, as installed. It also meets other test files' clusters, some in terminating
     // namespaces (a 403 that is not RBAC), so only RBAC denials count below.
-    const m = createOperator({ kc, log: quietLog(lines), httpPort: 0, httpHost: '127.0.0.1', image: 'example.com/sluice:test', leaderElection: { namespace: 'sluice-system', name: `rbac-test-${ns.name}` } });
+    // The image as the operator learns it in its pod: an installed operator pod (never scheduled
+    // here), read with the operator's own rights.
+    const installed = await eventually('an operator pod', async () => (await core.listNamespacedPod({ namespace: 'sluice-system', labelSelector: 'app.kubernetes.io/component=operator' })).items[0]);
+    const image = await ownImage(kc, 'sluice-system', installed.metadata!.name!);
+    expect(image).toBe(DEFAULT_IMAGE);
+    const m = createOperator({ kc, log: quietLog(lines), httpPort: 0, httpHost: '127.0.0.1', image, leaderElection: { namespace: 'sluice-system', name: `rbac-test-${ns.name}` } });
     try {
       await m.start();
       await kubectlOk(['apply', '-n', ns.name, '-f', '-'], pgSecret('r'));

@@ -134,7 +134,7 @@ describe('what kubectl shows', () => {
         body: {
           status: {
             workers: { ready: 3, desired: 4, busy: 2, summary: '3/4' },
-            queue: { waiting: 17 },
+            queue: { waiting: 17, active: 5 },
             conditions: [
               { type: 'Ready', status: 'True', reason: 'Ready', message: 'Redis, the API and the workers are ready.', lastTransitionTime: '2026-01-01T00:00:00Z' },
               { type: 'Scaling', status: 'True', reason: 'ScalingUp', message: 'Workers: 3/4 ready, 4 pods updated.', lastTransitionTime: '2026-01-01T00:00:00Z' },
@@ -160,7 +160,7 @@ describe('what kubectl shows', () => {
   it('kubectl get ic -o wide adds the activity, owner, scale and reason', async () => {
     const [header, row] = (await kubectlOk(['get', 'ic', 'shown', '-n', ns.name, '-o', 'wide'])).trim().split('\n');
     expect(header!.split(/\s+/).slice(6)).toEqual(['ACTIVE', 'AUTOSCALING', 'SCALING', 'REASON']);
-    expect(row!.split(/\s+/).slice(6)).toEqual(['<none>', 'Builtin', 'ScalingUp', 'Ready']);
+    expect(row!.split(/\s+/).slice(6)).toEqual(['5', 'Builtin', 'ScalingUp', 'Ready']);
   });
 
   it('kubectl get ij prints the job columns, more with -o wide', async () => {

@@ -2,7 +2,7 @@
 // exactly the RBAC the controller needs, and the operator pod admitted under "restricted".
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { DEFAULT_IMAGE } from '../../src/controller/constants.ts';
@@ -106,7 +106,8 @@ describe('kubectl apply -k .', () => {
     try {
       writeFileSync(
         join(overlay, 'kustomization.yaml'),
-        `resources: [${JSON.stringify(repo)}]\nimages:\n  - name: ghcr.io/sluice-dev/sluice\n    newName: registry.test/sluice\n    newTag: "2.0"\n`,
+        // kustomize takes a base outside the overlay only by a relative path.
+        `resources: [${JSON.stringify(relative(overlay, repo))}]\nimages:\n  - name: ghcr.io/sluice-dev/sluice\n    newName: registry.test/sluice\n    newTag: "2.0"\n`,
       );
       const out = await kubectlOk(['kustomize', overlay]);
       expect(out).not.toContain('ghcr.io/sluice-dev/sluice');

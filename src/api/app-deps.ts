@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { CredentialSealer } from '../shared/jobs/credential-sealer.ts';
 import type { SearchMode } from '../crd/search.ts';
 import type { ChromaStore } from '../shared/chroma-store.ts';
 import type { Embedder } from '../shared/embedding/embedder.ts';
@@ -29,6 +30,8 @@ export interface AppDeps {
   searchMode: SearchMode;
   /** The vector leg's weight in hybrid fusion of a search that names none (spec.search.vectorWeight). */
   searchVectorWeight: number;
+  /** Seals jobs' credentials before they are stored; absent, jobs with credentials are refused. */
+  sealer: CredentialSealer | undefined;
 }
 
 /** A request past the key check: `apiKey` is the key it presented. */

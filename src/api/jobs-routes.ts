@@ -5,6 +5,7 @@ import { getCollection } from '../shared/db/collections.ts';
 import { listDocuments } from '../shared/db/document-queries.ts';
 import { deleteJobKeepingDocuments, purgeJobStep } from '../shared/db/job-deletion.ts';
 import { getJob, type JobRow, putJob } from '../shared/db/jobs.ts';
+import { sealSpec } from '../shared/jobs/job-credentials.ts';
 import { sourceKindOf, specHash } from '../shared/jobs/job-spec.ts';
 import type { AppDeps, Authed } from './app-deps.ts';
 import { assertMayUse } from './auth.ts';
@@ -46,7 +47,10 @@ export function createJobsRouter(deps: AppDeps): express.Router {
         `embedding: this cluster embeds with ${deps.embedder.model}/${deps.embedder.dimensions}, the job asks for ${e.model ?? deps.embedder.model}/${e.dimensions ?? deps.embedder.dimensions}`,
       );
     }
-    const out = await putJob(deps.pool, id, spec, specHash(body), sourceKindOf(spec.sources));
+    if (spec.sources.objectStore?.credentials && !deps.sealer) {
+      throw new HttpError(503, 'CredentialsKeyMissing', 'sources.objectStore.credentials: this API has no credentials key (SLUICE_CREDENTIALS_KEY) to seal them with, and never stores them in plain text');
+    }
+    const out = await putJob(deps.pool, id, sealSpec(id, spec, deps.sealer), specHash(body), sourceKindOf(spec.sources));
     if (out.kind === 'deleting') throw new HttpError(409, 'Deleting', `job ${id} is being deleted; repeat the DELETE until it answers 204, then create it again`);
     if (out.kind === 'immutable') throw new HttpError(409, 'Immutable', `${out.field}: cannot change (it is ${JSON.stringify(out.was)})`);
     res.status(out.kind === 'created' ? 201 : 200).json({ job: await jobView(deps.pool, out.job, deps.embedder) });

@@ -6,6 +6,8 @@ import { registerDependencyGauge } from '../shared/dependency-gauge.ts';
 import { loadApiConfig, type ApiConfig } from '../shared/config/data-plane-config.ts';
 import { migrate } from '../shared/db/migrations.ts';
 import { migrateUntilDone } from '../shared/db/migrate-until-done.ts';
+import { sealStoredCredentials } from '../shared/db/credential-migration.ts';
+import { CredentialSealer } from '../shared/jobs/credential-sealer.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createEmbedder } from '../shared/embedding/provider.ts';
 import { createLogger, errorFields } from '../shared/logger.ts';
@@ -40,11 +42,22 @@ export async function startApi(cfg: ApiConfig): Promise<RunningApi> {
   if (keys === null) log.warn('neither SLUICE_API_KEYS_FILE nor SLUICE_OPERATOR_KEYS_FILE is set: every request except health is refused');
   // Uploads queue for a connection under load; 15 s lets a burst of hundreds drain.
   const pool = createPool(cfg.postgresUrl, log, 32, 15_000);
+  const sealer = cfg.credentialsKey ? new CredentialSealer(cfg.credentialsKey) : undefined;
+  if (!sealer) log.warn('SLUICE_CREDENTIALS_KEY is not set: jobs with object-store credentials are refused (503)');
+  // Credentials stored in plain text before they were sealed are sealed once the schema is there.
+  const sealPlainCredentials = async () => {
+    const jobs = sealer ? await sealStoredCredentials(pool, sealer) : 0;
+    if (jobs > 0) log.info('sealed the plain-text credentials of stored jobs', { jobs });
+  };
   // If PostgreSQL is away the API still comes up (answering 503) and keeps trying to migrate.
-  await migrate(pool).catch((err: unknown) => {
-    log.warn('migration failed; retrying in the background', errorFields(err));
-    void migrateUntilDone(pool, log).catch(() => undefined); // the API stopped first
-  });
+  await migrate(pool)
+    .then(sealPlainCredentials)
+    .catch((err: unknown) => {
+      log.warn('migration failed; retrying in the background', errorFields(err));
+      void migrateUntilDone(pool, log)
+        .then(sealPlainCredentials)
+        .catch(() => undefined); // the API stopped first
+    });
   const redis = createApiRedis(cfg.redisUrl);
   redis.on('error', (err) => log.warn('redis error', errorFields(err)));
   const queue = createQueue(redis, cfg.queueName);
@@ -76,6 +89,7 @@ export async function startApi(cfg: ApiConfig): Promise<RunningApi> {
     rateLimitPerMinute: cfg.rateLimitPerMinute,
     searchMode: cfg.searchMode,
     searchVectorWeight: cfg.searchVectorWeight,
+    sealer,
   });
   const release = async () => {
     keys?.stop();

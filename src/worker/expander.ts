@@ -5,6 +5,8 @@ import type pg from 'pg';
 import { jobsToExpand, savePage } from '../shared/db/expansion.ts';
 import { setFailureTarget } from '../shared/db/jobs.ts';
 import { DocumentError } from '../shared/errors.ts';
+import type { CredentialSealer } from '../shared/jobs/credential-sealer.ts';
+import { openSpec } from '../shared/jobs/job-credentials.ts';
 import { sourceKey } from '../shared/jobs/job-spec.ts';
 import type { FetchSettings } from '../shared/config/fetch-settings.ts';
 import { displayName, readSourcePage } from './job-sources.ts';
@@ -13,6 +15,8 @@ export interface ExpandDeps {
   pool: pg.Pool;
   fetch: FetchSettings;
   signal: AbortSignal;
+  /** Opens jobs' sealed credentials, to list their object stores. */
+  sealer: CredentialSealer | undefined;
   /** Jobs whose source failed transiently, and when to try again. */
   backoff: Map<string, number>;
   onError(jobId: string, err: unknown): void;
@@ -36,7 +40,7 @@ export async function expandOnce(deps: ExpandDeps): Promise<{ ran: boolean; page
         while (Date.now() < until && !deps.signal.aborted) {
           let page: Awaited<ReturnType<typeof readSourcePage>>;
           try {
-            page = await readSourcePage(job.spec, cursor, deps.fetch, deps.signal);
+            page = await readSourcePage(openSpec(job, deps.sealer), cursor, deps.fetch, deps.signal);
           } catch (err) {
             if (deps.signal.aborted) throw err;
             deps.onError(job.id, err);

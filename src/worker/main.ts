@@ -4,6 +4,7 @@
 // taking work, lets in-flight documents finish, and hands back what is left at the deadline.
 import { Worker } from 'bullmq';
 import { ChromaStore } from '../shared/chroma-store.ts';
+import { CredentialSealer } from '../shared/jobs/credential-sealer.ts';
 import { registerDependencyGauge } from '../shared/dependency-gauge.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../shared/config/data-plane-config.ts';
 import { migrateUntilDone } from '../shared/db/migrate-until-done.ts';
@@ -53,7 +54,8 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
   parsers.warm(cfg.concurrency);
   void checkOcrEngine(cfg.ocr, log);
   const storeBatcher = new StoreBatcher(chroma, { pool, storeText: cfg.chroma.storeText });
-  const deps = { cfg, pool, queue, chroma, embedder, metrics, log, parsers, storeBatcher };
+  const sealer = cfg.credentialsKey ? new CredentialSealer(cfg.credentialsKey) : undefined;
+  const deps = { cfg, pool, queue, chroma, embedder, metrics, log, parsers, storeBatcher, sealer };
 
   const workerRedis = createWorkerRedis(cfg.redisUrl);
   workerRedis.on('error', (err) => log.warn('redis error', errorFields(err)));
@@ -100,6 +102,7 @@ export async function startWorker(cfg: WorkerConfig): Promise<RunningWorker> {
     expanding ??= expandOnce({
       pool,
       fetch: cfg.fetch,
+      sealer,
       signal: shutdown.signal,
       backoff: sourceBackoff,
       onError: (job, err) => log.warn('reading a job source failed', { job, ...errorFields(err) }),

@@ -22,6 +22,8 @@ import { enqueueDocument, type DocumentJobData } from '../shared/queue.ts';
 import { fetchDocument } from './fetch/fetch-document.ts';
 import { storeFetched } from './fetch-into-store.ts';
 import { documentSettings, recordContent, type DocumentSettings } from './job-document.ts';
+import type { CredentialSealer } from '../shared/jobs/credential-sealer.ts';
+import { openSpec } from '../shared/jobs/job-credentials.ts';
 import { recordOcr, type WorkerMetrics } from './metrics.ts';
 import { chunkTextSource, pageCounts, pageRecords } from './page-sources.ts';
 import type { ParserPool } from './parser.ts';
@@ -37,6 +39,8 @@ export interface ProcessDeps {
   log: Logger;
   parsers: ParserPool;
   storeBatcher: StoreBatcher;
+  /** Opens a job's sealed credentials where its document is fetched. */
+  sealer: CredentialSealer | undefined;
 }
 
 /** `skipped`: not claimed (a duplicate delivery); `deduplicated` and `ignored` end `skipped` in PostgreSQL. */
@@ -79,7 +83,7 @@ export async function processDocument(deps: ProcessDeps, documentId: string, shu
   let ds: DocumentSettings = documentSettings(cfg, undefined);
   try {
     job = claim.doc.job === null ? undefined : await getJob(pool, claim.doc.job);
-    ds = documentSettings(cfg, job?.spec);
+    ds = documentSettings(cfg, job && openSpec(job, deps.sealer));
     const timed = async <T>(stage: string, fn: () => Promise<T>): Promise<T> => {
       if (abort.signal.aborted) throw abort.signal.reason;
       await touchClaim(pool, claim, stage);

@@ -73,13 +73,16 @@ describe('IngestionCluster controller', () => {
       ]);
       const names = (l: { items: { metadata?: { name?: string } }[] }) => l.items.map((i) => i.metadata!.name!).filter((n) => n.startsWith('alpha-'));
       const all = { svcs: names(svcs), cms: names(cms), sas: names(sas), nps: names(nps), pdbs: names(pdbs), secrets: names(secrets) };
-      return all.nps.length === 4 && all.svcs.length === 2 && all.sas.length === 3 && all.pdbs.length === 1 && all.cms.length === 1 && all.secrets.length === 3 ? all : undefined;
+      return all.nps.length === 4 && all.svcs.length === 2 && all.sas.length === 3 && all.pdbs.length === 1 && all.cms.length === 1 && all.secrets.length === 4 ? all : undefined;
     });
     expect(others.svcs.sort()).toEqual(['alpha-api', 'alpha-redis']);
     expect(others.nps.sort()).toEqual(['alpha-api', 'alpha-default-deny', 'alpha-redis', 'alpha-worker']);
     expect(others.sas.sort()).toEqual(['alpha-api', 'alpha-redis', 'alpha-worker']);
-    // The Redis password and the operator's key to the API are generated; the rest is the user's.
-    expect(others.secrets.sort()).toEqual(['alpha-operator-key', 'alpha-pg', 'alpha-redis-auth']);
+    // The Redis password, the operator's key to the API and the key sealing jobs' credentials are
+    // generated; the rest is the user's.
+    expect(others.secrets.sort()).toEqual(['alpha-credentials-key', 'alpha-operator-key', 'alpha-pg', 'alpha-redis-auth']);
+    const sealing = await core.readNamespacedSecret({ namespace: ns.name, name: 'alpha-credentials-key' });
+    expect(Buffer.from(Buffer.from(sealing.data!.key!, 'base64').toString(), 'base64')).toHaveLength(32);
 
     for (const obj of [api, worker, redis]) {
       expect(obj.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'IngestionCluster', name: 'alpha', uid, controller: true })]);
@@ -138,7 +141,7 @@ describe('IngestionCluster controller', () => {
     expect(condition(ready, 'Suspended')?.status).toBe('False');
     expect(ready.status?.phase).toBe('Ready');
     const out = await kubectlOk(['get', 'ic', 'alpha', '-n', ns.name]);
-    expect(out.split('\n')[1]).toMatch(/^alpha\s+True\s+0\/1\s+1\s+/); // busy/ready, desired
+    expect(out.split('\n')[1]).toMatch(/^alpha\s+True\s+1\/1\s+/); // ready/desired
     const events = await core.listNamespacedEvent({ namespace: ns.name, fieldSelector: 'involvedObject.name=alpha' });
     expect(events.items.map((e) => e.reason)).toContain('Ready');
   });

@@ -1,6 +1,7 @@
 // IngestionJobs through the whole system: kubectl applies them, the real operator submits and
 // follows them through the cluster's API with its own key, real workers fetch the documents from
 // an HTTP server and a real S3-compatible server (SeaweedFS), and kubectl shows the result.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSeaweedFs, type SeaweedFs } from '@sluice/devenv/seaweedfs';
 import { seedBucket } from '@sluice/devenv/seaweedfs-objects';
@@ -109,6 +110,18 @@ spec:
     const [s3hit] = await search('bucket-docs', words('bucket33'));
     expect(s3hit.text).toContain('bucket33alpha');
     expect(s3hit.pageStart).toBe(2);
+    // The bucket's credentials went through the API and the workers, and are nowhere in the jobs
+    // table as text: only sealed.
+    const db = new pg.Client({ connectionString: sys.schema.url });
+    await db.connect();
+    try {
+      const rows = (await db.query<{ row: string; sealed: string | null }>('SELECT row_to_json(j)::text AS row, sealed_credentials AS sealed FROM jobs j')).rows;
+      expect(rows).toHaveLength(2);
+      for (const { row } of rows) for (const secret of [s3.accessKeyId, s3.secretAccessKey]) expect(row).not.toContain(secret);
+      expect(rows.filter((r) => r.sealed !== null)).toHaveLength(1);
+    } finally {
+      await db.end();
+    }
     // Only .pdf objects under the prefix were taken.
     const bucketDocs = await jobDocuments(sys.apiBase, sys.operatorKey, (await ij('bucket')).metadata.uid!);
     expect(bucketDocs.map((d: Json) => d.source).sort()).toEqual(Array.from({ length: N }, (_, i) => `s3://corpus/reports/2026/${i}.pdf`).sort());

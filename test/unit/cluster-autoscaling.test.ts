@@ -66,6 +66,7 @@ function world(opts: { workerReplicas: number; apiReady?: number; pods?: string[
     now: () => new Date(now),
     randomPassword: () => 'p',
     randomKey: () => 'k',
+    randomCredentialsKey: () => 'c',
     queue: async () => {
       measurements++;
       return queue;

@@ -36,6 +36,7 @@ async function reconcileWith(meta: KubernetesObject['metadata'] | undefined) {
     now: () => new Date('2026-11-29T20:00:00Z'),
     randomPassword: () => 'p',
     randomKey: () => 'k',
+    randomCredentialsKey: () => 'c',
     queue: async () => undefined,
     autoscaler: new AutoscalerMemory(),
     pods: { list: async () => [], setDeletionCosts: async () => 0 },

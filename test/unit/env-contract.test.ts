@@ -18,6 +18,7 @@ const fromSecrets: Env = {
   SLUICE_POSTGRES_URL: 'postgres://u:p@pg:5432/db',
   SLUICE_CHROMA_TOKEN: 't',
   SLUICE_EMBEDDING_API_KEY: 'k',
+  SLUICE_CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'),
   REDIS_PASSWORD: 'pw',
   SLUICE_WORKER_ID: 'docs-worker-abc',
 };

@@ -6,6 +6,7 @@ import type { SecretKeyRef } from '../../crd/common.ts';
 import { defaultVectorWeight } from '../../crd/search.ts';
 import { METRICS_PORT, REDIS_PORT } from '../constants.ts';
 import { childMeta, childName } from './names.ts';
+import { CREDENTIALS_KEY } from './generated-secrets.ts';
 import { OPERATOR_KEYS_FILE_ITEM } from './operator-key.ts';
 
 export const API_KEYS_MOUNT = '/etc/sluice/api-keys';
@@ -124,6 +125,7 @@ export function secretEnv(cluster: IngestionCluster): V1EnvVar[] {
     env.push({ name: 'SLUICE_REDIS_URL', valueFrom: fromSecret(spec.redis.externalSecretRef) });
   }
   env.push({ name: 'SLUICE_POSTGRES_URL', valueFrom: fromSecret(spec.stores.postgres.secretRef) });
+  env.push({ name: 'SLUICE_CREDENTIALS_KEY', valueFrom: { secretKeyRef: { name: childName(cluster, 'credentials-key'), key: CREDENTIALS_KEY } } });
   if (spec.stores.chroma.credentialsSecretRef) env.push({ name: 'SLUICE_CHROMA_TOKEN', valueFrom: fromSecret(spec.stores.chroma.credentialsSecretRef) });
   if (spec.embedding.apiKeySecretRef) env.push({ name: 'SLUICE_EMBEDDING_API_KEY', valueFrom: fromSecret(spec.embedding.apiKeySecretRef) });
   return env;

@@ -5,7 +5,7 @@ import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_NAME, LABEL_PA
 
 export type Component = 'redis' | 'api' | 'worker';
 
-export const childName = (cluster: IngestionCluster, component: Component | 'config' | 'redis-auth' | 'operator-key' | 'default-deny') =>
+export const childName = (cluster: IngestionCluster, component: Component | 'config' | 'redis-auth' | 'operator-key' | 'credentials-key' | 'default-deny') =>
   `${cluster.metadata.name}-${component}`;
 
 /** Selector labels: stable for the life of the cluster (a Deployment's selector is immutable). */

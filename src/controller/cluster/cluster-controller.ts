@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
 import { errorFields } from '../../shared/logger.ts';
+import { CREDENTIALS_KEY_BYTES } from '../../shared/jobs/credential-sealer.ts';
 import { Applier } from '../runtime/apply.ts';
 import { ClusterApiUnavailable } from '../cluster-api/cluster-api.ts';
 import { clusterApis } from '../cluster-api/cluster-api-clients.ts';
@@ -33,6 +34,7 @@ export function clusterController(ctx: ControllerContext): Controller<IngestionC
     now: ctx.now,
     randomPassword: () => randomBytes(24).toString('hex'),
     randomKey: () => `sk_${randomBytes(32).toString('hex')}`,
+    randomCredentialsKey: () => randomBytes(CREDENTIALS_KEY_BYTES).toString('base64'),
     queue: async (cluster) => {
       const api = await apis(cluster).catch(() => undefined);
       return api?.queue().catch((err: unknown) => void ctx.log.debug('queue not measured', { cluster: `${cluster.metadata.namespace}/${cluster.metadata.name}`, ...errorFields(err) }));

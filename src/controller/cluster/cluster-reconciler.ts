@@ -40,6 +40,8 @@ export interface ClusterReconcilerDeps {
   randomPassword(): string;
   /** A new operator key for a cluster's API (`sk_` and 32 random bytes in hex). */
   randomKey(): string;
+  /** A new key sealing a cluster's job credentials (32 random bytes in base64). */
+  randomCredentialsKey(): string;
   /** GET /v1/queue of the cluster's API; undefined when it cannot be asked. Never throws. */
   queue(cluster: IngestionCluster): Promise<QueueView | undefined>;
   /** The Builtin autoscaler's memory of each cluster. */
@@ -72,7 +74,7 @@ export async function reconcileCluster(deps: ClusterReconcilerDeps, { namespace,
   // (3) The one-time Secrets, created when they do not exist yet and never re-applied.
   for (const secret of buildGeneratedSecrets(cluster)) {
     if (await deps.secrets.exists(namespace, secret.name)) continue;
-    await writes.apply(secret.build({ password: deps.randomPassword, key: deps.randomKey }));
+    await writes.apply(secret.build({ password: deps.randomPassword, key: deps.randomKey, credentialsKey: deps.randomCredentialsKey }));
     deps.secrets.forget(namespace, secret.name);
   }
 

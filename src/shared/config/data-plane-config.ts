@@ -7,6 +7,7 @@ import { EMBEDDING_PROVIDERS } from '../../crd/common.ts';
 import { OCR_LANGUAGES, OCR_MODES, type OcrLanguage, type OcrMode } from '../../crd/ocr.ts';
 import { defaultVectorWeight, SEARCH_LANGUAGES, SEARCH_MODES, type SearchLanguage, type SearchMode } from '../../crd/search.ts';
 import { QUEUE_NAME } from '../queue-name.ts';
+import { CREDENTIALS_KEY_BYTES } from '../jobs/credential-sealer.ts';
 import { bool, ConfigError, decimal, int, list, oneOf, optionalStr, str, url, type Env } from './env.ts';
 import { DEFAULT_EXTRACTOR, type ExtractorName, EXTRACTORS, isExtractorName } from '../extractor-names.ts';
 import { loadFetchSettings, type FetchSettings } from './fetch-settings.ts';
@@ -17,6 +18,8 @@ export interface StoresConfig {
   queueName: string;
   postgresUrl: string;
   chroma: { url: string; tenant: string; database: string; token: string | undefined };
+  /** SLUICE_CREDENTIALS_KEY: seals job credentials at rest (base64, 32 bytes); none, none stored. */
+  credentialsKey: Buffer | undefined;
 }
 
 export type EmbeddingProviderName = (typeof EMBEDDING_PROVIDERS)[number];
@@ -98,7 +101,18 @@ function loadStoresConfig(env: Env): StoresConfig {
       database: str(env, 'SLUICE_CHROMA_DATABASE', 'default_database'),
       token: optionalStr(env, 'SLUICE_CHROMA_TOKEN'),
     },
+    credentialsKey: credentialsKey(env),
   };
+}
+
+function credentialsKey(env: Env): Buffer | undefined {
+  const raw = optionalStr(env, 'SLUICE_CREDENTIALS_KEY');
+  if (raw === undefined) return undefined;
+  const key = Buffer.from(raw, 'base64');
+  if (key.length !== CREDENTIALS_KEY_BYTES || key.toString('base64') !== raw.replace(/\s+/g, '')) {
+    throw new ConfigError(`SLUICE_CREDENTIALS_KEY must be ${CREDENTIALS_KEY_BYTES} bytes in base64, as \`openssl rand -base64 ${CREDENTIALS_KEY_BYTES}\` prints`);
+  }
+  return key;
 }
 
 function loadEmbeddingConfig(env: Env): EmbeddingConfig {

@@ -13,8 +13,10 @@ export interface JobRow {
   id: string;
   collection: string;
   source_kind: SourceKind;
+  /** Without credentials: those are in sealed_credentials. */
   spec: JobSpec;
   spec_hash: string;
+  sealed_credentials: string | null;
   state: JobState;
   reason: string | null;
   message: string | null;
@@ -38,23 +40,30 @@ export async function getJob(db: Queryable, id: string, lock = ''): Promise<JobR
   return (await db.query<JobRow>(`SELECT * FROM jobs WHERE id = $1 ${lock}`, [id])).rows[0];
 }
 
-export async function insertJob(db: Queryable, id: string, spec: JobSpec, hash: string, kind: SourceKind): Promise<JobRow | undefined> {
+/** A spec as stored: its credentials taken out and sealed (job-credentials.ts). */
+export interface StoredSpec {
+  spec: JobSpec;
+  sealed: string | null;
+}
+
+export async function insertJob(db: Queryable, id: string, stored: StoredSpec, hash: string, kind: SourceKind): Promise<JobRow | undefined> {
+  const { spec, sealed } = stored;
   const r = await db.query<JobRow>(
-    `INSERT INTO jobs (id, collection, source_kind, spec, spec_hash, retry_nonce) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO jobs (id, collection, source_kind, spec, spec_hash, retry_nonce, sealed_credentials) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (id) DO NOTHING RETURNING *`,
-    [id, spec.collection, kind, JSON.stringify(spec), hash, spec.retryNonce ?? null],
+    [id, spec.collection, kind, JSON.stringify(spec), hash, spec.retryNonce ?? null, sealed],
   );
   return r.rows[0];
 }
 
 /** A new spec for an existing job; a finished job with a changed spec looks at its sources again. */
-export async function updateJobSpec(db: Queryable, id: string, spec: JobSpec, hash: string): Promise<JobRow> {
+export async function updateJobSpec(db: Queryable, id: string, stored: StoredSpec, hash: string): Promise<JobRow> {
   const r = await db.query<JobRow>(
-    `UPDATE jobs SET spec = $2, spec_hash = $3, updated_at = now(),
+    `UPDATE jobs SET spec = $2, spec_hash = $3, sealed_credentials = $4, updated_at = now(),
        state = CASE WHEN state = 'Complete' AND spec_hash <> $3 THEN 'Running' ELSE state END,
        completed_at = CASE WHEN state = 'Complete' AND spec_hash <> $3 THEN NULL ELSE completed_at END
      WHERE id = $1 RETURNING *`,
-    [id, JSON.stringify(spec), hash],
+    [id, JSON.stringify(stored.spec), hash, stored.sealed],
   );
   return r.rows[0]!;
 }
@@ -113,11 +122,12 @@ export async function requeueFailed(db: Queryable, jobId: string, nonce: string)
 export type PutOutcome = { kind: 'created' | 'updated'; job: JobRow } | { kind: 'immutable'; field: string; was: string } | { kind: 'deleting' };
 
 /** Creates a job or applies a new spec to it, in one transaction on the job's row. */
-export async function putJob(pool: pg.Pool, id: string, spec: JobSpec, hash: string, kind: SourceKind): Promise<PutOutcome> {
+export async function putJob(pool: pg.Pool, id: string, stored: StoredSpec, hash: string, kind: SourceKind): Promise<PutOutcome> {
+  const { spec } = stored;
   return withTransaction<PutOutcome>(pool, async (client) => {
     let row = await getJob(client, id, 'FOR UPDATE');
     if (!row) {
-      const created = await insertJob(client, id, spec, hash, kind);
+      const created = await insertJob(client, id, stored, hash, kind);
       if (created) return { kind: 'created', job: created };
       row = await getJob(client, id, 'FOR UPDATE');
       if (!row) throw new Error(`job ${id} was created and deleted while being created; retry`);
@@ -130,7 +140,7 @@ export async function putJob(pool: pg.Pool, id: string, spec: JobSpec, hash: str
           ? { kind: 'immutable', field: 'sources', was: row.source_kind }
           : undefined;
     if (refused) return rollback(refused);
-    await updateJobSpec(client, id, spec, hash);
+    await updateJobSpec(client, id, stored, hash);
     if (spec.suspend) await stopStarting(client, id);
     if (spec.retryNonce !== undefined && spec.retryNonce !== row.retry_nonce) await requeueFailed(client, id, spec.retryNonce);
     const job = (await getJob(client, id))!;

@@ -216,6 +216,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE chunk_texts ADD COLUMN text_source text;
     `,
   },
+  {
+    version: 8,
+    name: 'jobs.sealed_credentials',
+    // A job's object-store credentials, sealed (src/shared/jobs/credential-sealer.ts) instead of in
+    // jobs.spec. Rows stored before move here when an API with the key starts (sealStoredCredentials).
+    sql: `ALTER TABLE jobs ADD COLUMN sealed_credentials text;`,
+  },
 ];
 export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
   const client = await pool.connect();

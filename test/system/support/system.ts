@@ -83,6 +83,7 @@ export async function startSystem(prefix: string, o: SystemOptions = {}): Promis
   const config = await eventually('the cluster ConfigMap', async () => (await core.readNamespacedConfigMap({ namespace: ns.name, name: `${CLUSTER}-config` }).catch(() => undefined))?.data);
   const secret = await eventually('the operator key Secret', async () => (await core.readNamespacedSecret({ namespace: ns.name, name: `${CLUSTER}-operator-key` }).catch(() => undefined))?.data);
   const decode = (k: string) => Buffer.from(secret[k] ?? '', 'base64').toString();
+  const sealing = await eventually('the credentials key Secret', async () => (await core.readNamespacedSecret({ namespace: ns.name, name: `${CLUSTER}-credentials-key` }).catch(() => undefined))?.data);
   const keysFile = join(mkdtempSync(join(tmpdir(), 'sluice-operator-key-')), 'keys');
   writeFileSync(keysFile, decode('keys'));
   const env: Record<string, string> = {
@@ -92,6 +93,8 @@ export async function startSystem(prefix: string, o: SystemOptions = {}): Promis
     SLUICE_REDIS_URL: process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     SLUICE_QUEUE_NAME: `q-${schema.schema}`,
     SLUICE_OPERATOR_KEYS_FILE: keysFile,
+    // As the kubelet resolves the pods' secretKeyRef.
+    SLUICE_CREDENTIALS_KEY: Buffer.from(sealing.key ?? '', 'base64').toString(),
     SLUICE_API_PORT: String(apiPort),
     SLUICE_METRICS_PORT: '0',
     SLUICE_LOG_LEVEL: 'warn',

@@ -27,6 +27,8 @@ describe('configuration from the environment', () => {
     [{ SLUICE_EMBEDDING_PROVIDER: 'OpenAICompatible' }, /SLUICE_EMBEDDING_ENDPOINT is required/],
     [{ SLUICE_EMBEDDING_DIMENSIONS: '4' }, /between 8 and 8192/],
     [{ SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '30s' }, /SLUICE_SHUTDOWN_TIMEOUT_SECONDS must be a number/],
+    [{ SLUICE_CREDENTIALS_KEY: Buffer.alloc(16).toString('base64') }, /SLUICE_CREDENTIALS_KEY must be 32 bytes in base64/],
+    [{ SLUICE_CREDENTIALS_KEY: 'not base64 at all!' }, /SLUICE_CREDENTIALS_KEY must be 32 bytes in base64/],
   ])('refuses %o with a message naming the variable', (over, message) => {
     expect(() => loadWorkerConfig({ ...base, ...over })).toThrow(ConfigError);
     expect(() => loadWorkerConfig({ ...base, ...over })).toThrow(message);

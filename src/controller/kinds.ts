@@ -16,6 +16,9 @@ export const CLUSTER_CHILD_KINDS: KindRef[] = [
   childKind('apps/v1', 'StatefulSet', 'statefulsets'),
   childKind('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
   childKind('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
+  childKind('networking.k8s.io/v1', 'Ingress', 'ingresses'),
+  // The Gateway API's: watched so that removing spec.api.httpRoute deletes it; absent without its CRDs.
+  childKind('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', true),
   // KEDA mode's: watched so that a switch away from KEDA prunes them; absent without KEDA.
   childKind('keda.sh/v1alpha1', 'ScaledObject', 'scaledobjects', true),
   childKind('keda.sh/v1alpha1', 'TriggerAuthentication', 'triggerauthentications', true),

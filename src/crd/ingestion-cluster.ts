@@ -12,6 +12,7 @@ import {
   secretKeyRef,
 } from './common.ts';
 import { arr, bool, enumOf, int, num, obj, optional, str, type Static } from './schema.ts';
+import { apiHttpRoute, apiIngress, apiService } from './exposure.ts';
 import { clusterOcr } from './ocr.ts';
 import { SEARCH_LANGUAGES, SEARCH_MODES } from './search.ts';
 
@@ -86,8 +87,15 @@ export const ingestionClusterSpec = obj(
         rateLimitPerMinute: int({ description: 'Requests per minute per API key, enforced across replicas; 0 disables the limit.', minimum: 0, default: 600 }),
         authSecretRef: optional(secretKeyRef('Secret with API keys, one "name:sha256hex[:collection,...]" per line. Without it the API refuses every request but health.', 'keys')),
         pod: optional(podOverrides()),
+        service: apiService(),
+        ingress: optional(apiIngress()),
+        httpRoute: optional(apiHttpRoute()),
       },
-      { description: 'The upload and search API.', default: {} },
+      {
+        description: 'The upload and search API.',
+        default: {},
+        rules: [{ rule: '!(has(self.ingress) && has(self.httpRoute))', message: 'set at most one of ingress and httpRoute', fieldPath: '.httpRoute' }],
+      },
     ),
     workers: obj(
       {

@@ -13,19 +13,23 @@ const external = { redis: { mode: 'External', externalSecretRef: { name: 'ext' }
 const REDIS = ['ServiceAccount/docs-redis', 'Service/docs-redis', 'StatefulSet/docs-redis', 'NetworkPolicy/docs-redis'];
 /** KEDA mode's children, absent in the default (Builtin) mode. */
 const KEDA = ['TriggerAuthentication/docs-worker', 'ScaledObject/docs-worker'];
+/** The API's exposure beyond its Service, absent unless asked for. */
+const EXPOSURE = ['Ingress/docs-api', 'HTTPRoute/docs-api'];
 const sorted = (ids: string[]) => [...ids].sort();
 
 const plan = (spec: Record<string, unknown>) => buildChildPlan(cluster(spec), ctx).map((c) => ({ id: `${c.kind}/${c.metadata!.name}`, absent: isAbsent(c) }));
 
 describe('buildChildPlan', () => {
   it.each([
-    ['Managed', {}, KEDA],
-    ['External', external, [...REDIS, ...KEDA]],
-    ['External and suspended', { ...external, suspend: true }, [...REDIS, ...KEDA]],
-    ['KEDA autoscaling (replicas left out, the Deployment kept)', { autoscaling: { mode: 'KEDA' } }, []],
-    ['KEDA autoscaling, External Redis', { ...external, autoscaling: { mode: 'KEDA' } }, REDIS],
-    ['no autoscaling', { autoscaling: { mode: 'None' } }, KEDA],
-    ['authSecretRef set', { api: { authSecretRef: { name: 'keys' } } }, KEDA],
+    ['Managed', {}, [...KEDA, ...EXPOSURE]],
+    ['External', external, [...REDIS, ...KEDA, ...EXPOSURE]],
+    ['External and suspended', { ...external, suspend: true }, [...REDIS, ...KEDA, ...EXPOSURE]],
+    ['KEDA autoscaling (replicas left out, the Deployment kept)', { autoscaling: { mode: 'KEDA' } }, EXPOSURE],
+    ['KEDA autoscaling, External Redis', { ...external, autoscaling: { mode: 'KEDA' } }, [...REDIS, ...EXPOSURE]],
+    ['no autoscaling', { autoscaling: { mode: 'None' } }, [...KEDA, ...EXPOSURE]],
+    ['authSecretRef set', { api: { authSecretRef: { name: 'keys' } } }, [...KEDA, ...EXPOSURE]],
+    ['an Ingress', { api: { ingress: { host: 'docs.example.com' } } }, [...KEDA, 'HTTPRoute/docs-api']],
+    ['an HTTPRoute', { api: { httpRoute: { parentRefs: [{ name: 'gw' }] } } }, [...KEDA, 'Ingress/docs-api']],
   ])('%s: absent %j', (_name, spec, absent) => {
     expect(sorted(plan(spec).filter((c) => c.absent).map((c) => c.id))).toEqual(sorted(absent));
   });

@@ -1,4 +1,5 @@
-// KEDA's kinds are optional: told apart from other failures by client-node's discovery errors.
+// Add-ons' kinds (KEDA's, the Gateway API's) are optional: told apart from other failures by
+// client-node's discovery errors.
 import { describe, expect, it } from 'vitest';
 import { CLUSTER_CHILD_KINDS } from '../../src/controller/kinds.ts';
 import { kindNotServed } from '../../src/controller/runtime/kind-ref.ts';
@@ -18,7 +19,11 @@ describe('kindNotServed', () => {
 });
 
 describe('CLUSTER_CHILD_KINDS', () => {
-  it('marks only KEDA kinds optional', () => {
-    expect(CLUSTER_CHILD_KINDS.filter((k) => k.optional).map((k) => `${k.apiVersion}/${k.kind}`)).toEqual(['keda.sh/v1alpha1/ScaledObject', 'keda.sh/v1alpha1/TriggerAuthentication']);
+  it('marks only the kinds of add-ons optional: KEDA and the Gateway API', () => {
+    expect(CLUSTER_CHILD_KINDS.filter((k) => k.optional).map((k) => `${k.apiVersion}/${k.kind}`)).toEqual([
+      'gateway.networking.k8s.io/v1/HTTPRoute',
+      'keda.sh/v1alpha1/ScaledObject',
+      'keda.sh/v1alpha1/TriggerAuthentication',
+    ]);
   });
 });

@@ -57,7 +57,16 @@ export function buildApiDeployment(cluster: IngestionCluster, ctx: BuildContext)
   };
 }
 
-export const buildApiService = (cluster: IngestionCluster): V1Service => clusterIpService(cluster, 'api', 'http', cluster.spec.api.port);
+/** The API's Service: ClusterIP unless spec.api.service asks for a NodePort or a load balancer. */
+export function buildApiService(cluster: IngestionCluster): V1Service {
+  const base = clusterIpService(cluster, 'api', 'http', cluster.spec.api.port);
+  const { type, annotations, loadBalancerSourceRanges } = cluster.spec.api.service;
+  return {
+    ...base,
+    metadata: { ...base.metadata, ...(annotations ? { annotations } : {}) },
+    spec: { ...base.spec, type, ...(type === 'LoadBalancer' && loadBalancerSourceRanges ? { loadBalancerSourceRanges } : {}) },
+  };
+}
 
 export function buildApiPodDisruptionBudget(cluster: IngestionCluster): V1PodDisruptionBudget {
   return {

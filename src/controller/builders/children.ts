@@ -4,6 +4,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { IngestionCluster } from '../../crd/ingestion-cluster.ts';
 import { isAbsent, presentIf, type Child } from './absent.ts';
 import { buildApiDeployment, buildApiPodDisruptionBudget, buildApiService, type BuildContext } from './api.ts';
+import { buildApiHttpRoute } from './api-http-route.ts';
+import { buildApiIngress } from './api-ingress.ts';
 import { buildConfigMap } from './config.ts';
 import { childName } from './names.ts';
 import { buildNetworkPolicies } from './network-policies.ts';
@@ -32,6 +34,8 @@ export function buildChildPlan(cluster: IngestionCluster, ctx: BuildContext & { 
     redis(() => buildRedisService(cluster)),
     redis(() => buildRedisStatefulSet(cluster)),
     buildApiService(cluster),
+    buildApiIngress(cluster),
+    buildApiHttpRoute(cluster),
     buildApiDeployment(cluster, ctx),
     buildApiPodDisruptionBudget(cluster),
     buildWorkerDeployment(cluster, ctx),

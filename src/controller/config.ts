@@ -11,8 +11,8 @@ export interface ControllerConfig {
   /** This replica's name in the Lease (the pod name); generated when left out. */
   identity: string | undefined;
   image: string | undefined;
-  /** Watch one namespace only; all namespaces when left out. */
-  namespace: string | undefined;
+  /** Watch these namespaces only (namespaced mode); all namespaces when left out. */
+  namespaces: string[] | undefined;
   httpPort: number;
   resyncSeconds: number;
   /**
@@ -30,6 +30,7 @@ const SOURCES = {
   'pod-name': 'POD_NAME',
   image: 'SLUICE_IMAGE',
   namespace: 'SLUICE_WATCH_NAMESPACE',
+  'watch-namespaces': 'SLUICE_WATCH_NAMESPACES',
   'http-port': 'SLUICE_HTTP_PORT',
   'resync-seconds': 'SLUICE_RESYNC_SECONDS',
   'cluster-api-url': 'SLUICE_CLUSTER_API_URL',
@@ -58,11 +59,25 @@ export function loadControllerConfig(argv: string[] = [], env: Env = process.env
     leaderElectionNamespace: str(...from('leader-election-namespace'), 'sluice-system'),
     identity: optionalStr(...from('pod-name')),
     image: optionalStr(...from('image')),
-    namespace: optionalStr(...from('namespace')),
+    namespaces: watchNamespaces(from('namespace'), from('watch-namespaces')),
     httpPort: int(...from('http-port'), 8081, 0, 65535),
     resyncSeconds: int(...from('resync-seconds'), 600, 1, 86400),
     clusterApiUrl: urlTemplate(...from('cluster-api-url')),
   };
+}
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** --watch-namespaces (comma-separated), or --namespace for one; not both. */
+function watchNamespaces(one: [Env, string], many: [Env, string]): string[] | undefined {
+  const single = optionalStr(...one);
+  const list = optionalStr(...many);
+  if (single !== undefined && list !== undefined) throw new ConfigError(`set ${one[1]} or ${many[1]}, not both`);
+  const names = list !== undefined ? list.split(',').map((s) => s.trim()) : single !== undefined ? [single] : undefined;
+  if (names === undefined) return undefined;
+  const bad = names.find((n) => !NAMESPACE.test(n) || n.length > 63);
+  if (bad !== undefined) throw new ConfigError(`${list !== undefined ? many[1] : one[1]} must name namespaces, comma-separated; ${JSON.stringify(bad)} is not a namespace name`);
+  return [...new Set(names)];
 }
 
 /** An http(s) URL once {namespace} and {name} are filled in. */

@@ -21,7 +21,7 @@ export async function runController(argv: string[] = process.argv.slice(3)): Pro
     kc,
     log,
     ...(image ? { image } : {}),
-    ...(config.namespace ? { namespace: config.namespace } : {}),
+    ...(config.namespaces ? { namespaces: config.namespaces } : {}),
     ...(config.clusterApiUrl ? { clusterApiUrl: config.clusterApiUrl } : {}),
     httpPort: config.httpPort,
     resyncMs: config.resyncSeconds * 1000,

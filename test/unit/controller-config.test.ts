@@ -11,7 +11,7 @@ describe('loadControllerConfig', () => {
       leaderElectionNamespace: 'sluice-system',
       identity: undefined,
       image: undefined,
-      namespace: undefined,
+      namespaces: undefined,
       httpPort: 8081,
       resyncSeconds: 600,
       clusterApiUrl: undefined,
@@ -31,9 +31,20 @@ describe('loadControllerConfig', () => {
     [[], { SLUICE_CLUSTER_API_URL: 'not a url' }, /SLUICE_CLUSTER_API_URL must be a URL/],
     [['--htp-port=1'], {}, /unknown argument "--htp-port=1"/],
     [['http-port=1'], {}, /unknown argument/],
+    [['--namespace=a', '--watch-namespaces=b,c'], {}, /set --namespace or --watch-namespaces, not both/],
+    [['--watch-namespaces=team-a,Team_B'], {}, /--watch-namespaces must name namespaces, comma-separated; "Team_B" is not a namespace name/],
+    [[], { SLUICE_WATCH_NAMESPACES: 'team-a,,team-b' }, /SLUICE_WATCH_NAMESPACES must name namespaces/],
   ])('refuses %j %j', (argv, env, message) => {
     expect(() => loadControllerConfig(argv, env)).toThrow(ConfigError);
     expect(() => loadControllerConfig(argv, env)).toThrow(message);
+  });
+
+  it.each([
+    [['--watch-namespaces=team-a, team-b,team-a'], {}, ['team-a', 'team-b']],
+    [[], { SLUICE_WATCH_NAMESPACES: 'docs' }, ['docs']],
+    [['--namespace=docs'], {}, ['docs']],
+  ])('watches the namespaces of %j %j', (argv, env, want) => {
+    expect(loadControllerConfig(argv, env).namespaces).toEqual(want);
   });
 
   it('accepts a cluster API URL template with {namespace} and {name}', () => {

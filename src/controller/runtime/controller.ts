@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/logger.ts';
 import { defaultErrorPolicy, type ErrorPolicy } from './error-policy.ts';
 import { errorName } from './errors.ts';
 import type { EventRecorder } from './event-recorder.ts';
-import type { ResilientInformer } from './resilient-informer.ts';
+import type { Informer } from './informer.ts';
 import type { SharedInformers } from './shared-informers.ts';
 import type { KindRef } from './kind-ref.ts';
 import type { Metrics } from './metrics.ts';
@@ -66,7 +66,7 @@ const VERBS = ['add', 'update', 'delete'] as const;
 
 export class Controller<T extends KubernetesObject, K extends string> implements RunnableController {
   readonly name: string;
-  readonly informer: ResilientInformer<T>;
+  readonly informer: Informer<T>;
   private readonly spec: ControllerSpec<T, K>;
   private readonly metrics: Metrics;
   private readonly queue: WorkQueue<ObjectKey<K>>;

@@ -25,6 +25,8 @@ export interface ManagerOptions {
   resyncMs?: number;
   /** Watch one namespace only; all namespaces when left out. */
   namespace?: string;
+  /** Watch these namespaces only (the RBAC of namespaced mode); overrides namespace. */
+  namespaces?: readonly string[];
   /** The controllers to run. */
   controllers: ControllerFactory[];
   /**
@@ -52,7 +54,7 @@ export class Manager {
     this.informers = new SharedInformers({
       kc,
       log,
-      ...(options.namespace ? { namespace: options.namespace } : {}),
+      ...(options.namespaces ? { namespaces: options.namespaces } : options.namespace ? { namespaces: [options.namespace] } : {}),
       onHealth: (resource, up) => this.metrics.informerUp.set({ resource }, up ? 1 : 0),
     });
     const identity = (options.leaderElection && options.leaderElection.identity) || `${hostname()}-${randomBytes(4).toString('hex')}`;

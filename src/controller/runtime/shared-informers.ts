@@ -4,21 +4,23 @@ import { KubernetesObjectApi, type KubeConfig, type KubernetesListObject, type K
 import type { Logger } from '../../shared/logger.ts';
 import { FIELD_MANAGER } from '../constants.ts';
 import { keepAppliedOnly } from './applied-only.ts';
+import type { Informer } from './informer.ts';
+import { NamespacedInformers } from './namespaced-informers.ts';
 import { ResilientInformer } from './resilient-informer.ts';
 import { collectionPath, kindNotServed, type KindRef } from './kind-ref.ts';
 
 export interface SharedInformersOptions {
   kc: KubeConfig;
   log: Logger;
-  /** Watch one namespace only; all namespaces when left out. */
-  namespace?: string;
+  /** Watch these namespaces only, each with its own watch; all namespaces when left out. */
+  namespaces?: readonly string[];
   onHealth?: (resource: string, up: boolean) => void;
 }
 
 export class SharedInformers {
   private readonly options: SharedInformersOptions;
   private readonly objects: KubernetesObjectApi;
-  private readonly informers = new Map<string, ResilientInformer<KubernetesObject>>();
+  private readonly informers = new Map<string, Informer<KubernetesObject>>();
 
   constructor(options: SharedInformersOptions) {
     this.options = options;
@@ -26,24 +28,41 @@ export class SharedInformers {
   }
 
   /** The informer of a kind (label-selected if asked), created on first use. */
-  for<T extends KubernetesObject>(kind: KindRef<T>, labelSelector?: string): ResilientInformer<T> {
+  for<T extends KubernetesObject>(kind: KindRef<T>, labelSelector?: string): Informer<T> {
     const id = `${kind.apiVersion}/${kind.kind}?${labelSelector ?? ''}`;
     let inf = this.informers.get(id);
     if (!inf) {
-      const { namespace, log, onHealth } = this.options;
-      const resource = kind.plural;
-      const list = () =>
-        this.objects.list(kind.apiVersion, kind.kind, namespace, undefined, undefined, undefined, undefined, labelSelector) as Promise<KubernetesListObject<KubernetesObject>>;
-      inf = new ResilientInformer<KubernetesObject>(this.options.kc, resource, collectionPath(kind, namespace), list, {
-        ...(labelSelector ? { labelSelector } : {}),
-        log,
-        onHealth: (up) => onHealth?.(resource, up),
-        transform: kind.appliedOnly ? (o) => withoutLastApplied(keepAppliedOnly(o)) : keepOwnAppliedFieldsOf,
-        ...(kind.optional ? { isNotServed: kindNotServed } : {}),
-      });
+      const { namespaces } = this.options;
+      inf =
+        namespaces === undefined
+          ? this.watch(kind, undefined, labelSelector)
+          : namespaces.length === 1
+            ? this.watch(kind, namespaces[0], labelSelector)
+            : new NamespacedInformers(new Map(namespaces.map((ns) => [ns, this.watch(kind, ns, labelSelector)])));
       this.informers.set(id, inf);
     }
-    return inf as unknown as ResilientInformer<T>;
+    return inf as unknown as Informer<T>;
+  }
+
+  /** One watch of a kind, in one namespace or all of them. */
+  private watch(kind: KindRef, namespace: string | undefined, labelSelector: string | undefined): Informer<KubernetesObject> {
+    const { log, onHealth } = this.options;
+    const resource = kind.plural;
+    const list = () =>
+      this.objects.list(kind.apiVersion, kind.kind, namespace, undefined, undefined, undefined, undefined, labelSelector) as Promise<KubernetesListObject<KubernetesObject>>;
+    return new ResilientInformer<KubernetesObject>(this.options.kc, resource, collectionPath(kind, namespace), list, {
+      ...(labelSelector ? { labelSelector } : {}),
+      log,
+      // With several namespaces the gauge is per resource: up while every namespace's watch is.
+      onHealth: (up) => onHealth?.(resource, up && this.kindHealthy(kind, labelSelector)),
+      transform: kind.appliedOnly ? (o) => withoutLastApplied(keepAppliedOnly(o)) : keepOwnAppliedFieldsOf,
+      ...(kind.optional ? { isNotServed: kindNotServed } : {}),
+    });
+  }
+
+  private kindHealthy(kind: KindRef, labelSelector: string | undefined): boolean {
+    const inf = this.informers.get(`${kind.apiVersion}/${kind.kind}?${labelSelector ?? ''}`);
+    return !(inf instanceof NamespacedInformers) || inf.isHealthy;
   }
 
   /** Every informer is watching, or (for an optional kind) knows its kind is not served. */

@@ -3,12 +3,13 @@
 // its values reach the objects, and it installs, upgrades and uninstalls on a real apiserver,
 // keeping the CRDs. Installed in namespaced mode, which needs no ClusterRole: the cluster-wide
 // install's names belong to the kustomize install other tests make on this apiserver.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { ensureHelm } from '@sluice/devenv/helm';
+import { ensurePromtool } from '@sluice/devenv/prometheus';
 import { run } from '@sluice/devenv/run';
 import { createNamespace, kubectl, kubectlOk } from '../support/kube.ts';
 
@@ -95,6 +96,27 @@ describe('charts/sluice', () => {
     }
     const deploy = os.find((o) => o.kind === 'Deployment') as Obj & { spec: { template: { spec: { containers: { args: string[] }[] } } } };
     expect(deploy.spec.template.spec.containers[0]!.args).toEqual(['controller', '--watch-namespaces=team-a,team-b']);
+  });
+
+  it('with monitoring enabled renders manifests/monitoring, the alert thresholds from values, valid for promtool', async () => {
+    const files = ['pod-monitors.yaml', 'prometheus-rule.yaml', 'grafana-dashboard.yaml'].flatMap((f) => objects(readFileSync(`${repo}manifests/monitoring/${f}`, 'utf8')));
+    const monitoringKinds = new Set(['PodMonitor', 'PrometheusRule', 'ConfigMap']);
+    const rendered = (await template('--set', 'monitoring.enabled=true')).filter((o) => monitoringKinds.has(o.kind));
+    expect(byId(rendered)).toEqual(byId(files));
+    expect((await template()).filter((o) => monitoringKinds.has(o.kind))).toEqual([]);
+    expect((await template('--set', 'monitoring.enabled=true', '--set', 'monitoring.dashboard=false')).filter((o) => o.kind === 'ConfigMap')).toEqual([]);
+
+    const changed = (await template('--set', 'monitoring.enabled=true', '--set', 'monitoring.thresholds.apiErrorRatio=0.2', '--set', 'monitoring.thresholds.jobStalledMinutes=45'))
+      .find((o) => o.kind === 'PrometheusRule') as Obj & { spec: { groups: { rules: { alert: string; expr: string; annotations: { summary: string } }[] }[] } };
+    const rules = changed.spec.groups[0]!.rules;
+    const alert = (name: string) => rules.find((r) => r.alert === name)!;
+    expect(alert('SluiceApiErrors').expr).toMatch(/> 0\.2$/);
+    expect(alert('SluiceJobStalled').expr).toContain('[45m]');
+    expect(alert('SluiceJobStalled').annotations.summary).toBe('IngestionJob {{ $labels.namespace }}/{{ $labels.ingestion_job }} has finished no document for 45 minutes');
+    const rulesFile = join(home, 'rules.yaml');
+    writeFileSync(rulesFile, stringify({ groups: changed.spec.groups }));
+    const checked = await run(await ensurePromtool(), ['check', 'rules', rulesFile]);
+    expect(checked.stdout).toContain(`SUCCESS: ${rules.length} rules found`);
   });
 
   it('installs, upgrades to a new image and uninstalls, keeping the CRDs', async () => {

@@ -3,7 +3,8 @@
 // metrics some process of Sluice exports (Prometheus would evaluate a misspelt one to nothing).
 import { readFileSync } from 'node:fs';
 import type { Queue } from 'bullmq';
-import { parseAllDocuments } from 'yaml';
+import { relative } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createApiMetrics } from '../../src/api/metrics.ts';
 import { labels } from '../../src/controller/builders/names.ts';
@@ -13,21 +14,28 @@ import { RESOURCE_METRICS } from '../../src/controller/metrics/resource-samples.
 import { createMetrics } from '../../src/controller/runtime/metrics.ts';
 import { defaultedCluster } from '../../src/crd/defaults.ts';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../src/monitoring/alert-thresholds.ts';
-import { monitoringFiles } from '../../src/monitoring/monitoring-files.ts';
+import { CHART_DIR, MONITORING_DIR, monitoringFiles } from '../../src/monitoring/monitoring-files.ts';
 import { podMonitors } from '../../src/monitoring/pod-monitors.ts';
 import { alertRules } from '../../src/monitoring/prometheus-rule.ts';
 import { dashboardPanels } from '../../src/monitoring/dashboard.ts';
 import { createWorkerMetrics } from '../../src/worker/metrics.ts';
 
-describe('manifests/monitoring', () => {
-  it.each(monitoringFiles().map((f) => [f.path.split('/').pop()!, f] as const))('%s matches src/monitoring (run `npm run gen:monitoring`)', (_name, file) => {
+const repo = new URL('../../', import.meta.url).pathname;
+
+describe('manifests/monitoring and the chart\'s copy', () => {
+  it.each(monitoringFiles().map((f) => [relative(repo, f.path), f] as const))('%s matches src/monitoring (run `npm run gen:monitoring`)', (_name, file) => {
     expect(readFileSync(file.path, 'utf8')).toBe(file.content);
   });
 
   it('is a component of every generated manifest', () => {
-    const k = parseAllDocuments(readFileSync(new URL('../../manifests/monitoring/kustomization.yaml', import.meta.url), 'utf8'))[0]!.toJS();
+    const k = parseAllDocuments(readFileSync(`${MONITORING_DIR}kustomization.yaml`, 'utf8'))[0]!.toJS();
     expect(k.kind).toBe('Component');
-    expect(k.resources).toEqual(monitoringFiles().map((f) => f.path.split('/').pop()).filter((name) => name!.endsWith('.yaml')));
+    expect(k.resources).toEqual(monitoringFiles().filter((f) => f.path.startsWith(MONITORING_DIR) && f.path.endsWith('.yaml')).map((f) => f.path.split('/').pop()));
+  });
+
+  it('gives the chart the same alert thresholds by default', () => {
+    const values = parse(readFileSync(`${CHART_DIR}values.yaml`, 'utf8')) as { monitoring: { thresholds: unknown } };
+    expect(values.monitoring.thresholds).toEqual(DEFAULT_ALERT_THRESHOLDS);
   });
 });
 

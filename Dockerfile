@@ -13,7 +13,10 @@ RUN npm run build
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+# chromadb's optional server addon (`chroma run`, 46 MB) goes: the data plane uses its HTTP client only.
+RUN npm ci --omit=dev --ignore-scripts \
+ && rm -rf node_modules/chromadb-js-bindings-* node_modules/chromadb/node_modules/chromadb-js-bindings-* \
+ && npm cache clean --force
 
 FROM node:24-bookworm-slim
 # The worker recognises pages without a text layer with Tesseract, with the language data the CRD

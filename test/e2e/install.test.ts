@@ -13,6 +13,7 @@ import { scannedPdf } from '../dataplane/support/scanned-pdf.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kube.ts';
 import { REPO } from '@sluice/devenv/images/app-build';
 import { devImageSpecs, imageArchive, importDevImages } from '@sluice/devenv/images/dev-images';
+import { chromaImageName } from '@sluice/devenv/images/chroma-image';
 import { SLUICE_IMAGE } from '@sluice/devenv/images/sluice-image';
 import { listImageFiles } from '@sluice/devenv/node/oci-image';
 import { ensureDebianPackages } from '@sluice/devenv/node/debian';
@@ -191,11 +192,16 @@ describe('kubectl apply -k manifests/dev, -k . and the examples on a real node',
 });
 
 describe('the Sluice image', () => {
-  it('holds the product only: no local environment, tests or benchmarks', async () => {
-    const files = await listImageFiles(await imageArchive(await devImageSpecs(log)), SLUICE_IMAGE);
+  it('holds the product only: no local environment, tests, benchmarks or Chroma server', async () => {
+    const archive = await imageArchive(await devImageSpecs(log));
+    const files = await listImageFiles(archive, SLUICE_IMAGE);
     expect(files).toEqual(expect.arrayContaining(['./app/dist/main.js', './app/dist/controller/main.js', './app/dist/api/main.js', './app/dist/worker/main.js']));
     const dist = files.filter((f) => f.startsWith('./app/dist/'));
     expect(dist.filter((f) => /^\.\/app\/dist\/(dev|test|bench)\//.test(f))).toEqual([]);
     expect(files.filter((f) => f.includes('devenv') || f.startsWith('./app/dev/'))).toEqual([]);
+    // The server's native addon is the dev Chroma image's own layer, which the Chroma pod above ran.
+    const addon = (f: string) => f.includes('chromadb-js-bindings');
+    expect(files.filter(addon)).toEqual([]);
+    expect((await listImageFiles(archive, chromaImageName())).filter(addon)).not.toEqual([]);
   });
 });

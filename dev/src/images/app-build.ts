@@ -13,7 +13,21 @@ import { run } from '../run.ts';
 export const REPO = join(import.meta.dirname, '../../..');
 
 /** Bump when what a cached build holds changes for the same inputs. */
-const RECIPE = 'stripped-1';
+const RECIPE = 'stripped-2';
+
+/**
+ * chromadb's optional dependency for `chroma run`, the Chroma server's native addon (46 MB even
+ * stripped): the data plane only ever uses chromadb's HTTP client, so the image leaves it out,
+ * as the Dockerfile's deps stage does. The dev Chroma image adds it back in a layer of its own.
+ */
+export const CHROMA_SERVER_ADDON = /^chromadb-js-bindings-/;
+
+/** Removes every package directory named like CHROMA_SERVER_ADDON under `nodeModules`. */
+function removeChromaServerAddon(nodeModules: string): void {
+  for (const e of readdirSync(nodeModules, { withFileTypes: true, recursive: true })) {
+    if (e.isDirectory() && CHROMA_SERVER_ADDON.test(e.name) && e.parentPath.endsWith('node_modules')) rmSync(join(e.parentPath, e.name), { recursive: true, force: true });
+  }
+}
 
 function hashFiles(files: string[]): string {
   const h = createHash('sha256').update(RECIPE);
@@ -72,9 +86,19 @@ export async function productionNodeModules(log: (s: string) => void = () => {})
     log('installing production node_modules (npm ci --omit=dev --ignore-scripts)');
     for (const f of manifest) copyFileSync(f, join(tmp, relative(REPO, f)));
     await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: tmp });
+    removeChromaServerAddon(join(tmp, 'node_modules'));
     for (const addon of nativeAddons(join(tmp, 'node_modules'))) await run('strip', ['--strip-unneeded', addon]);
   }, log);
   return join(dir, 'node_modules');
+}
+
+/** The Chroma server's addon package as this checkout's npm ci installed it, stripped; returns its directory. */
+export async function chromaServerAddon(pkgPath: string, version: string, log: (s: string) => void = () => {}): Promise<string> {
+  const dir = await cached('chroma-addon', `${version}-${RECIPE}`, async (tmp) => {
+    await run('cp', ['-a', join(REPO, pkgPath), join(tmp, 'package')]);
+    for (const addon of nativeAddons(join(tmp, 'package'))) await run('strip', ['--strip-unneeded', addon]);
+  }, log);
+  return join(dir, 'package');
 }
 
 /** The Node binary of the `node` npm package, stripped; refuses any other major than the Dockerfile's 24. */

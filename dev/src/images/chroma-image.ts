@@ -1,15 +1,21 @@
 // Chroma for the dev stores: the `chroma run` server of the chromadb npm package (the pinned
-// chromadb-js-bindings-linux-x64-gnu), as the dataplane tests run it. It is Sluice's image with
-// another entry point: the same files, so containerd stores and unpacks one layer for both.
+// chromadb-js-bindings-linux-x64-gnu), as the dataplane tests run it. It is Sluice's image, whose
+// layer containerd stores and unpacks once for both, with the server's native addon (which
+// Sluice's image leaves out) in a layer of its own, and another entry point.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageSpec } from '../node/oci-image.ts';
-import { REPO } from './app-build.ts';
+import { chromaServerAddon, REPO } from './app-build.ts';
+import { APP_PATHS } from './sluice-image.ts';
+
+const ADDON = 'chromadb-js-bindings-linux-x64-gnu';
+/** Where npm puts it: under chromadb, whose optional dependency it is. */
+const ADDON_PATH = `node_modules/chromadb/node_modules/${ADDON}`;
 
 function bindingsVersion(): string {
   const lock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
-  const v = lock.packages['node_modules/chromadb/node_modules/chromadb-js-bindings-linux-x64-gnu']?.version ?? lock.packages['node_modules/chromadb-js-bindings-linux-x64-gnu']?.version;
-  if (!v) throw new Error('package-lock.json has no chromadb-js-bindings-linux-x64-gnu');
+  const v = lock.packages[ADDON_PATH]?.version;
+  if (!v) throw new Error(`package-lock.json has no ${ADDON_PATH}`);
   return v;
 }
 
@@ -17,10 +23,12 @@ export const chromaImageName = () => `sluice.local/chroma:${bindingsVersion()}`;
 
 export const CHROMA_PORT = 8000;
 
-export function chromaImage(sluice: ImageSpec): ImageSpec {
+export async function chromaImage(sluice: ImageSpec, log: (s: string) => void = () => {}): Promise<ImageSpec> {
   return {
-    ...sluice,
     name: chromaImageName(),
+    over: sluice,
+    files: [],
+    trees: [{ path: `${APP_PATHS.nodeModules}/chromadb/node_modules/${ADDON}`, from: await chromaServerAddon(ADDON_PATH, bindingsVersion(), log) }],
     config: {
       ...sluice.config,
       Entrypoint: ['node', 'node_modules/chromadb/dist/cli.mjs'],

@@ -1,6 +1,6 @@
 // Every image the local cluster runs, built from local files and Debian's packages: Sluice's own,
-// and Redis, PostgreSQL and Chroma for the dev stores. They are written as one OCI archive (Sluice
-// and Chroma share their layer), cached under ~/.cache/sluice/images by what went into it, so a
+// and Redis, PostgreSQL and Chroma for the dev stores. They are written as one OCI archive (Chroma's
+// image is Sluice's layer and one of its own), cached under ~/.cache/sluice/images by what went into it, so a
 // warm build only checks its inputs; then imported into the node's containerd.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { sluiceImage } from './sluice-image.ts';
 
 export async function devImageSpecs(log: (s: string) => void = () => {}): Promise<ImageSpec[]> {
   const sluice = await sluiceImage(log);
-  return [sluice, chromaImage(sluice), await redisImage(log), await postgresImage(log)];
+  return [sluice, await chromaImage(sluice, log), await redisImage(log), await postgresImage(log)];
 }
 
 /** A key for what `specs` would write: names, configs, contents and each local file's size and mtime. */
@@ -26,7 +26,7 @@ function specsKey(specs: ImageSpec[]): string {
   };
   const h = createHash('sha256');
   for (const s of specs) {
-    h.update(JSON.stringify({ name: s.name, config: s.config, dirs: s.dirs, trees: s.trees }));
+    h.update(JSON.stringify({ name: s.name, over: s.over?.name, config: s.config, dirs: s.dirs, trees: s.trees }));
     for (const f of s.files) h.update(JSON.stringify([f.path, f.mode, f.content, f.from === undefined ? undefined : `${f.from}@${stamp(f.from)}`]));
   }
   return h.digest('hex').slice(0, 16);

@@ -1,6 +1,7 @@
-// One-layer OCI images written from local files, without Docker or a registry: a tar of
-// `oci-layout`, `index.json` and content-addressed blobs (config, manifest, one layer), which
-// `ctr images import` loads into containerd. Layers are reproducible (sorted, mtime 0, root-owned).
+// OCI images written from local files, without Docker or a registry: a tar of `oci-layout`,
+// `index.json` and content-addressed blobs (config, manifest, layers), which `ctr images import`
+// loads into containerd. An image is one layer of its own files, over the layers of the image it
+// names as `over`. Layers are reproducible (sorted, mtime 0, root-owned).
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,6 +26,8 @@ export interface ImageSpec {
   /** Local directories copied whole (symlinks kept as links), e.g. node_modules at /app/node_modules. */
   trees?: { path: string; from: string }[];
   config: { Entrypoint?: string[]; Cmd?: string[]; User?: string; WorkingDir?: string; Env?: string[] };
+  /** An image whose layers come first (e.g. Sluice's, under the Chroma server's addon). */
+  over?: ImageSpec;
 }
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -40,8 +43,11 @@ export async function writeOciImage(spec: ImageSpec, out: string): Promise<strin
   return (await writeOciImages([spec], out))[0]!;
 }
 
-/** The files of an image, without its name and config: images with equal contents share one layer. */
+/** The files of an image's own layer, without its name and config: equal contents share one layer. */
 const contentKey = (spec: ImageSpec) => JSON.stringify([spec.files, spec.dirs ?? [], spec.trees ?? []]);
+
+/** The images whose layers make up `spec`, bottom first. */
+const stack = (spec: ImageSpec): ImageSpec[] => [...(spec.over ? stack(spec.over) : []), spec];
 
 async function writeLayer(spec: ImageSpec, work: string, layout: string): Promise<{ digest: string; size: number }> {
   const rootfs = mkdtempSync(join(work, 'rootfs-'));
@@ -73,8 +79,8 @@ async function writeLayer(spec: ImageSpec, work: string, layout: string): Promis
 
 /**
  * Writes `specs` as one OCI image archive at `out` (one index entry per image; images with the
- * same files share their layer blob, so containerd stores and unpacks it once); returns the
- * manifest digests in order.
+ * same files, or over the same image, share those layer blobs, so containerd stores and unpacks
+ * them once); returns the manifest digests in order.
  */
 export async function writeOciImages(specs: ImageSpec[], out: string): Promise<string[]> {
   const work = mkdtempSync(join(dirname(out), '.oci-'));
@@ -85,12 +91,16 @@ export async function writeOciImages(specs: ImageSpec[], out: string): Promise<s
     const entries: object[] = [];
     const digests: string[] = [];
     for (const spec of specs) {
-      const key = contentKey(spec);
-      const layer = layers.get(key) ?? (await writeLayer(spec, work, layout));
-      layers.set(key, layer);
+      const own: { digest: string; size: number }[] = [];
+      for (const part of stack(spec)) {
+        const key = contentKey(part);
+        const layer = layers.get(key) ?? (await writeLayer(part, work, layout));
+        layers.set(key, layer);
+        own.push(layer);
+      }
       const config = blob(
         layout,
-        Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: spec.config, rootfs: { type: 'layers', diff_ids: [layer.digest] } })),
+        Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: spec.config, rootfs: { type: 'layers', diff_ids: own.map((l) => l.digest) } })),
       );
       const manifest = blob(
         layout,
@@ -99,7 +109,7 @@ export async function writeOciImages(specs: ImageSpec[], out: string): Promise<s
             schemaVersion: 2,
             mediaType: 'application/vnd.oci.image.manifest.v1+json',
             config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-            layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+            layers: own.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...l })),
           }),
         ),
       );

@@ -60,20 +60,25 @@ export function clusterState(c: IngestionCluster): ClusterState {
 
 const n = (x: number | undefined) => (x === undefined ? '-' : String(x));
 
-/** One line a job, with a bar when `bars` (a terminal), and one a cluster. */
-export function statusLines(jobs: readonly JobProgress[], clusters: readonly ClusterState[], bars: boolean): string[] {
+/**
+ * One line a job, with a bar when `bars` (a terminal), and one a cluster; each led by its
+ * namespace when `namespaces` (-A), as kubectl's NAMESPACE column leads.
+ */
+export function statusLines(jobs: readonly JobProgress[], clusters: readonly ClusterState[], bars: boolean, namespaces = false): string[] {
   const width = Math.max(4, ...jobs.map((j) => j.name.length));
+  const nsWidth = Math.max(0, ...jobs.map((j) => j.namespace.length), ...clusters.map((c) => c.namespace.length));
+  const lead = (ns: string, sep: string) => (namespaces ? `${bars ? ns.padEnd(nsWidth) : ns}${sep}` : '');
   const lines = jobs.map((j) => {
     const share = j.total > 0 ? j.done / j.total : j.phase === 'Complete' ? 1 : 0;
     const count = `${j.done}/${j.total}`;
     const fields = bars
       ? [j.name.padEnd(width), j.phase.padEnd(9), `${bar(share)} ${String(Math.floor(share * 100)).padStart(3)}%`, count.padStart(11), `failed ${j.failed}`, rate(j.rate, 'docs').padStart(14), `ETA ${duration(j.etaSeconds)}`]
       : [`ij/${j.name}`, j.phase, `${count} done`, `failed ${j.failed}`, `rate ${rate(j.rate, 'docs')}`, `eta ${duration(j.etaSeconds)}`];
-    return fields.join(bars ? '  ' : ' ');
+    return lead(j.namespace, bars ? '  ' : ' ') + fields.join(bars ? '  ' : ' ');
   });
   for (const c of clusters) {
     const w = c.workers;
-    lines.push(`ic/${c.name} ${c.phase} workers ${n(w.ready)}/${n(w.desired)} ready, ${n(w.busy)} busy; queue ${n(c.queue.waiting)} waiting, ${n(c.queue.active)} active`);
+    lines.push(`${lead(c.namespace, bars ? '  ' : ' ')}ic/${c.name} ${c.phase} workers ${n(w.ready)}/${n(w.desired)} ready, ${n(w.busy)} busy; queue ${n(c.queue.waiting)} waiting, ${n(c.queue.active)} active`);
   }
   return lines;
 }

@@ -40,7 +40,7 @@ export async function status(client: SluiceClient, o: StatusOptions, out: Output
   let last = '';
   for (;;) {
     const state = await read(client, o);
-    const text = o.json ? `${JSON.stringify(state)}\n` : `${statusLines(state.jobs, state.clusters, out.isTTY).join('\n')}\n`;
+    const text = o.json ? `${JSON.stringify(state)}\n` : `${statusLines(state.jobs, state.clusters, out.isTTY, o.allNamespaces && !o.target).join('\n')}\n`;
     if (!o.watch) return out.write(text);
     if (text !== last) {
       // Up over what was drawn, and clear from there: the new lines replace the old in place.

@@ -36,6 +36,16 @@ describe('statusLines', () => {
   it('carry a bar and the share on a terminal', () => {
     expect(statusLines([p], [], true)[0]).toBe(`handbooks  Running    ${'██████'}${' '.repeat(18)}  25%          2/8  failed 0      6 docs/min  ETA 1m00s`);
   });
+
+  it('lead with the namespace across all namespaces (-A), as kubectl does', () => {
+    const other = { ...cluster, namespace: 'team-b' };
+    expect(statusLines([p], [cluster, other], false, true)).toEqual([
+      'ns ij/handbooks Running 2/8 done failed 0 rate 6 docs/min eta 1m00s',
+      'ns ic/docs Ready workers 2/3 ready, 2 busy; queue 6 waiting, 2 active',
+      'team-b ic/docs Ready workers 2/3 ready, 2 busy; queue 6 waiting, 2 active',
+    ]);
+    expect(statusLines([p], [other], true, true)[0]).toMatch(/^ns {6}handbooks {2}Running/);
+  });
 });
 
 describe('failureLines', () => {

@@ -60,7 +60,8 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
       max by (${JOB}) (sluice_job_phase{job="${operator}", phase="Running"}) == 1
       and on (${JOB}) sum by (${JOB}) (sluice_job_documents{job="${operator}", state=~"queued|active"}) > 0
       unless on (${JOB}) sum by (${JOB}) (changes(sluice_job_documents{job="${operator}", state=~"succeeded|failed|skipped"}[${stalled}m])) > 0
-      and on (${JOB}) time() - max by (${JOB}) (sluice_job_start_time_seconds{job="${operator}"}) > ${stalled} * 60`,
+      and on (${JOB}) time() - max by (${JOB}) (sluice_job_start_time_seconds{job="${operator}"}) > ${stalled} * 60
+      unless on (${JOB}) max by (${JOB}) (max_over_time(sluice_job_phase{job="${operator}", phase="Suspended"}[${stalled}m])) == 1`,
       undefined,
       'IngestionJob {{ $labels.namespace }}/{{ $labels.ingestion_job }} has finished no document for ' + `${stalled} minutes`,
       `The job runs and has documents pending, but none succeeded or failed in the last ${stalled} minutes.`,

@@ -85,11 +85,18 @@ export const ALERT_CASES: AlertCase[] = [
       [`sluice_job_phase{${OP_OF}, ${IC}, ingestion_job="fresh", phase="Running"}`, '_x40 1x50'],
       [`sluice_job_documents{${OP_OF}, ${IC}, ingestion_job="fresh", state="queued"}`, '_x40 10x50'],
       [`sluice_job_start_time_seconds{${OP_OF}, ${IC}, ingestion_job="fresh"}`, '_x40 2400x50'],
+      // Suspended for an hour, then resumed: nothing finished while suspended, which is no stall.
+      [`sluice_job_phase{${OP_OF}, ${IC}, ingestion_job="resumed", phase="Suspended"}`, '1x60 0x30'],
+      [`sluice_job_phase{${OP_OF}, ${IC}, ingestion_job="resumed", phase="Running"}`, '0x60 1x30'],
+      [`sluice_job_documents{${OP_OF}, ${IC}, ingestion_job="resumed", state="queued"}`, '10x90'],
+      [`sluice_job_documents{${OP_OF}, ${IC}, ingestion_job="resumed", state="succeeded"}`, '0x63 1+1x26'],
+      [`sluice_job_start_time_seconds{${OP_OF}, ${IC}, ingestion_job="resumed"}`, '0x90'],
     ],
     expect: [
       [20, []],
       [45, [{ ...CLUSTER, ingestion_job: 'manuals' }]],
       [55, [{ ...CLUSTER, ingestion_job: 'manuals' }]],
+      [62, []],
       [70, []],
     ],
   },

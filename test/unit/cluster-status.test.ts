@@ -23,6 +23,7 @@ describe('clusterConditions', () => {
     ['everything ready', {}, all(), { Ready: 'True/Ready', RedisReady: 'True/Ready', APIReady: 'True/Ready', WorkersReady: 'True/Ready', Degraded: 'False/AsExpected', Suspended: 'False/Running' }],
     ['children not created yet', {}, { missingSecrets: [] }, { Ready: 'False/RedisNotReady', RedisReady: 'False/Creating', APIReady: 'False/Creating' }],
     ['API with no ready pod', {}, all({ api: deploy(2, 0) }), { Ready: 'False/APINotReady', APIReady: 'False/NotReady' }],
+    ['API scaled to zero cannot serve', { api: { replicas: 0 } }, all({ api: deploy(0, 0) }), { Ready: 'False/APINotReady', APIReady: 'False/ScaledToZero' }],
     ['API rolling out still serves', {}, all({ api: deploy(2, 1, { pods: 3, updated: 1 }) }), { Ready: 'True/Ready', APIReady: 'True/Ready', Scaling: 'True/RollingOut' }],
     ['workers scaled to zero count as ready', {}, all({ worker: deploy(0, 0) }), { Ready: 'True/Ready', WorkersReady: 'True/ScaledToZero', Scaling: 'False/Stable' }],
     ['scaling up from 5 to 10 stays ready', {}, all({ worker: deploy(10, 5, { pods: 10 }), queue: queue(400) }), { Ready: 'True/Ready', WorkersReady: 'True/Ready', Scaling: 'True/ScalingUp' }],

@@ -48,6 +48,7 @@ function apiCondition(workload: V1Deployment | undefined, suspended: boolean): C
   if (!workload) return { type, status: 'False', reason: 'Creating', message: 'The API Deployment does not exist yet.' };
   const want = workload.spec?.replicas ?? 1;
   const ready = workload.status?.readyReplicas ?? 0;
+  if (want === 0 && ready === 0) return { type, status: 'False', reason: 'ScaledToZero', message: 'spec.api.replicas is 0: nothing serves uploads or searches.' };
   // One ready pod serves; a rollout or scale keeps the API ready as long as one does.
   if (ready >= 1) return { type, status: 'True', reason: 'Ready', message: `${ready}/${want} ready.` };
   return { type, status: 'False', reason: 'NotReady', message: `${ready}/${want} ready, ${plural(workload.status?.updatedReplicas ?? 0, 'pod')} updated.` };

@@ -49,6 +49,7 @@ export async function startLocalStack(env: Record<string, string> = {}, options:
     SLUICE_CHROMA_URL: chroma.url,
     SLUICE_API_PORT: String(port),
     SLUICE_API_KEYS_FILE: keysFile,
+    SLUICE_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
     SLUICE_RATE_LIMIT_PER_MINUTE: '0',
     SLUICE_MAX_QUEUE_DEPTH: '1000000',
     SLUICE_QUEUE_NAME: `local-${schema}`,

@@ -1,6 +1,7 @@
 // The data plane of one IngestionCluster as processes in this test: the real API (migrations on
 // a throwaway PostgreSQL schema, the machine's Redis, a queue of its own) accepting the
 // operator's key, and optionally a worker with a Chroma server of its own.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,8 @@ export async function startJobDataPlane(operatorKey: string | undefined, o: { wo
       SLUICE_METRICS_PORT: '0',
       SLUICE_RATE_LIMIT_PER_MINUTE: '0',
       SLUICE_OPERATOR_KEYS_FILE: keys,
+      // As the operator's <cluster>-credentials-key Secret gives the pods.
+      SLUICE_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
       SLUICE_API_KEYS_RELOAD_SECONDS: '1',
     };
     const api = await startApi(loadApiConfig(env));

@@ -68,6 +68,8 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     SLUICE_API_PORT: '0',
     SLUICE_METRICS_PORT: '0',
     SLUICE_API_KEYS_FILE: file,
+    // As the operator's <cluster>-credentials-key Secret gives the pods.
+    SLUICE_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
     SLUICE_RATE_LIMIT_PER_MINUTE: '0',
     SLUICE_STALE_SECONDS: '4',
     SLUICE_SWEEP_INTERVAL_SECONDS: '1',

@@ -12,6 +12,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, type KubernetesListObject } from '@kubernetes/client-node';
+import { DEFAULT_IMAGE } from '../src/controller/constants.ts';
 import type { IngestionCluster } from '../src/crd/ingestion-cluster.ts';
 import { startControlPlane } from '@sluice/devenv/control-plane';
 import { installCrds } from '@sluice/devenv/install-crds';
@@ -47,6 +48,10 @@ try {
   };
   await namespace(NS);
   await core.createNamespace({ body: { metadata: { name: 'sluice-system' } } });
+  // The operator's own pod (never scheduled: no node here), whose image it reads at start, as deployed.
+  await waitFor('the operator\'s pod object', () =>
+    core.createNamespacedPod({ namespace: 'sluice-system', body: { metadata: { name: 'bench-controller' }, spec: { containers: [{ name: 'operator', image: DEFAULT_IMAGE }] } } }).then(() => true, () => false),
+  30_000);
 
   const proxied = await proxy.start();
   // As deployed, unless BENCH_OPERATOR_NODE_FLAGS says otherwise (to compare).

@@ -71,8 +71,9 @@ beforeAll(async () => {
   await migrate(pool, MIGRATIONS.filter((m) => m.version <= 5));
   await writeLegacy(legacy.text, true, 0);
   await writeLegacy(legacy.pg, false, DOCS);
-  // Migration 6, and 7 (page text sources) after it, run on the legacy schema; once only.
-  expect(await migrate(pool)).toEqual([6, 7]);
+  // Migration 6, and those after it (7 page text sources, 8 sealed credentials), run on the legacy
+  // schema; once only.
+  expect(await migrate(pool)).toEqual([6, 7, 8]);
   expect((await migrate(pool, MIGRATIONS)).length).toBe(0);
   // The API on the migrated schema; no worker, so the backfill runs only when the test says.
   s = await startStack({ postgresUrl: schema.url });

@@ -119,7 +119,7 @@ describe('the Builtin autoscaler on a running cluster', () => {
     await timeUntil('six Ready worker pods', async () => (await workerPods()).filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 6);
     await eventually('the status to show the queue and the workers', async () => {
       const c = await cluster();
-      return c.status?.queue?.waiting === 100 && c.status.workers?.desired === 6 && c.status.workers.summary === '0/6';
+      return c.status?.queue?.waiting === 100 && c.status.workers?.desired === 6 && c.status.workers.summary === '6/6' && c.status.workers.busy === 0;
     });
   });
 

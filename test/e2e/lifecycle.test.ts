@@ -1,11 +1,14 @@
 // An IngestionCluster's life on the real node, in a namespace of its own: while it runs, every
 // process of every pod of the system is held to the restricted profile as the kernel sees it (no
 // root, no capabilities, no new privileges, seccomp, a root filesystem that refuses writes) and the
-// cluster still parses a document; then deleting the IngestionCluster lets kube-controller-manager's
-// garbage collector remove every object it owned, down to the pods.
+// cluster still parses a document; its workers scale up with READY True throughout; then deleting
+// the IngestionCluster lets kube-controller-manager's garbage collector remove every object it
+// owned, down to the pods.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureGlua } from '@sluice/devenv/glua';
+import { health } from '../support/argocd.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kube.ts';
 import { prose, textPdf } from '../dataplane/support/pdf-factory.ts';
 import { containerTasks, installCluster, installSystem, isReady, pods, readyPods, type TestCluster } from './support/system.ts';
@@ -119,6 +122,25 @@ describe('an IngestionCluster on a real node', () => {
     const [doc] = await cluster.api.terminal([r.document!.id], 300_000);
     expect(doc, JSON.stringify(doc)).toMatchObject({ state: 'succeeded', pages: 5 });
   });
+
+  it('scales the workers from 1 to 3 with READY True throughout, as kubectl get ic and Argo CD show it', async () => {
+    const glua = await ensureGlua();
+    type Ic = { metadata: { generation: number }; status?: { observedGeneration?: number; workers?: { summary?: string }; conditions?: { type: string; status: string; reason: string }[] } };
+    const cond = (ic: Ic, type: string) => ic.status?.conditions?.find((c) => c.type === type);
+    await kubectlOk(['-n', cluster.ns, 'patch', 'ic', cluster.name, '--type=merge', '-p', '{"spec":{"workers":{"replicas":3}}}']);
+    const seen: { observed: boolean; ready: string; scaling: string; health: string; workers: string }[] = [];
+    await eventually('three ready workers, in status', async () => {
+      const ic = JSON.parse(await kubectlOk(['-n', cluster.ns, 'get', 'ic', cluster.name, '-o', 'json'])) as Ic;
+      const row = (await kubectlOk(['-n', cluster.ns, 'get', 'ic', cluster.name, '--no-headers'])).trim().split(/\s+/);
+      // Until the operator has seen the new spec, Argo CD says Progressing by design (not a scale).
+      seen.push({ observed: ic.status?.observedGeneration === ic.metadata.generation, ready: row[1]!, scaling: cond(ic, 'Scaling')?.reason ?? '', health: (await health(glua, 'IngestionCluster', ic)).status, workers: row[2]! });
+      return ic.status?.observedGeneration === ic.metadata.generation && ic.status.workers?.summary === '3/3';
+    }, 180_000, 250);
+    log(`while scaling: ${[...new Set(seen.map((s) => `${s.ready} ${s.workers} ${s.scaling} ${s.health}`))].join(' | ')}`);
+    // The scale was seen under way, and never read as not ready or not healthy.
+    expect(seen.some((s) => s.observed && s.scaling === 'ScalingUp')).toBe(true);
+    expect(seen.filter((s) => s.ready !== 'True' || (s.observed && s.health !== 'Healthy'))).toEqual([]);
+  }, 300_000);
 
   it('deleting the IngestionCluster garbage-collects every pod and object it owned', async () => {
     const uid = (await kubectlOk(['-n', cluster.ns, 'get', 'ic', cluster.name, '-o', 'jsonpath={.metadata.uid}'])).trim();

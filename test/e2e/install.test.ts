@@ -4,7 +4,8 @@
 // the Redis image built here). The operator's pods, Managed Redis, the API and a worker come up
 // Ready; a PDF uploaded through the API Service is parsed in the worker pod and found by search,
 // and so is a scanned one, by a word only its image holds (OCR in the pod);
-// and every pod runs non-root on a read-only root filesystem.
+// and every pod runs non-root on a read-only root filesystem. Setting a second tag on the
+// operator's Deployment alone rolls the API and worker pods to it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -204,4 +205,25 @@ describe('the Sluice image', () => {
     expect(files.filter(addon)).toEqual([]);
     expect((await listImageFiles(archive, chromaImageName())).filter(addon)).not.toEqual([]);
   });
+});
+
+describe('one image setting', () => {
+  it('moves the API and worker pods with the operator when its Deployment gets a second tag', async () => {
+    // The same image under a second tag, as a registry would hold a new release.
+    const second = `${SLUICE_IMAGE}-second`;
+    const { ctr, socket } = inject('containerd');
+    await run(ctr, ['--address', socket, '--namespace', 'k8s.io', 'images', 'tag', '--force', SLUICE_IMAGE, second]);
+    await kubectlOk(['-n', 'sluice-system', 'set', 'image', 'deployment/sluice-operator', `operator=${second}`]);
+    const template = (name: string) => kubectlOk(['-n', NS, 'get', 'deployment', name, '-o', 'jsonpath={.spec.template.spec.containers[*].image}']).then((s) => s.trim());
+    await eventually('the API and worker Deployments to run the second tag', async () => (await template('docs-api')) === second && (await template('docs-worker')) === second, 240_000, 1000);
+    // The API rolls its two pods and serves throughout; the cluster ends Ready on the new pods.
+    await eventually('two Ready API pods of the second tag', async () => {
+      const ps = (await pods(NS, 'app.kubernetes.io/instance=docs,app.kubernetes.io/component=api')).filter(ready);
+      const images = await Promise.all(ps.map((p) => kubectlOk(['-n', NS, 'get', 'pod', p.metadata.name, '-o', 'jsonpath={.spec.containers[0].image}'])));
+      return ps.length === 2 && images.every((i) => i.trim() === second);
+    }, 240_000, 1000);
+    const [, row] = (await kubectlOk(['-n', NS, 'get', 'ic', 'docs'])).trimEnd().split('\n');
+    expect(row).toMatch(/^docs\s+True\s/);
+    expect((await api(apiBase, 'POST', '/v1/search', { collection: 'handbook', query: 'hotel costs', limit: 1 })).status).toBe(200);
+  }, 600_000);
 });

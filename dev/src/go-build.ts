@@ -3,7 +3,7 @@
 // whole. glua and SeaweedFS's weed are built this way.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { goEnv, withLock } from './binaries.ts';
+import { cacheRoot, goEnv, withLock } from './binaries.ts';
 import { run } from './run.ts';
 
 export interface GoBinary {
@@ -19,6 +19,9 @@ export interface GoBinary {
   /** Go build tags, e.g. to leave out code the tests never run. */
   tags?: string[];
 }
+
+/** The usual GoBinary: named after its binary, one cache directory per version. */
+export const goBinary = (binary: string, pkg: string, version: string): GoBinary => ({ dir: `${binary}-${version}`, wrapper: binary, pkg, version, binary });
 
 export interface GoBuildProgress {
   /** In the lock, when the binary is still missing and its build begins. */
@@ -65,4 +68,24 @@ export async function ensureGoBinary(root: string, spec: GoBinary, progress: GoB
     });
   }
   return path;
+}
+
+export interface ToolOptions {
+  root?: string;
+  log?: (s: string) => void;
+}
+
+/**
+ * The `ensure…` function of a Go command: its path, built into the cache on first use, with the
+ * build's progress logged as `[label] …`. `howLong` tells a cold build's reader what to expect.
+ */
+export function goTool(spec: GoBinary, label: string, howLong: string): (opts?: ToolOptions) => Promise<string> {
+  return (opts = {}) => {
+    const log = opts.log ?? ((s: string) => console.error(`[${label}] ${s}`));
+    return ensureGoBinary(opts.root ?? cacheRoot(), spec, {
+      building: () => log(`building ${spec.binary} ${spec.version} from the Go module proxy (${howLong}, once)`),
+      downloaded: (s) => log(`downloaded the modules of ${spec.binary} in ${s}s; compiling`),
+      built: (s) => log(`built ${spec.binary} ${spec.version} in ${s}s`),
+    });
+  };
 }

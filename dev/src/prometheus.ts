@@ -1,8 +1,7 @@
 // Prometheus's `promtool` (rule checks and rule unit tests), built from the Go module proxy into
 // the cache once per version, like the Kubernetes binaries. Prometheus's Go module is versioned
 // v0.3XY.Z for Prometheus 3.XY.Z.
-import { cacheRoot } from './binaries.ts';
-import { ensureGoBinary, type GoBinary } from './go-build.ts';
+import { goTool, type GoBinary } from './go-build.ts';
 
 export const PROMETHEUS_VERSION = 'v0.316.0';
 const MODULE = 'github.com/prometheus/prometheus';
@@ -18,11 +17,4 @@ const PROMTOOL: GoBinary = {
 };
 
 /** Returns the path of `promtool`, building it if the cache lacks it. */
-export async function ensurePromtool(opts: { root?: string; log?: (s: string) => void } = {}): Promise<string> {
-  const log = opts.log ?? ((s: string) => console.error(`[prometheus] ${s}`));
-  return ensureGoBinary(opts.root ?? cacheRoot(), PROMTOOL, {
-    building: () => log(`building promtool ${PROMETHEUS_VERSION} from the Go module proxy (minutes, once)`),
-    downloaded: (s) => log(`downloaded Prometheus's modules in ${s}s; compiling`),
-    built: (s) => log(`built promtool ${PROMETHEUS_VERSION} in ${s}s`),
-  });
-}
+export const ensurePromtool = goTool(PROMTOOL, 'prometheus', 'minutes');

@@ -4,27 +4,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheRoot } from './binaries.ts';
-import { ensureGoBinary, type GoBinary } from './go-build.ts';
+import { goBinary, goTool } from './go-build.ts';
 import { freePort } from './net.ts';
 
 export const REGISTRY_VERSION = 'v3.1.2';
 
-const REGISTRY: GoBinary = {
-  dir: `registry-${REGISTRY_VERSION}`,
-  wrapper: 'registry',
-  pkg: 'github.com/distribution/distribution/v3/cmd/registry',
-  version: REGISTRY_VERSION,
-  binary: 'registry',
-};
+const REGISTRY = goBinary('registry', 'github.com/distribution/distribution/v3/cmd/registry', REGISTRY_VERSION);
 
-export async function ensureRegistry(opts: { root?: string; log?: (s: string) => void } = {}): Promise<string> {
-  const log = opts.log ?? ((s: string) => console.error(`[registry] ${s}`));
-  return ensureGoBinary(opts.root ?? cacheRoot(), REGISTRY, {
-    building: () => log(`building registry ${REGISTRY_VERSION} from the Go module proxy (minutes, once)`),
-    built: (s) => log(`built registry ${REGISTRY_VERSION} in ${s}s`),
-  });
-}
+/** Returns the path of `registry`, building it if the cache lacks it. */
+export const ensureRegistry = goTool(REGISTRY, 'registry', 'minutes');
 
 export interface LocalRegistry {
   /** host:port, for image references: `${host}/sluice:0.1.0`. */

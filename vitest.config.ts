@@ -49,6 +49,9 @@ export default defineConfig({
           // One control plane with a real node (containerd, kubelet, kube-proxy, CoreDNS) for the
           // run: pods really run. One node per machine; a second run waits for the first.
           globalSetup: ['test/e2e/setup/node.ts'],
+          // One file at a time: they share the node and its one operator, which a file may change
+          // (install.test.ts moves the operator's image, rolling every cluster's pods).
+          fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 120_000,
         },

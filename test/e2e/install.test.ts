@@ -224,6 +224,7 @@ describe('one image setting', () => {
     }, 240_000, 1000);
     const [, row] = (await kubectlOk(['-n', NS, 'get', 'ic', 'docs'])).trimEnd().split('\n');
     expect(row).toMatch(/^docs\s+True\s/);
-    expect((await api(apiBase, 'POST', '/v1/search', { collection: 'handbook', query: 'hotel costs', limit: 1 })).status).toBe(200);
+    // The Service's endpoints follow the new pods within moments of the rollout.
+    await eventually('search through the Service', async () => (await api(apiBase, 'POST', '/v1/search', { collection: 'handbook', query: 'hotel costs', limit: 1 }).catch(() => ({ status: 0 }))).status === 200, 60_000, 1000);
   }, 600_000);
 });

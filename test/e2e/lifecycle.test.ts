@@ -137,8 +137,9 @@ describe('an IngestionCluster on a real node', () => {
       return ic.status?.observedGeneration === ic.metadata.generation && ic.status.workers?.summary === '3/3';
     }, 180_000, 250);
     log(`while scaling: ${[...new Set(seen.map((s) => `${s.ready} ${s.workers} ${s.scaling} ${s.health}`))].join(' | ')}`);
-    // The scale was seen under way, and never read as not ready or not healthy.
-    expect(seen.some((s) => s.observed && s.scaling === 'ScalingUp')).toBe(true);
+    // The scale was seen under way (ScalingUp, or RollingOut if a rollout overlapped it), and never
+    // read as not ready or not healthy.
+    expect(seen.some((s) => s.observed && (s.scaling === 'ScalingUp' || s.scaling === 'RollingOut'))).toBe(true);
     expect(seen.filter((s) => s.ready !== 'True' || (s.observed && s.health !== 'Healthy'))).toEqual([]);
   }, 300_000);
 

@@ -213,18 +213,33 @@ describe('one image setting', () => {
     const second = `${SLUICE_IMAGE}-second`;
     const { ctr, socket } = inject('containerd');
     await run(ctr, ['--address', socket, '--namespace', 'k8s.io', 'images', 'tag', '--force', SLUICE_IMAGE, second]);
-    await kubectlOk(['-n', 'sluice-system', 'set', 'image', 'deployment/sluice-operator', `operator=${second}`]);
-    const template = (name: string) => kubectlOk(['-n', NS, 'get', 'deployment', name, '-o', 'jsonpath={.spec.template.spec.containers[*].image}']).then((s) => s.trim());
-    await eventually('the API and worker Deployments to run the second tag', async () => (await template('docs-api')) === second && (await template('docs-worker')) === second, 240_000, 1000);
-    // The API rolls its two pods and serves throughout; the cluster ends Ready on the new pods.
-    await eventually('two Ready API pods of the second tag', async () => {
-      const ps = (await pods(NS, 'app.kubernetes.io/instance=docs,app.kubernetes.io/component=api')).filter(ready);
-      const images = await Promise.all(ps.map((p) => kubectlOk(['-n', NS, 'get', 'pod', p.metadata.name, '-o', 'jsonpath={.spec.containers[0].image}'])));
-      return ps.length === 2 && images.every((i) => i.trim() === second);
-    }, 240_000, 1000);
-    const [, row] = (await kubectlOk(['-n', NS, 'get', 'ic', 'docs'])).trimEnd().split('\n');
-    expect(row).toMatch(/^docs\s+True\s/);
-    // The Service's endpoints follow the new pods within moments of the rollout.
-    await eventually('search through the Service', async () => (await api(apiBase, 'POST', '/v1/search', { collection: 'handbook', query: 'hotel costs', limit: 1 }).catch(() => ({ status: 0 }))).status === 200, 60_000, 1000);
-  }, 600_000);
+    try {
+      await moveTo(second);
+    } finally {
+      // Back to the manifests' image, settled, before another file's `kubectl apply -k .` would
+      // roll everything back under its tests.
+      await kubectlOk(['-n', 'sluice-system', 'set', 'image', 'deployment/sluice-operator', `operator=${SLUICE_IMAGE}`]);
+      await kubectlOk(['-n', 'sluice-system', 'rollout', 'status', 'deployment/sluice-operator', '--timeout=240s']);
+      await eventually('the API and worker Deployments back on the first tag', async () => (await template('docs-api')) === SLUICE_IMAGE && (await template('docs-worker')) === SLUICE_IMAGE, 240_000, 1000);
+      for (const d of ['docs-api', 'docs-worker']) await kubectlOk(['-n', NS, 'rollout', 'status', `deployment/${d}`, '--timeout=240s']);
+    }
+  }, 900_000);
 });
+
+const template = (name: string) => kubectlOk(['-n', NS, 'get', 'deployment', name, '-o', 'jsonpath={.spec.template.spec.containers[*].image}']).then((s) => s.trim());
+
+/** Sets `image` on the operator's Deployment only, and waits for the API and workers to follow. */
+async function moveTo(second: string): Promise<void> {
+  await kubectlOk(['-n', 'sluice-system', 'set', 'image', 'deployment/sluice-operator', `operator=${second}`]);
+  await eventually('the API and worker Deployments to run the second tag', async () => (await template('docs-api')) === second && (await template('docs-worker')) === second, 240_000, 1000);
+  // The API rolls its two pods and serves throughout; the cluster ends Ready on the new pods.
+  await eventually('two Ready API pods of the second tag', async () => {
+    const ps = (await pods(NS, 'app.kubernetes.io/instance=docs,app.kubernetes.io/component=api')).filter(ready);
+    const images = await Promise.all(ps.map((p) => kubectlOk(['-n', NS, 'get', 'pod', p.metadata.name, '-o', 'jsonpath={.spec.containers[0].image}'])));
+    return ps.length === 2 && images.every((i) => i.trim() === second);
+  }, 240_000, 1000);
+  const [, row] = (await kubectlOk(['-n', NS, 'get', 'ic', 'docs'])).trimEnd().split('\n');
+  expect(row).toMatch(/^docs\s+True\s/);
+  // The Service's endpoints follow the new pods within moments of the rollout.
+  await eventually('search through the Service', async () => (await api(apiBase, 'POST', '/v1/search', { collection: 'handbook', query: 'hotel costs', limit: 1 }).catch(() => ({ status: 0 }))).status === 200, 60_000, 1000);
+}

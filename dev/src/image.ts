@@ -1,7 +1,7 @@
 // `npm run image -- --push REF [--insecure]`: builds Sluice's image as the Dockerfile would, without
 // Docker (images/sluice-image.ts), and pushes it to REF with crane, to any registry crane's
 // credentials reach (`crane auth login`, or a Docker config). linux/amd64 only for now.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCrane } from './crane.ts';
@@ -25,7 +25,7 @@ export async function pushImage(ref: string, opts: PushOptions = {}): Promise<{ 
     const archive = join(work, 'image.tar');
     await writeOciImage(spec, archive);
     const layout = join(work, 'layout');
-    await run('mkdir', [layout]);
+    mkdirSync(layout);
     await run('tar', ['-xf', archive, '-C', layout]);
     const insecure = opts.insecure ? ['--insecure'] : [];
     await run(crane, ['push', ...insecure, layout, ref]);
